@@ -1,0 +1,31 @@
+import { baseConfigShape, env } from '@delta/server-kit';
+import { z } from 'zod';
+
+const DECIMAL = /^(0|[1-9]\d{0,14})(\.\d{1,8})?$/;
+
+export const ZConfig = z.object({
+  ...baseConfigShape,
+  // Plant is reached only through the gateway: it never listens on anything but loopback.
+  HOST: env
+    .host('127.0.0.1')
+    .refine((h) => h === '127.0.0.1', 'Plant binds to 127.0.0.1 only; expose it through the plant gateway'),
+  PORT: env.port(8001),
+  // Delta India credits INR deposits at a fixed rate; configurable in case that changes.
+  PLANT_INR_PER_USD: z
+    .string()
+    .regex(DECIMAL, 'must be a decimal string such as 85')
+    .refine((v) => /[1-9]/.test(v), 'must be greater than 0')
+    .default('85'),
+  PLANT_HOOK_TIMEOUT_MS: z.coerce.number().int().min(10).max(30_000).default(2_000),
+  // Until the Delta client supplies live tickers: fixed mark prices for dev/demo, e.g. "BTCUSD=65000,ETHUSD=3400".
+  PLANT_DEV_MARK_PRICES: z
+    .string()
+    .regex(/^([A-Z0-9]+=\d+(\.\d+)?)(,[A-Z0-9]+=\d+(\.\d+)?)*$/, 'must look like BTCUSD=65000,ETHUSD=3400')
+    .optional(),
+});
+export type Config = z.infer<typeof ZConfig>;
+
+export function parseDevMarkPrices(value: string | undefined): Record<string, string> {
+  if (!value) return {};
+  return Object.fromEntries(value.split(',').map((pair) => pair.split('=') as [string, string]));
+}

@@ -1,0 +1,3 @@
+export * from './migrations.ts';
+export * from './open.ts';
+export * from './types.ts';

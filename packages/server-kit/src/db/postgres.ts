@@ -1,0 +1,57 @@
+import pg from 'pg';
+import type { Db, Queryable, QueryResult } from './types.ts';
+
+const typeParsers = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    // int8 (20) and numeric (1700) stay strings, as on PGlite.
+    if (oid === 20 || oid === 1700) return (v: string) => v;
+    return pg.types.getTypeParser(oid, format ?? 'text');
+  },
+};
+
+function wrap(client: pg.Pool | pg.PoolClient): Queryable {
+  return {
+    async query<T>(sql: string, params?: readonly unknown[]): Promise<QueryResult<T>> {
+      const r = await client.query({
+        text: sql,
+        values: params as unknown[] | undefined,
+        types: typeParsers,
+      });
+      return { rows: r.rows as T[], rowCount: r.rowCount ?? 0 };
+    },
+  };
+}
+
+export async function openPostgres(url: string, options: { max?: number } = {}): Promise<Db> {
+  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10 });
+  // A broken idle connection must not crash the process; the next query gets a fresh one.
+  pool.on('error', () => {});
+  const base = wrap(pool);
+  let closed = false;
+  return {
+    engine: 'postgres',
+    query: base.query,
+    async exec(sql) {
+      await pool.query(sql);
+    },
+    async transaction(fn) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const result = await fn(wrap(client));
+        await client.query('COMMIT');
+        return result;
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw err;
+      } finally {
+        client.release();
+      }
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await pool.end();
+    },
+  };
+}

@@ -1,0 +1,59 @@
+/** The platform's processes, in start order (dependencies first). `npm start` and the e2e tests use this list. */
+export interface ServiceSpec {
+  name: string;
+  title: string;
+  entry: string;
+  portVar: string;
+  defaultPort: number;
+  /** Path a person opens first (portals: the web app; APIs: their docs). */
+  openPath: string;
+}
+
+export const SERVICES: ServiceSpec[] = [
+  {
+    name: 'paper-exchange',
+    title: 'Paper exchange (Delta India REST v2)',
+    entry: 'apps/paper-exchange/src/main.ts',
+    portVar: 'PAPER_EXCHANGE_PORT',
+    defaultPort: 8400,
+    openPath: '/docs',
+  },
+  {
+    name: 'plant',
+    title: 'Plant (agent runtime, 127.0.0.1 only)',
+    entry: 'apps/plant/src/main.ts',
+    portVar: 'PLANT_PORT',
+    defaultPort: 8001,
+    openPath: '/docs',
+  },
+  {
+    name: 'plant-gateway',
+    title: 'Plant gateway',
+    entry: 'apps/plant-gateway/src/main.ts',
+    portVar: 'PLANT_GATEWAY_PORT',
+    defaultPort: 8000,
+    openPath: '/docs',
+  },
+  {
+    name: 'pp-api',
+    title: 'PP — ops portal',
+    entry: 'apps/pp-api/src/main.ts',
+    portVar: 'PP_PORT',
+    defaultPort: 3001,
+    openPath: '/docs',
+  },
+  {
+    name: 'cp-api',
+    title: 'CP — customer portal',
+    entry: 'apps/cp-api/src/main.ts',
+    portVar: 'CP_PORT',
+    defaultPort: 3002,
+    openPath: '/docs',
+  },
+];
+
+export function portsFromEnv(env: Record<string, string | undefined> = process.env): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const s of SERVICES) out[s.name] = Number(env[s.portVar] ?? s.defaultPort);
+  return out;
+}

@@ -1,0 +1,117 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { networkInterfaces, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort } from '@delta/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SERVICES } from './services.ts';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const dataRoot = mkdtempSync(join(tmpdir(), 'start-'));
+const ports: Record<string, number> = {};
+let output = '';
+let exitCode: Promise<number | null>;
+let stop: () => void;
+
+function canConnect(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect({ host, port });
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+  });
+}
+
+/** Processes whose environment names our DATA_ROOT: the services this start launched. */
+function processesOfThisStart(): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/environ`, 'utf8').includes(`DATA_ROOT=${dataRoot}`))
+        pids.push(Number(entry));
+    } catch {}
+  }
+  return pids;
+}
+
+beforeAll(async () => {
+  const env: Record<string, string> = {
+    ...process.env,
+    DATA_ROOT: dataRoot,
+    TEST_DATABASE_URL: '',
+  } as Record<string, string>;
+  for (const s of SERVICES) {
+    ports[s.name] = await freePort();
+    env[s.portVar] = String(ports[s.name]);
+  }
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'scripts/start.ts'), '--fresh'], {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout.on('data', (d) => {
+    output += d;
+  });
+  child.stderr.on('data', (d) => {
+    output += d;
+  });
+  exitCode = new Promise((r) => child.on('exit', (code) => r(code)));
+  stop = () => child.kill('SIGINT');
+  const deadline = Date.now() + 150_000;
+  while (!output.includes('Press Ctrl-C')) {
+    if (child.exitCode !== null) throw new Error(`npm start exited:\n${output}`);
+    if (Date.now() > deadline) throw new Error(`npm start not ready:\n${output}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}, 180_000);
+
+afterAll(() => {
+  for (const pid of processesOfThisStart()) process.kill(pid, 'SIGKILL');
+});
+
+describe('npm start', () => {
+  it('prints one table with every service URL', () => {
+    expect(output).not.toContain('exited unexpectedly');
+    for (const s of SERVICES) expect(output).toContain(`http://127.0.0.1:${ports[s.name]}${s.openPath}`);
+  });
+
+  it('runs every service with /healthz, /readyz and /docs', async () => {
+    for (const s of SERVICES) {
+      const base = `http://127.0.0.1:${ports[s.name]}`;
+      expect((await (await fetch(`${base}/healthz`)).json()).service, s.name).toBe(s.name);
+      expect((await fetch(`${base}/readyz`)).status, s.name).toBe(200);
+      const docs = await fetch(`${base}/docs/json`);
+      expect(docs.status, s.name).toBe(200);
+      expect(((await docs.json()) as { openapi: string }).openapi).toMatch(/^3\./);
+    }
+  });
+
+  it('keeps Plant on 127.0.0.1 only', async () => {
+    expect(await canConnect('127.0.0.1', ports.plant!)).toBe(true);
+    const external = Object.values(networkInterfaces())
+      .flat()
+      .find((a) => a && a.family === 'IPv4' && !a.internal)?.address;
+    const others = ['::1', ...(external ? [external] : [])];
+    for (const host of others) {
+      expect(await canConnect(host, ports.plant!), `plant via ${host}`).toBe(false);
+    }
+    if (external) {
+      // The same address reaches the gateway, so the refusal above is Plant's binding, not the network.
+      expect(await canConnect(external, ports['plant-gateway']!)).toBe(true);
+    }
+  });
+
+  it('stops every service on Ctrl-C and leaves no process behind', async () => {
+    expect(processesOfThisStart().length).toBe(SERVICES.length);
+    stop();
+    expect(await exitCode).toBe(0);
+    expect(output).toContain('all services stopped');
+    expect(processesOfThisStart()).toEqual([]);
+    for (const s of SERVICES) expect(await canConnect('127.0.0.1', ports[s.name]!), s.name).toBe(false);
+  });
+});
