@@ -1,0 +1,66 @@
+/**
+ * Recognising key material by name and by shape. Names catch the honest mistake (`api_secret: …`); shapes catch a
+ * secret pasted into an innocent field (`note: "7b6f39dc…"`). Both are heuristics tuned to be strict on what
+ * exchange credentials look like (long hex or base64 runs with mixed characters) and lenient on our own ids.
+ */
+
+// Normalised (lowercase, alphanumerics only) names that end like these carry key material:
+// `api_key`, `apiKey`, `API-KEY`, `delta_api_secret`, `client_secret`, `new_password`, …
+const KEY_MATERIAL_SUFFIXES = [
+  'apikey',
+  'apisecret',
+  'secret',
+  'secretkey',
+  'privatekey',
+  'passphrase',
+  'password',
+  'passwd',
+  'accesskey',
+  'signingkey',
+];
+
+export function isKeyMaterialName(name: string): boolean {
+  const n = name.toLowerCase().replace(/[^a-z0-9]/g, '');
+  return n.length > 0 && KEY_MATERIAL_SUFFIXES.some((s) => n.endsWith(s));
+}
+
+/** Our own opaque ids and hashes live under keys like these; their values are random by design. */
+export function isIdentifierName(name: string): boolean {
+  return /(_id|_ref|_hash|Id|Ref|Hash)$/.test(name) || /^(id|ref|hash)$/i.test(name);
+}
+
+// Prefixes of ids minted by this platform (approvals, credential refs, customers, hired agents, …).
+const OWN_ID_PREFIX = /^(apr|cred|cus|hag|usr|exe|prp|evt|aud)_/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const HEX = /^[0-9a-fA-F]+$/;
+const BASE64ISH = /^[A-Za-z0-9+/_-]+={0,2}$/;
+const PEM_PRIVATE = /-----BEGIN [A-Z ]*PRIVATE KEY-----/;
+
+/** Delta API keys are 30 hex-like characters; secrets 60. Generic secrets: 32+ chars of base64. */
+const MIN_HEX_LENGTH = 28;
+const MIN_BASE64_LENGTH = 32;
+
+function shannonBitsPerChar(s: string): number {
+  const counts = new Map<string, number>();
+  for (const ch of s) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+  let bits = 0;
+  for (const c of counts.values()) {
+    const p = c / s.length;
+    bits -= p * Math.log2(p);
+  }
+  return bits;
+}
+
+/** True when a string value looks like an exchange key/secret or a private key rather than data. */
+export function looksLikeSecret(value: string): boolean {
+  if (PEM_PRIVATE.test(value)) return true;
+  if (value.length < MIN_HEX_LENGTH || value.length > 4096) return false;
+  if (OWN_ID_PREFIX.test(value) || UUID.test(value)) return false;
+  const digits = value.replace(/[^0-9]/g, '').length;
+  const letters = value.replace(/[^A-Za-z]/g, '').length;
+  // Random strings mix digits and letters; words, enum values and snake_case names rarely do.
+  if (digits < 2 || letters < 2) return false;
+  if (HEX.test(value)) return shannonBitsPerChar(value) >= 3.0;
+  if (value.length < MIN_BASE64_LENGTH || !BASE64ISH.test(value)) return false;
+  return shannonBitsPerChar(value) >= 4.0;
+}

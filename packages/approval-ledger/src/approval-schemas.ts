@@ -1,0 +1,132 @@
+import { z } from 'zod';
+
+export const APPROVAL_ID_PATTERN = /^apr_[a-z2-7]{26}$/;
+export const ZApprovalId = z
+  .string()
+  .regex(APPROVAL_ID_PATTERN, 'must be apr_ followed by 26 base32 characters');
+
+/** Plant's canonical intent hash (hex, base64url, or `alg:`-prefixed); the ledger compares it exactly. */
+export const ZIntentHash = z.string().regex(/^[A-Za-z0-9:_-]{16,128}$/, 'must be 16…128 hash characters');
+
+const ZId = z.string().min(1).max(128);
+const ZDecimal = z.string().regex(/^\d{1,12}(\.\d{1,12})?$/, 'must be a positive decimal string');
+
+export const ZApprovalIssuer = z.enum(['pp', 'cp']);
+export type TApprovalIssuer = z.infer<typeof ZApprovalIssuer>;
+
+/** What the approver saw. Display only: the intent hash is what binds the approval to the trade. */
+export const ZIntentSummary = z.strictObject({
+  coin: z.string().regex(/^[A-Z0-9]{1,20}$/, 'must be an upper-case symbol like BTC'),
+  side: z.enum(['long', 'short']),
+  action: z.enum(['enter', 'exit']),
+  units: z.number().positive().finite(),
+  order_type: z.enum(['market', 'limit']),
+  limit_price: ZDecimal.nullable(),
+});
+export type TIntentSummary = z.infer<typeof ZIntentSummary>;
+
+export const ZApprover = z.strictObject({ id: ZId, kind: z.enum(['ops', 'customer']) });
+export type TApprover = z.infer<typeof ZApprover>;
+
+/** PP's ops-assisted consent: how the customer said yes, and a reference to find it again. */
+export const ZConsentEvidence = z.strictObject({
+  channel: z.string().regex(/^[a-z_]{2,32}$/, 'must be a channel name like phone, email, whatsapp'),
+  reference: z.string().trim().min(1).max(200),
+  note: z.string().max(2000).optional(),
+});
+export type TConsentEvidence = z.infer<typeof ZConsentEvidence>;
+
+export const DEFAULT_APPROVAL_TTL_SECONDS = 600;
+
+export const ZMintApprovalInput = z
+  .strictObject({
+    issuer: ZApprovalIssuer,
+    customer_id: ZId,
+    hired_agent_id: ZId,
+    agent_id: ZId,
+    credential_ref: ZId,
+    intent_hash: ZIntentHash,
+    intent_summary: ZIntentSummary,
+    approver: ZApprover,
+    evidence: ZConsentEvidence.optional(),
+    /** Lifetime; default from the ledger's options (10 minutes). */
+    ttl_seconds: z.number().int().min(30).max(86_400).optional(),
+    /** Clock for tests; default the database's. */
+    now: z.date().optional(),
+  })
+  .superRefine((v, ctx) => {
+    if ((v.issuer === 'pp') !== (v.approver.kind === 'ops')) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['approver', 'kind'],
+        message: 'PP approvals are by ops, CP by customers',
+      });
+    }
+    if (v.approver.kind === 'ops' && !v.evidence) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['evidence'],
+        message: "ops-assisted approvals need the customer's consent",
+      });
+    }
+  });
+export type TMintApprovalInput = z.input<typeof ZMintApprovalInput>;
+
+/** Stored states plus the derived `expired`. */
+export const ZApprovalState = z.enum(['pending', 'consumed', 'revoked', 'expired']);
+export type TApprovalState = z.infer<typeof ZApprovalState>;
+
+export interface ApprovalRecord {
+  approval_id: string;
+  issuer: TApprovalIssuer;
+  customer_id: string;
+  hired_agent_id: string;
+  agent_id: string;
+  credential_ref: string;
+  intent_hash: string;
+  intent_summary: TIntentSummary;
+  approver: TApprover;
+  evidence: TConsentEvidence | null;
+  created_at: Date;
+  expires_at: Date;
+  /** `expired` when still pending past expires_at (derived at read time from the same clock as consume). */
+  state: TApprovalState;
+  consumed_at: Date | null;
+  consumed_by: string | null;
+  revoked_at: Date | null;
+  revoked_by: string | null;
+}
+
+export const CONSUME_FAILURE_REASONS = [
+  'not_found',
+  'customer_mismatch',
+  'credential_mismatch',
+  'already_consumed',
+  'revoked',
+  'expired',
+  'intent_mismatch',
+] as const;
+export type TConsumeFailureReason = (typeof CONSUME_FAILURE_REASONS)[number];
+
+export type ConsumeResult =
+  | { ok: true; approval: ApprovalRecord }
+  | { ok: false; reason: TConsumeFailureReason; consumed_by?: string };
+
+export type RevokeResult =
+  | { ok: true; approval: ApprovalRecord }
+  | {
+      ok: false;
+      reason: 'not_found' | 'customer_mismatch' | 'already_consumed' | 'already_revoked' | 'expired';
+    };
+
+export type ConsumedForResult =
+  | { ok: true; approval: ApprovalRecord }
+  | {
+      ok: false;
+      reason:
+        | 'not_found'
+        | 'customer_mismatch'
+        | 'credential_mismatch'
+        | 'not_consumed'
+        | 'consumed_too_long_ago';
+    };

@@ -1,0 +1,156 @@
+import { type TPrincipal, ZPrincipal } from '@delta/contracts';
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  errors,
+  type JSONWebKeySet,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+  jwtVerify,
+  SignJWT,
+} from 'jose';
+import type { ServiceKeys } from './keys.ts';
+
+/** The longest life a service token may have: a stolen one is useless within a minute. */
+export const MAX_SERVICE_TOKEN_TTL_S = 60;
+
+export interface ServiceTokenClaims {
+  iss: string;
+  aud: string;
+  principal: TPrincipal;
+  correlation_id?: string;
+  /** Binds the token to one request: sha256 of METHOD + path + body (hex). Optional. */
+  request_hash?: string;
+}
+
+export async function signServiceToken(
+  keys: ServiceKeys,
+  claims: ServiceTokenClaims,
+  ttlSeconds = 30,
+  now = Math.floor(Date.now() / 1000),
+): Promise<string> {
+  if (!(ttlSeconds > 0 && ttlSeconds <= MAX_SERVICE_TOKEN_TTL_S))
+    throw new Error(`service tokens live more than 0 and at most ${MAX_SERVICE_TOKEN_TTL_S} s`);
+  // A token whose principal the verifier would reject is a bug at the caller: fail here, where it is made.
+  ZPrincipal.parse(claims.principal);
+  const { iss, aud, ...rest } = claims;
+  return new SignJWT({ ...rest })
+    .setProtectedHeader({ alg: 'EdDSA', kid: keys.signing.kid, typ: 'JWT' })
+    .setIssuer(iss)
+    .setAudience(aud)
+    .setSubject(
+      claims.principal.kind === 'service'
+        ? claims.principal.service
+        : claims.principal.kind === 'ops'
+          ? claims.principal.user_id
+          : claims.principal.customer_id,
+    )
+    .setIssuedAt(now)
+    .setExpirationTime(now + ttlSeconds)
+    .setJti(crypto.randomUUID())
+    .sign(keys.signing.privateKey);
+}
+
+export type TokenFailure =
+  | 'missing'
+  | 'malformed'
+  | 'expired'
+  | 'untrusted_issuer'
+  | 'wrong_audience'
+  | 'bad_signature'
+  | 'ttl_too_long'
+  | 'bad_principal'
+  /** The issuer's JWKS could not be fetched: not the caller's fault, and not proof the token is bad. */
+  | 'keys_unavailable';
+
+export class ServiceTokenError extends Error {
+  constructor(readonly failure: TokenFailure) {
+    super(`service token rejected: ${failure}`);
+    this.name = 'ServiceTokenError';
+  }
+}
+
+/** Where an issuer's public keys come from: its JWKS URL (cached, refreshed on unknown kid) or a static JWKS. */
+export type IssuerKeys = { jwksUrl: string } | { jwks: JSONWebKeySet };
+
+export interface VerifiedServiceToken {
+  issuer: string;
+  principal: TPrincipal;
+  correlationId?: string;
+  requestHash?: string;
+  payload: JWTPayload;
+}
+
+/** Verifies service JWTs: EdDSA only, trusted issuers only, our audience, ≤ 60 s life, a well-formed principal. */
+export function createServiceTokenVerifier(options: {
+  audience: string;
+  issuers: Record<string, IssuerKeys>;
+  clockToleranceS?: number;
+}) {
+  const keySets = new Map<string, JWTVerifyGetKey>();
+  for (const [iss, src] of Object.entries(options.issuers)) {
+    keySets.set(
+      iss,
+      'jwksUrl' in src
+        ? createRemoteJWKSet(new URL(src.jwksUrl), { cooldownDuration: 5_000, timeoutDuration: 3_000 })
+        : createLocalJWKSet(src.jwks),
+    );
+  }
+
+  return async function verify(token: string | undefined): Promise<VerifiedServiceToken> {
+    if (!token) throw new ServiceTokenError('missing');
+    const parts = token.split('.');
+    if (parts.length !== 3) throw new ServiceTokenError('malformed');
+    let iss: unknown;
+    try {
+      iss = JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8')).iss;
+    } catch {
+      throw new ServiceTokenError('malformed');
+    }
+    const keySet = typeof iss === 'string' ? keySets.get(iss) : undefined;
+    if (!keySet) throw new ServiceTokenError('untrusted_issuer');
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, keySet, {
+        algorithms: ['EdDSA'],
+        issuer: iss as string,
+        audience: options.audience,
+        requiredClaims: ['iat', 'exp', 'jti'],
+        clockTolerance: options.clockToleranceS ?? 5,
+      }));
+    } catch (err) {
+      if (err instanceof errors.JWTExpired) throw new ServiceTokenError('expired');
+      if (err instanceof errors.JWTClaimValidationFailed && err.claim === 'aud')
+        throw new ServiceTokenError('wrong_audience');
+      if (err instanceof errors.JWSSignatureVerificationFailed || err instanceof errors.JWKSNoMatchingKey)
+        throw new ServiceTokenError('bad_signature');
+      // A remote JWKS that times out, answers garbage or refuses the connection (a plain fetch TypeError).
+      if (
+        err instanceof errors.JWKSTimeout ||
+        err instanceof errors.JWKSInvalid ||
+        !(err instanceof errors.JOSEError)
+      )
+        throw new ServiceTokenError('keys_unavailable');
+      throw new ServiceTokenError('malformed');
+    }
+    // exp - iat alone is not enough: a token "issued" an hour from now with a 60 s span would live an hour.
+    const nowS = Math.floor(Date.now() / 1000);
+    const tolerance = options.clockToleranceS ?? 5;
+    if (
+      (payload.exp ?? 0) - (payload.iat ?? 0) > MAX_SERVICE_TOKEN_TTL_S ||
+      (payload.exp ?? 0) - nowS > MAX_SERVICE_TOKEN_TTL_S + tolerance
+    )
+      throw new ServiceTokenError('ttl_too_long');
+    const principal = ZPrincipal.safeParse(payload.principal);
+    if (!principal.success) throw new ServiceTokenError('bad_principal');
+    return {
+      issuer: iss as string,
+      principal: principal.data,
+      correlationId: typeof payload.correlation_id === 'string' ? payload.correlation_id : undefined,
+      requestHash: typeof payload.request_hash === 'string' ? payload.request_hash : undefined,
+      payload,
+    };
+  };
+}
+
+export type ServiceTokenVerifier = ReturnType<typeof createServiceTokenVerifier>;
