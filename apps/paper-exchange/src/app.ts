@@ -1,4 +1,10 @@
 import { type App, createApp, type Db, type Logger, type Migration } from '@delta/server-kit';
+import type { PaperExchange } from './exchange.ts';
+import { accountRoutes } from './routes/account.ts';
+import { adminRoutes } from './routes/admin.ts';
+import { orderRoutes } from './routes/orders.ts';
+import { publicRoutes } from './routes/public.ts';
+import { deltaScope } from './v2-scope.ts';
 
 export const SERVICE = 'paper-exchange';
 
@@ -6,16 +12,31 @@ export interface Deps {
   logger: Logger;
   db: Db;
   migrations: Migration[];
+  exchange: PaperExchange;
+  /** Paper mode: the /_paper admin API (keys, mark price, faults) is mounted. */
+  adminEnabled: boolean;
 }
 
-/** paper-exchange — the customer portal backend: customer accounts, self-serve exchange setup, approvals. */
+/** Paper exchange — a faithful local Delta Exchange India (REST v2 subset) for dev, tests and paper trading. */
 export async function buildApp(deps: Deps): Promise<App> {
   const app = await createApp({
     service: SERVICE,
-    description: 'the customer portal backend: customer accounts, self-serve exchange setup, approvals.',
+    description: 'a faithful local Delta Exchange India (REST v2 subset) for dev, tests and paper trading.',
     logger: deps.logger,
     db: deps.db,
     migrations: deps.migrations,
   });
+  const px = deps.exchange;
+  await app.register(
+    deltaScope(px, (v2) => {
+      publicRoutes(v2, px);
+      orderRoutes(v2, px);
+      accountRoutes(v2, px);
+    }),
+    { prefix: '/v2' },
+  );
+  if (deps.adminEnabled) {
+    await app.register(async (admin) => adminRoutes(admin as App, px), { prefix: '/_paper' });
+  }
   return app;
 }

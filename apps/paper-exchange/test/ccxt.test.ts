@@ -1,0 +1,65 @@
+import { createTestDatabase, type TestDatabase } from '@delta/testing';
+import ccxt from 'ccxt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningPaperExchange, startPaperExchange } from '../src/index.ts';
+
+let testDb: TestDatabase;
+let px: RunningPaperExchange;
+let exchange: InstanceType<typeof ccxt.delta>;
+
+beforeAll(async () => {
+  testDb = await createTestDatabase();
+  px = await startPaperExchange({ db: testDb.db });
+  await px.setMarkPrice('BTCUSD', 60_000);
+  const key = await px.createApiKey({ balance: 10_000 });
+  exchange = new ccxt.delta({ apiKey: key.apiKey, secret: key.apiSecret, enableRateLimit: false });
+  exchange.urls.api = { public: px.url, private: px.url };
+});
+afterAll(async () => {
+  await px?.close();
+  await testDb?.drop();
+});
+
+describe("CCXT's delta class against the paper exchange", () => {
+  it('loads markets, fetches balance, creates/fetches/cancels a limit order, market order, positions', async () => {
+    const markets = await exchange.loadMarkets();
+    const btc = markets['BTC/USD:USD'];
+    expect(btc).toBeDefined();
+    expect(btc).toMatchObject({ id: 'BTCUSD', swap: true, linear: true, contractSize: 0.001 });
+
+    const balance = await exchange.fetchBalance();
+    expect((balance.total as unknown as Record<string, number>).USD).toBe(10_000);
+
+    const limit = await exchange.createOrder('BTC/USD:USD', 'limit', 'buy', 2, 55_000, {
+      clientOrderId: 'ccxt-limit-1',
+    });
+    expect(limit.status).toBe('open');
+    expect(limit.clientOrderId).toBe('ccxt-limit-1');
+    const fetched = await exchange.fetchOrder(String(limit.id), 'BTC/USD:USD');
+    expect(fetched).toMatchObject({ id: limit.id, status: 'open', price: 55_000, amount: 2 });
+    const open = await exchange.fetchOpenOrders('BTC/USD:USD');
+    expect(open.map((o) => o.id)).toContain(limit.id);
+    const cancelled = await exchange.cancelOrder(String(limit.id), 'BTC/USD:USD');
+    expect(cancelled.status).toBe('canceled');
+
+    const market = await exchange.createOrder('BTC/USD:USD', 'market', 'buy', 3);
+    expect(market.status).toBe('closed');
+    expect(market.filled).toBe(3);
+
+    const positions = await exchange.fetchPositions();
+    const pos = positions.find((p) => p.symbol === 'BTC/USD:USD');
+    expect(pos).toMatchObject({ contracts: 3, side: 'buy' });
+
+    const reduce = await exchange.createOrder('BTC/USD:USD', 'market', 'sell', 3, undefined, {
+      reduceOnly: true,
+    });
+    expect(reduce.status).toBe('closed');
+    expect(await exchange.fetchPositions()).toEqual([]);
+  });
+
+  it("maps the exchange's error codes to CCXT's exceptions", async () => {
+    await expect(exchange.createOrder('BTC/USD:USD', 'market', 'buy', 100_000)).rejects.toBeInstanceOf(
+      ccxt.InsufficientFunds,
+    );
+  });
+});

@@ -1,0 +1,61 @@
+import { request } from 'node:http';
+import { sign } from '@delta/delta-client';
+
+export interface Key {
+  apiKey: string;
+  apiSecret: string;
+}
+
+export interface RawCall {
+  method: 'GET' | 'POST' | 'DELETE';
+  path: string;
+  query?: string;
+  body?: string;
+  /** Override what is signed (to prove the exchange checks the bytes actually sent). */
+  signed?: { path?: string; query?: string; body?: string; timestamp?: string };
+  timestamp?: string;
+  userAgent?: string | null;
+}
+
+/** A hand-written Delta request: signs with the client's signer, sends with fetch, returns status and body. */
+export async function rawCall(baseUrl: string, key: Key | undefined, c: RawCall) {
+  const timestamp = c.timestamp ?? String(Math.floor(Date.now() / 1000));
+  const headers: Record<string, string> = {};
+  if (c.userAgent !== null) headers['User-Agent'] = c.userAgent ?? 'paper-test/1.0';
+  if (c.body !== undefined) headers['Content-Type'] = 'application/json';
+  if (key) {
+    headers['api-key'] = key.apiKey;
+    headers.timestamp = c.signed?.timestamp ?? timestamp;
+    headers.signature = sign(key.apiSecret, {
+      method: c.method,
+      timestamp,
+      path: c.signed?.path ?? c.path,
+      query: c.signed?.query ?? c.query ?? '',
+      body: c.signed?.body ?? c.body ?? '',
+    });
+  }
+  // node:http rather than fetch: it sends exactly these bytes and adds no User-Agent of its own.
+  const res = await new Promise<{ status: number; text: string; headers: Headers }>((resolve, reject) => {
+    const req = request(baseUrl + c.path + (c.query ?? ''), { method: c.method, headers }, (r) => {
+      const chunks: Buffer[] = [];
+      r.on('data', (d: Buffer) => chunks.push(d));
+      r.on('end', () => {
+        const h = new Headers();
+        for (const [k, v] of Object.entries(r.headers)) if (typeof v === 'string') h.set(k, v);
+        resolve({ status: r.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), headers: h });
+      });
+      r.on('error', reject);
+    });
+    req.on('error', reject);
+    if (c.body !== undefined) req.write(c.body);
+    req.end();
+  });
+  const text = res.text;
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { status: res.status, text, json, headers: res.headers };
+}

@@ -1,0 +1,159 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { DeltaClient } from './client.ts';
+import {
+  DeltaBadResponseError,
+  DeltaError,
+  DeltaInvalidOrderError,
+  DeltaOutcomeUnknownError,
+  DeltaRateLimitedError,
+  errorFromResponse,
+} from './errors.ts';
+import { type DeltaOrder, type PlaceOrderInput, ZOrder, ZPlaceOrderInput } from './schemas.ts';
+import { type CallOptions, rateLimitResetMs } from './transport.ts';
+
+export interface OrderLookupOptions {
+  /**
+   * A lookup that starts this long after the POST was signed and finds nothing confirms the order was not
+   * placed. Default 6 s: Delta refuses a signature older than 5 s, plus 1 s for clock skew.
+   */
+  graceMs: number;
+  /** Give up resolving an unknown outcome after this long → DeltaOutcomeUnknownError (default 30 s). */
+  maxResolveMs: number;
+  /** Resends (same client id) after a confirmed absence or a 429 (default 2). */
+  maxResends: number;
+  /** First lookup backoff step; doubles with jitter up to 1 s (default 100 ms). */
+  baseDelayMs: number;
+  maxRateLimitWaitMs: number;
+}
+
+const DUPLICATE_CODES = new Set([
+  'duplicate_client_order_id',
+  'client_order_id_already_exists',
+  'duplicate_client_oid',
+]);
+
+function sameIntent(order: DeltaOrder, input: PlaceOrderInput): boolean {
+  return (
+    order.product_id === input.product_id &&
+    order.side === input.side &&
+    order.order_type === input.order_type
+  );
+}
+
+type Resolution = { found: DeltaOrder } | { absent: true };
+
+/** Looks the order up by client id until found, or confirmed absent once the grace window has passed. */
+async function resolveUnknown(
+  client: DeltaClient,
+  clientOrderId: string,
+  signedAt: number,
+  o: CallOptions,
+  opts: OrderLookupOptions,
+): Promise<Resolution> {
+  const giveUpAt = Date.now() + opts.maxResolveMs;
+  let lastError: unknown;
+  for (let attempt = 0; Date.now() < giveUpAt; attempt++) {
+    const startedAt = Date.now();
+    try {
+      const order = await client.getOrderByClientId(clientOrderId, o);
+      if (order) return { found: order };
+      if (startedAt >= signedAt + opts.graceMs) return { absent: true };
+    } catch (err) {
+      // Auth/permission failures will not heal by waiting; everything else is retried until giveUpAt.
+      if (err instanceof DeltaError && (err.kind === 'authentication' || err.kind === 'permission'))
+        throw err;
+      lastError = err;
+    }
+    const step = Math.min(1_000, opts.baseDelayMs * 2 ** Math.min(attempt, 10));
+    const untilGrace = signedAt + opts.graceMs - Date.now();
+    await sleep(
+      Math.max(10, Math.min(step / 2 + Math.random() * (step / 2), untilGrace > 0 ? untilGrace : step)),
+    );
+  }
+  throw new DeltaOutcomeUnknownError(
+    `order ${clientOrderId}: outcome still unknown after ${opts.maxResolveMs} ms; look it up before retrying`,
+    { clientOrderId, correlationId: o.correlationId, cause: lastError },
+  );
+}
+
+/**
+ * Exactly-once placement. The POST is sent once per attempt and never blindly retried:
+ * - 2xx → the order; 4xx → typed error (nothing placed) — except a duplicate client id, which means an earlier
+ *   attempt landed: that order is returned;
+ * - 429 → not processed: wait for X-RATE-LIMIT-RESET, resend with the same client id;
+ * - timeout, dropped connection, 5xx, unreadable 2xx → unknown: look the order up by client id with backoff;
+ *   found → it; confirmed absent after the grace window → resend with the same client id.
+ */
+export async function placeOrderExactlyOnce(
+  client: DeltaClient,
+  rawInput: PlaceOrderInput,
+  o: CallOptions,
+  opts: OrderLookupOptions,
+): Promise<DeltaOrder> {
+  const parsed = ZPlaceOrderInput.safeParse(rawInput);
+  if (!parsed.success) {
+    throw new DeltaInvalidOrderError(
+      `invalid order: ${parsed.error.issues.map((i) => i.message).join('; ')}`,
+      {
+        code: 'bad_schema',
+        correlationId: o.correlationId,
+      },
+    );
+  }
+  const input = parsed.data;
+  if (input.order_type === 'limit_order' && input.limit_price === undefined) {
+    throw new DeltaInvalidOrderError('a limit order needs limit_price', { code: 'bad_schema' });
+  }
+  const body: Record<string, unknown> = {
+    product_id: input.product_id,
+    size: input.size,
+    side: input.side,
+    order_type: input.order_type,
+  };
+  if (input.order_type === 'limit_order') body.limit_price = input.limit_price;
+  if (input.time_in_force) body.time_in_force = input.time_in_force;
+  if (input.post_only !== undefined) body.post_only = input.post_only;
+  if (input.reduce_only !== undefined) body.reduce_only = input.reduce_only;
+  body.client_order_id = input.client_order_id;
+
+  const d = { method: 'POST', path: '/v2/orders', correlationId: o.correlationId };
+  let resends = 0;
+  for (;;) {
+    const signedAt = Date.now();
+    const out = await client.sendOnce({ ...o, method: 'POST', path: '/v2/orders', body });
+    let unknown = out.kind === 'transport' || out.status >= 500;
+    if (out.kind === 'response' && out.status >= 200 && out.status < 300) {
+      try {
+        return client.parse({ ...o, method: 'POST', path: '/v2/orders' }, out.status, out.text, ZOrder)
+          .result;
+      } catch (err) {
+        if (!(err instanceof DeltaBadResponseError)) throw err;
+        unknown = true; // accepted, but we could not read what: find out by client id
+      }
+    }
+    if (!unknown && out.kind === 'response') {
+      const err = errorFromResponse(out.status, out.text, { ...d, resetMs: rateLimitResetMs(out.headers) });
+      if (err instanceof DeltaRateLimitedError) {
+        const wait = err.resetMs ?? 1_000;
+        if (resends >= opts.maxResends || wait > opts.maxRateLimitWaitMs) throw err;
+        resends++;
+        await sleep(wait);
+        continue;
+      }
+      if (err.code && DUPLICATE_CODES.has(err.code)) {
+        const existing = await client.getOrderByClientId(input.client_order_id, o);
+        if (existing && sameIntent(existing, input)) return existing;
+      }
+      throw err;
+    }
+    const resolution = await resolveUnknown(client, input.client_order_id, signedAt, o, opts);
+    if ('found' in resolution) return resolution.found;
+    if (resends >= opts.maxResends) {
+      throw new DeltaOutcomeUnknownError(
+        `order ${input.client_order_id}: not placed after ${resends + 1} attempts`,
+        { ...d, clientOrderId: input.client_order_id },
+      );
+    }
+    resends++;
+  }
+}
