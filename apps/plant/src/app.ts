@@ -1,4 +1,25 @@
+import { randomUUID } from 'node:crypto';
 import { type App, createApp, type Db, type Logger, type Migration } from '@delta/server-kit';
+import { type HiredAgentDeps, reserveRun } from './agent-mold/hired-agents.ts';
+import { compileReferenceAgents, REFERENCE_AGENT_SPECS } from './agent-mold/reference-agents.ts';
+import { createDecisionRecorder } from './audit/policy-decisions.ts';
+import { createUsageRecorder } from './audit/usage-events.ts';
+import { createHookBus } from './hooks/hook-bus.ts';
+import {
+  approvalRequiredHook,
+  intentActionHook,
+  quotaHook,
+  riskCheckHook,
+  TRADING_ALLOWLIST,
+} from './hooks/trading-hooks.ts';
+import { type ApprovalVerifier, failClosedApprovalVerifier } from './integrations/approval-verifier.ts';
+import { createStaticMarketData, type MarketData } from './integrations/market-data.ts';
+import { type OrderExecutor, unavailableOrderExecutor } from './integrations/order-executor.ts';
+import { loadPlaybooks, PLAYBOOKS_DIR } from './playbooks/playbook-loader.ts';
+import { registerAgentMoldRoutes } from './routes/agent-mold-routes.ts';
+import { registerAuditRoutes } from './routes/audit-routes.ts';
+import { registerHiredAgentRoutes } from './routes/hired-agent-routes.ts';
+import { registerReferenceAgentRoutes } from './routes/reference-agent-routes.ts';
 
 export const SERVICE = 'plant';
 
@@ -6,16 +27,64 @@ export interface Deps {
   logger: Logger;
   db: Db;
   migrations: Migration[];
+  /** Product catalogue and mark prices. Default: the static Delta India catalogue with no prices (drafts → 503). */
+  marketData?: MarketData;
+  /** Verifies and consumes approvals. Default: refuses every approval (fail closed). */
+  approvalVerifier?: ApprovalVerifier;
+  /** Sends orders to the exchange. Default: none configured (503). */
+  orderExecutor?: OrderExecutor;
+  clock?: () => Date;
+  newId?: () => string;
+  /** INR per USD as a decimal string; Delta India uses a fixed 85. */
+  inrPerUsd?: string;
+  hookTimeoutMs?: number;
+  /** Specs to register (default: the built-in reference agents); each is validated before the app exists. */
+  referenceAgentSpecs?: readonly unknown[];
+  playbooksDir?: string;
 }
 
-/** plant — the customer portal backend: customer accounts, self-serve exchange setup, approvals. */
+/** Plant — the trading agent runtime: agent specs, hired agents, draft plans, executions, audit. */
 export async function buildApp(deps: Deps): Promise<App> {
+  const now = deps.clock ?? (() => new Date());
+  const newId = deps.newId ?? randomUUID;
+  const marketData = deps.marketData ?? createStaticMarketData(async () => undefined);
+
+  // Start-up validation: a bad playbook or an invalid reference agent throws here and the service stops.
+  const playbooks = loadPlaybooks(deps.playbooksDir ?? PLAYBOOKS_DIR);
+  const registry = compileReferenceAgents(deps.referenceAgentSpecs ?? REFERENCE_AGENT_SPECS, playbooks);
+
+  const hiredDeps: HiredAgentDeps = { db: deps.db, registry, marketData, newId, now };
+  const bus = createHookBus({
+    hooks: [
+      intentActionHook,
+      approvalRequiredHook(deps.approvalVerifier ?? failClosedApprovalVerifier),
+      riskCheckHook,
+      quotaHook((id) => reserveRun(hiredDeps, id)),
+    ],
+    allowlist: TRADING_ALLOWLIST,
+    record: createDecisionRecorder(deps.db, newId, now),
+    newId,
+    hookTimeoutMs: deps.hookTimeoutMs,
+  });
+
   const app = await createApp({
     service: SERVICE,
-    description: 'the customer portal backend: customer accounts, self-serve exchange setup, approvals.',
+    description: 'the trading agent runtime: agent specs, hired agents, draft plans, executions, audit.',
     logger: deps.logger,
     db: deps.db,
     migrations: deps.migrations,
   });
+  registerAgentMoldRoutes(app);
+  registerReferenceAgentRoutes(app, registry, {
+    db: deps.db,
+    registry,
+    marketData,
+    bus,
+    executor: deps.orderExecutor ?? unavailableOrderExecutor,
+    recordUsage: createUsageRecorder(deps.db, newId, now),
+    inrPerUsd: deps.inrPerUsd ?? '85',
+  });
+  registerHiredAgentRoutes(app, hiredDeps);
+  registerAuditRoutes(app, deps.db);
   return app;
 }

@@ -1,0 +1,183 @@
+import type {
+  TAgentSetup,
+  TFieldError,
+  THiredAgent,
+  THiredAgentUpdate,
+  THireRequest,
+} from '@delta/contracts';
+import { AppError, type Db, type Queryable } from '@delta/server-kit';
+import { appendAudit } from '../audit/audit-log.ts';
+import {
+  countRun,
+  findHiredAgentById,
+  type HiredAgentRow,
+  insertHiredAgent,
+  listHiredAgents,
+  lockHiredAgentCounters,
+  updateHiredAgentSetup,
+} from '../db/hired-agents-repository.ts';
+import type { RunQuotaVerdict } from '../hooks/trading-hooks.ts';
+import type { MarketData } from '../integrations/market-data.ts';
+import type { ReferenceAgentRegistry } from './reference-agents.ts';
+
+export interface HiredAgentDeps {
+  db: Db;
+  registry: ReferenceAgentRegistry;
+  marketData: MarketData;
+  newId: () => string;
+  now: () => Date;
+}
+
+export function toHiredAgent(row: HiredAgentRow): THiredAgent {
+  return {
+    hired_agent_id: row.hired_agent_id,
+    customer_id: row.customer_id,
+    agent_id: row.agent_id,
+    plan: row.plan,
+    setup: row.setup as TAgentSetup,
+    setup_version: Number(row.setup_version),
+    runs_used: Number(row.runs_used),
+    hired_at: row.hired_at.toISOString(),
+    updated_at: row.updated_at.toISOString(),
+  };
+}
+
+/** Rules that need the product catalogue: every coin must be a product, and the leverage within its maximum. */
+async function validateSetupAgainstCatalogue(marketData: MarketData, setup: TAgentSetup): Promise<void> {
+  const errors: TFieldError[] = [];
+  for (const [i, coin] of setup.allowed_coins.entries()) {
+    const product = await marketData.productForCoin(coin);
+    if (!product) {
+      errors.push({
+        path: `allowed_coins.${i}`,
+        code: 'unknown_coin',
+        message: `${coin} is not a product in the exchange's catalogue`,
+      });
+    } else if (setup.leverage !== undefined && setup.leverage > product.max_leverage) {
+      errors.push({
+        path: 'leverage',
+        code: 'too_big',
+        message: `${product.symbol} allows at most ${product.max_leverage}× leverage`,
+      });
+    }
+  }
+  if (errors.length)
+    throw AppError.validation(errors, 'The agent setup does not fit the exchange catalogue.');
+}
+
+/** Setup changes are audited too: who configured what is part of the trail an approval is judged against. */
+async function auditSetup(deps: HiredAgentDeps, kind: string, row: HiredAgentRow, correlationId: string) {
+  await appendAudit(deps.db, {
+    record_id: deps.newId(),
+    kind,
+    correlation_id: correlationId,
+    customer_id: row.customer_id,
+    agent_id: row.agent_id,
+    hired_agent_id: row.hired_agent_id,
+    outcome: 'ok',
+    details: { plan: row.plan, setup_version: Number(row.setup_version), setup: row.setup },
+    recorded_at: deps.now(),
+  });
+}
+
+export async function hireAgent(
+  deps: HiredAgentDeps,
+  request: THireRequest,
+  correlationId: string,
+): Promise<THiredAgent> {
+  const agent = deps.registry.get(request.agent_id);
+  if (!agent) throw AppError.notFound('agent_not_found', `No reference agent ${request.agent_id}.`);
+  await validateSetupAgainstCatalogue(deps.marketData, request.setup);
+  const row = await insertHiredAgent(deps.db, {
+    hiredAgentId: deps.newId(),
+    customerId: request.customer_id,
+    agentId: request.agent_id,
+    plan: request.plan,
+    setup: request.setup,
+    now: deps.now(),
+  });
+  if (!row) {
+    throw AppError.conflict(
+      'already_hired',
+      `Customer ${request.customer_id} already hired ${request.agent_id}; update its setup instead.`,
+    );
+  }
+  await auditSetup(deps, 'agent_setup.created', row, correlationId);
+  return toHiredAgent(row);
+}
+
+export async function getHiredAgent(db: Queryable, id: string): Promise<THiredAgent> {
+  const row = await findHiredAgentById(db, id);
+  if (!row) throw AppError.notFound('hired_agent_not_found', `No hired agent ${id}.`);
+  return toHiredAgent(row);
+}
+
+export async function findHiredAgents(
+  db: Queryable,
+  filter: { customerId?: string | undefined; agentId?: string | undefined },
+): Promise<THiredAgent[]> {
+  return (await listHiredAgents(db, filter)).map(toHiredAgent);
+}
+
+export async function updateHiredAgent(
+  deps: HiredAgentDeps,
+  id: string,
+  change: THiredAgentUpdate,
+  correlationId: string,
+): Promise<THiredAgent> {
+  await validateSetupAgainstCatalogue(deps.marketData, change.setup);
+  const row = await updateHiredAgentSetup(deps.db, id, {
+    plan: change.plan,
+    setup: change.setup,
+    now: deps.now(),
+  });
+  if (!row) throw AppError.notFound('hired_agent_not_found', `No hired agent ${id}.`);
+  await auditSetup(deps, 'agent_setup.updated', row, correlationId);
+  return toHiredAgent(row);
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Takes one run from the hired agent's trial and daily budget, or says why not. The row lock makes the check
+ * and the count one step, so concurrent runs cannot both use the last slot.
+ */
+export async function reserveRun(deps: HiredAgentDeps, hiredAgentId: string): Promise<RunQuotaVerdict> {
+  return deps.db.transaction(async (tx) => {
+    const row = await lockHiredAgentCounters(tx, hiredAgentId);
+    if (!row)
+      return { ok: false, reason: 'hired_agent_not_found', detail: 'the hired agent no longer exists' };
+    const spec = deps.registry.get(row.agent_id)?.spec;
+    if (!spec)
+      return { ok: false, reason: 'agent_not_found', detail: 'the reference agent is not registered' };
+    const now = deps.now();
+    const trial = spec.dimensions.trial;
+    if (row.plan === 'trial' && trial.present) {
+      const { duration_days: days, max_runs: maxRuns } = trial.config;
+      if (days !== undefined && now.getTime() >= row.hired_at.getTime() + days * DAY_MS) {
+        return { ok: false, reason: 'trial_expired', detail: `the ${days}-day trial has ended` };
+      }
+      if (maxRuns !== undefined && Number(row.runs_used) >= maxRuns) {
+        return {
+          ok: false,
+          reason: 'trial_runs_exhausted',
+          detail: `the trial's ${maxRuns} runs are used up`,
+        };
+      }
+    }
+    const day = now.toISOString().slice(0, 10);
+    const dayRuns = row.budget_day === day ? Number(row.budget_day_runs) : 0;
+    const budget = spec.dimensions.budget;
+    if (budget.present && dayRuns >= budget.config.max_runs_per_day) {
+      const nextDay = Date.parse(`${day}T00:00:00Z`) + DAY_MS;
+      return {
+        ok: false,
+        reason: 'budget_exceeded',
+        detail: `the daily budget of ${budget.config.max_runs_per_day} runs is used up`,
+        retryAfterS: Math.ceil((nextDay - now.getTime()) / 1000),
+      };
+    }
+    await countRun(tx, hiredAgentId, day, dayRuns + 1);
+    return { ok: true };
+  });
+}

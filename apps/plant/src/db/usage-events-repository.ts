@@ -1,0 +1,77 @@
+import type { Queryable } from '@delta/server-kit';
+
+export interface UsageEventRow {
+  seq: string;
+  event_id: string;
+  event_type: string;
+  correlation_id: string;
+  customer_id: string;
+  agent_id: string;
+  hired_agent_id: string | null;
+  action: string | null;
+  outcome: string;
+  details: Record<string, unknown>;
+  occurred_at: Date;
+}
+
+export type NewUsageEvent = Omit<UsageEventRow, 'seq'>;
+
+export async function insertUsageEvent(q: Queryable, e: NewUsageEvent): Promise<void> {
+  await q.query(
+    `INSERT INTO usage_events (event_id, event_type, correlation_id, customer_id, agent_id, hired_agent_id, action,
+       outcome, details, occurred_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+    [
+      e.event_id,
+      e.event_type,
+      e.correlation_id,
+      e.customer_id,
+      e.agent_id,
+      e.hired_agent_id,
+      e.action,
+      e.outcome,
+      JSON.stringify(e.details),
+      e.occurred_at,
+    ],
+  );
+}
+
+export interface UsageEventFilter {
+  customerId?: string | undefined;
+  agentId?: string | undefined;
+  correlationId?: string | undefined;
+  eventType?: string | undefined;
+  from?: Date | undefined;
+  to?: Date | undefined;
+  afterSeq?: string | undefined;
+  limit: number;
+}
+
+/** Oldest first, keyset-paginated on seq. */
+export async function listUsageEvents(q: Queryable, f: UsageEventFilter): Promise<UsageEventRow[]> {
+  const r = await q.query<UsageEventRow>(
+    `SELECT seq, event_id, event_type, correlation_id, customer_id, agent_id, hired_agent_id, action, outcome,
+       details, occurred_at
+     FROM usage_events
+     WHERE ($1::text IS NULL OR customer_id = $1)
+       AND ($2::text IS NULL OR agent_id = $2)
+       AND ($3::text IS NULL OR correlation_id = $3)
+       AND ($4::text IS NULL OR event_type = $4)
+       AND ($5::timestamptz IS NULL OR occurred_at >= $5)
+       AND ($6::timestamptz IS NULL OR occurred_at < $6)
+       AND ($7::bigint IS NULL OR seq > $7)
+     ORDER BY seq
+     LIMIT $8`,
+    [
+      f.customerId ?? null,
+      f.agentId ?? null,
+      f.correlationId ?? null,
+      f.eventType ?? null,
+      f.from ?? null,
+      f.to ?? null,
+      f.afterSeq ?? null,
+      f.limit,
+    ],
+  );
+  return r.rows;
+}

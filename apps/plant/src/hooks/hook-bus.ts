@@ -1,0 +1,154 @@
+import type { TDraftPlan } from '@delta/contracts';
+
+export type HookStage = 'pre_run' | 'pre_tool_use' | 'post_tool_use' | 'post_run';
+export type PolicyAction = 'draft_plan' | 'place_order' | 'close_position';
+
+/** Actions that cause an external side effect (they touch the exchange). */
+export const SIDE_EFFECT_ACTIONS: ReadonlySet<string> = new Set(['place_order', 'close_position']);
+
+/** Everything a hook may look at. Hooks never see credentials. */
+export interface HookContext {
+  correlationId: string;
+  customerId: string;
+  agentId: string;
+  hiredAgentId: string;
+  /** What the caller declared (request.intent_action); undefined for drafts. */
+  declaredIntentAction: string | undefined;
+  approvalId: string | undefined;
+  plan: TDraftPlan | undefined;
+  /** Filled by ApprovalRequiredHook once an approval is verified and consumed. */
+  consumedApproval?: { approvalId: string; consumedAt: string } | undefined;
+}
+
+export type HookVerdict =
+  | { allow: true }
+  | { allow: false; reason: string; details?: Record<string, unknown> };
+
+export interface Hook {
+  readonly name: string;
+  readonly stages: readonly HookStage[];
+  appliesTo(action: string): boolean;
+  evaluate(
+    stage: HookStage,
+    action: string,
+    ctx: HookContext,
+  ): Promise<HookVerdict | undefined> | HookVerdict | undefined;
+}
+
+export interface PolicyDecision {
+  decision_id: string;
+  stage: HookStage;
+  action: string;
+  outcome: 'allow' | 'deny';
+  reason: string;
+  /** The hook that denied, or null for allow / bus-level denials. */
+  hook: string | null;
+  hooks_evaluated: string[];
+  details: Record<string, unknown>;
+}
+
+/** Persists a decision; the bus does not return a decision that was not recorded. */
+export type DecisionRecorder = (decision: PolicyDecision, ctx: HookContext) => Promise<void>;
+
+export interface HookBusOptions {
+  hooks: readonly Hook[];
+  /** Per stage, the only actions that may run at all. */
+  allowlist: Readonly<Partial<Record<HookStage, readonly string[]>>>;
+  record: DecisionRecorder;
+  newId: () => string;
+  hookTimeoutMs?: number;
+}
+
+export interface HookBus {
+  decide(stage: HookStage, action: string, ctx: HookContext): Promise<PolicyDecision>;
+}
+
+class HookTimeout extends Error {}
+
+async function withTimeout<T>(work: () => Promise<T> | T, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      Promise.resolve().then(work),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new HookTimeout(`hook took longer than ${ms} ms`)), ms);
+      }),
+    ]);
+  } finally {
+    if (timer) clearTimeout(timer);
+  }
+}
+
+function isVerdict(v: unknown): v is HookVerdict {
+  if (typeof v !== 'object' || v === null) return false;
+  const r = v as { allow?: unknown; reason?: unknown };
+  return r.allow === true || (r.allow === false && typeof r.reason === 'string' && r.reason.length > 0);
+}
+
+/**
+ * Deny by default: an action runs only if it is allowlisted for the stage, at least one hook covers it, and every
+ * covering hook allows. A hook that throws, times out or answers anything but a verdict is a deny ("hook_error").
+ * Hooks run in registration order; the first deny wins (later hooks — e.g. approval consumption — do not run).
+ */
+export function createHookBus(options: HookBusOptions): HookBus {
+  const timeoutMs = options.hookTimeoutMs ?? 2_000;
+  return {
+    async decide(stage, action, ctx) {
+      const base = { decision_id: options.newId(), stage, action };
+      const evaluated: string[] = [];
+      const deny = (
+        reason: string,
+        hook: string | null,
+        details: Record<string, unknown> = {},
+      ): PolicyDecision => ({
+        ...base,
+        outcome: 'deny',
+        reason,
+        hook,
+        hooks_evaluated: evaluated,
+        details,
+      });
+
+      let decision: PolicyDecision | undefined;
+      const allowed = options.allowlist[stage] ?? [];
+      const hooks = options.hooks.filter((h) => h.stages.includes(stage) && h.appliesTo(action));
+      if (!allowed.includes(action)) {
+        decision = deny('action_not_allowlisted', null, { allowlist: [...allowed] });
+      } else if (hooks.length === 0) {
+        decision = deny('no_hook_covers_action', null);
+      } else {
+        for (const hook of hooks) {
+          evaluated.push(hook.name);
+          let verdict: unknown;
+          try {
+            verdict = await withTimeout(() => hook.evaluate(stage, action, ctx), timeoutMs);
+          } catch (err) {
+            decision = deny('hook_error', hook.name, {
+              error: err instanceof HookTimeout ? 'timeout' : 'threw',
+              message: err instanceof Error ? err.message : String(err),
+            });
+            break;
+          }
+          if (!isVerdict(verdict)) {
+            decision = deny('hook_error', hook.name, { error: 'no_verdict' });
+            break;
+          }
+          if (!verdict.allow) {
+            decision = deny(verdict.reason, hook.name, verdict.details ?? {});
+            break;
+          }
+        }
+      }
+      decision ??= {
+        ...base,
+        outcome: 'allow',
+        reason: 'all_hooks_allowed',
+        hook: null,
+        hooks_evaluated: evaluated,
+        details: {},
+      };
+      await options.record(decision, ctx);
+      return decision;
+    },
+  };
+}

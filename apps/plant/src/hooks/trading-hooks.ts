@@ -1,0 +1,166 @@
+import type { ApprovalVerifier } from '../integrations/approval-verifier.ts';
+import { type Hook, type HookVerdict, SIDE_EFFECT_ACTIONS } from './hook-bus.ts';
+
+const TRADE_ACTIONS = ['place_order', 'close_position'];
+
+/** Stage allowlist: a run may only draft, place or close; a tool use may only place or close. */
+export const TRADING_ALLOWLIST = {
+  pre_run: ['draft_plan', 'place_order', 'close_position'],
+  pre_tool_use: TRADE_ACTIONS,
+} as const;
+
+/**
+ * Fails closed when a run would cause an external side effect without declaring it (TR-PLANT-3.2), or declares an
+ * intent that differs from the action being taken.
+ */
+export const intentActionHook: Hook = {
+  name: 'IntentActionHook',
+  stages: ['pre_run', 'pre_tool_use'],
+  appliesTo: () => true,
+  evaluate(_stage, action, ctx): HookVerdict {
+    if (SIDE_EFFECT_ACTIONS.has(action)) {
+      if (ctx.declaredIntentAction === undefined) {
+        return {
+          allow: false,
+          reason: 'intent_action_required',
+          details: {
+            message: `${action} is an external side effect and the run did not declare intent_action`,
+          },
+        };
+      }
+      if (ctx.declaredIntentAction !== action) {
+        return {
+          allow: false,
+          reason: 'intent_action_mismatch',
+          details: { declared: ctx.declaredIntentAction, attempted: action },
+        };
+      }
+      return { allow: true };
+    }
+    if (ctx.declaredIntentAction !== undefined) {
+      return {
+        allow: false,
+        reason: 'intent_action_mismatch',
+        details: { declared: ctx.declaredIntentAction, attempted: action },
+      };
+    }
+    return { allow: true };
+  },
+};
+
+/**
+ * Gates place_order and close_position on an approval. Before the run it only checks that one was given (so a
+ * request without one is refused before it costs a run); at the tool use it asks the verifier to verify the
+ * approval against this plan's intent hash and consume it. Any doubt is a deny.
+ */
+export function approvalRequiredHook(verifier: ApprovalVerifier): Hook {
+  return {
+    name: 'ApprovalRequiredHook',
+    stages: ['pre_run', 'pre_tool_use'],
+    appliesTo: (action) => TRADE_ACTIONS.includes(action),
+    async evaluate(stage, _action, ctx): Promise<HookVerdict> {
+      if (!ctx.approvalId) {
+        return {
+          allow: false,
+          reason: 'approval_required',
+          details: { message: 'no approval_id was given' },
+        };
+      }
+      if (stage === 'pre_run') return { allow: true };
+      if (!ctx.plan)
+        return { allow: false, reason: 'approval_invalid', details: { message: 'no plan to bind' } };
+      let verdict: Awaited<ReturnType<ApprovalVerifier['consume']>>;
+      try {
+        verdict = await verifier.consume({
+          approvalId: ctx.approvalId,
+          intentHash: ctx.plan.intent_hash,
+          customerId: ctx.customerId,
+          hiredAgentId: ctx.hiredAgentId,
+          correlationId: ctx.correlationId,
+        });
+      } catch (err) {
+        return {
+          allow: false,
+          reason: 'approval_invalid',
+          details: {
+            message: 'the approval could not be verified',
+            verifier_error: err instanceof Error ? err.message : String(err),
+          },
+        };
+      }
+      if (verdict?.ok !== true) {
+        return {
+          allow: false,
+          reason: 'approval_invalid',
+          details: {
+            message: 'the approval was not verified and consumed for this exact intent',
+            verifier_reason: verdict && verdict.ok === false ? verdict.reason : 'no verdict',
+          },
+        };
+      }
+      // Defence in depth: the verifier must echo the exact approval and intent it consumed.
+      if (verdict.approvalId !== ctx.approvalId || verdict.intentHash !== ctx.plan.intent_hash) {
+        return {
+          allow: false,
+          reason: 'approval_invalid',
+          details: {
+            message: 'the verifier consumed a different approval or intent',
+            verifier_reason: 'binding_mismatch',
+          },
+        };
+      }
+      ctx.consumedApproval = { approvalId: verdict.approvalId, consumedAt: verdict.consumedAt };
+      return { allow: true };
+    },
+  };
+}
+
+/** Re-checks the plan at the tool use: a plan with any failed risk check never reaches the exchange. */
+export const riskCheckHook: Hook = {
+  name: 'RiskCheckHook',
+  stages: ['pre_tool_use'],
+  appliesTo: (action) => TRADE_ACTIONS.includes(action),
+  evaluate(_stage, _action, ctx): HookVerdict {
+    if (!ctx.plan) return { allow: false, reason: 'risk_check_failed', details: { message: 'no plan' } };
+    const failed = ctx.plan.risk_checks.filter((c) => !c.passed);
+    if (failed.length || !ctx.plan.approvable) {
+      return {
+        allow: false,
+        reason: 'risk_check_failed',
+        details: {
+          message: `the plan failed ${failed.map((c) => c.check).join(', ')}`,
+          failed_checks: failed,
+        },
+      };
+    }
+    return { allow: true };
+  },
+};
+
+export type RunQuotaVerdict =
+  | { ok: true }
+  | { ok: false; reason: string; detail: string; retryAfterS?: number };
+
+/** Enforces the agent's trial and budget by reserving one run for the hired agent (atomically, in the database). */
+export function quotaHook(reserveRun: (hiredAgentId: string) => Promise<RunQuotaVerdict>): Hook {
+  return {
+    name: 'QuotaHook',
+    stages: ['pre_run'],
+    appliesTo: () => true,
+    async evaluate(_stage, _action, ctx): Promise<HookVerdict> {
+      const verdict = await reserveRun(ctx.hiredAgentId);
+      if (verdict.ok) return { allow: true };
+      return {
+        allow: false,
+        reason: verdict.reason,
+        details: { message: verdict.detail, retry_after_s: verdict.retryAfterS ?? null },
+      };
+    },
+  };
+}
+
+export const QUOTA_REASONS: ReadonlySet<string> = new Set([
+  'trial_expired',
+  'trial_runs_exhausted',
+  'budget_exceeded',
+]);

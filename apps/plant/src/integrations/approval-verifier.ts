@@ -1,0 +1,30 @@
+/** What Plant asks the portal that minted an approval: consume it for exactly this intent. */
+export interface ApprovalConsumeRequest {
+  approvalId: string;
+  intentHash: string;
+  customerId: string;
+  hiredAgentId: string;
+  correlationId: string;
+}
+
+export type ApprovalVerdict =
+  | { ok: true; approvalId: string; intentHash: string; consumedAt: string }
+  | { ok: false; reason: string };
+
+/**
+ * Port to the approval ledger (built by the approvals issue). `consume` must verify the approval against the
+ * intent hash and mark it used atomically; a verdict of ok means "verified and consumed, never again".
+ */
+export interface ApprovalVerifier {
+  consume(request: ApprovalConsumeRequest): Promise<ApprovalVerdict>;
+}
+
+/**
+ * The default until approvals exist: every approval is refused. An approval id is never trusted because it
+ * is present — only a ledger that has verified and consumed it can allow a trade.
+ */
+export const failClosedApprovalVerifier: ApprovalVerifier = {
+  async consume() {
+    return { ok: false, reason: 'approval_verification_unavailable' };
+  },
+};

@@ -1,0 +1,63 @@
+import {
+  ZProblem,
+  ZReferenceAgent,
+  ZReferenceAgentList,
+  ZRunResponse,
+  ZTradeRunRequest,
+} from '@delta/contracts';
+import { type App, AppError } from '@delta/server-kit';
+import { z } from 'zod';
+import type { ReferenceAgentRegistry } from '../agent-mold/reference-agents.ts';
+import { type RunDeps, runTradingAgent } from '../skills/trading/run-trading-agent.ts';
+
+const ZAgentParams = z.strictObject({ agent_id: z.string().min(1).max(64) });
+const problems = { 400: ZProblem, 403: ZProblem, 404: ZProblem, 422: ZProblem, 429: ZProblem, 503: ZProblem };
+
+export function registerReferenceAgentRoutes(
+  app: App,
+  registry: ReferenceAgentRegistry,
+  runDeps: RunDeps,
+): void {
+  app.get(
+    '/api/v1/reference-agents',
+    {
+      schema: {
+        tags: ['reference-agents'],
+        summary: 'Reference agents with their compiled AgentSpecs',
+        response: { 200: ZReferenceAgentList },
+      },
+    },
+    async () => ({ items: registry.list() }),
+  );
+
+  app.get(
+    '/api/v1/reference-agents/:agent_id',
+    {
+      schema: {
+        tags: ['reference-agents'],
+        params: ZAgentParams,
+        response: { 200: ZReferenceAgent, 404: ZProblem },
+      },
+    },
+    async (request) => {
+      const agent = registry.get(request.params.agent_id);
+      if (!agent)
+        throw AppError.notFound('agent_not_found', `No reference agent ${request.params.agent_id}.`);
+      return agent;
+    },
+  );
+
+  app.post(
+    '/api/v1/reference-agents/:agent_id/run',
+    {
+      schema: {
+        tags: ['reference-agents'],
+        summary: 'Run a trade intent: a draft plan, or (with intent_action and an approval) an execution',
+        params: ZAgentParams,
+        body: ZTradeRunRequest,
+        response: { 200: ZRunResponse, ...problems },
+      },
+    },
+    async (request) => runTradingAgent(runDeps, request.params.agent_id, request.body, request.correlationId),
+  );
+}

@@ -1,0 +1,198 @@
+import {
+  INTENT_ACTION_FOR,
+  type TAgentSetup,
+  type TDraftPlan,
+  type TRiskCheck,
+  type TTradeRunRequest,
+} from '@delta/contracts';
+import type { ProductSpec } from '../../integrations/market-data.ts';
+import { compare, dec, divCeil, isMultipleOf, mul, normalizeDecimal, toDecimalString } from './decimal.ts';
+import { intentHash, type TradeIntent } from './intent-hash.ts';
+
+export interface PlanSubject {
+  agentId: string;
+  hiredAgentId: string;
+  customerId: string;
+  setup: TAgentSetup;
+}
+
+export interface PlanOptions {
+  playbookId: string;
+  /** INR per USD as a decimal string (Delta India settles INR deposits at a fixed 85). */
+  inrPerUsd: string;
+}
+
+type TradeFields = Pick<
+  TTradeRunRequest,
+  'exchange_account_id' | 'coin' | 'units' | 'side' | 'action' | 'limit_price' | 'market'
+>;
+
+/**
+ * The deterministic heart of the trading skill: the same request, setup, product and mark price always give a
+ * byte-identical plan. Pure: no clock, no ids, no I/O. A plan with any failed risk check is not approvable.
+ */
+export function buildDraftPlan(
+  request: TradeFields,
+  subject: PlanSubject,
+  product: ProductSpec,
+  markPrice: string,
+  options: PlanOptions,
+): TDraftPlan {
+  const { setup } = subject;
+  const limitPrice = request.limit_price === undefined ? null : normalizeDecimal(request.limit_price);
+  const orderType = limitPrice === null ? 'market' : 'limit';
+  const intentAction = INTENT_ACTION_FOR[request.action];
+  const buys = (request.action === 'enter') === (request.side === 'long');
+  const leverage = setup.leverage ?? product.default_leverage;
+
+  const quantity = mul(dec(request.units), dec(product.contract_value));
+  const notionalUsd = mul(quantity, dec(markPrice));
+  const notionalInr = mul(notionalUsd, dec(options.inrPerUsd));
+
+  const intent: TradeIntent = {
+    customer_id: subject.customerId,
+    hired_agent_id: subject.hiredAgentId,
+    exchange_account_id: request.exchange_account_id,
+    coin: request.coin,
+    product_id: product.id,
+    product_symbol: product.symbol,
+    side: request.side,
+    action: request.action,
+    intent_action: intentAction,
+    units: request.units,
+    order_type: orderType,
+    limit_price: limitPrice,
+  };
+
+  const checks = riskChecks(request, setup, product, {
+    limitPrice,
+    leverage,
+    notionalInr: toDecimalString(notionalInr),
+  });
+
+  return {
+    plan_version: 1,
+    playbook_id: options.playbookId,
+    agent_id: subject.agentId,
+    hired_agent_id: subject.hiredAgentId,
+    customer_id: subject.customerId,
+    exchange_account_id: request.exchange_account_id,
+    intent: {
+      coin: request.coin,
+      side: request.side,
+      action: request.action,
+      intent_action: intentAction,
+      units: request.units,
+      order_type: orderType,
+      limit_price: limitPrice,
+    },
+    order: {
+      product_id: product.id,
+      product_symbol: product.symbol,
+      size: request.units,
+      side: buys ? 'buy' : 'sell',
+      order_type: orderType === 'limit' ? 'limit_order' : 'market_order',
+      limit_price: limitPrice,
+      // Delta has no close-position endpoint: an exit is an opposite-side reduce_only order.
+      reduce_only: request.action === 'exit',
+      post_only: false,
+      // A market order must not rest on the book; a limit order rests until filled or cancelled.
+      time_in_force: orderType === 'limit' ? 'gtc' : 'ioc',
+    },
+    pricing: {
+      mark_price: normalizeDecimal(markPrice),
+      contract_value: normalizeDecimal(product.contract_value),
+      underlying_asset: product.underlying_asset,
+      underlying_quantity: toDecimalString(quantity),
+      notional_usd: toDecimalString(notionalUsd),
+      inr_per_usd: normalizeDecimal(options.inrPerUsd),
+      notional_inr: toDecimalString(notionalInr),
+      leverage,
+      estimated_margin_usd: toDecimalString(divCeil(notionalUsd, BigInt(leverage), 2)),
+      estimated_margin_inr: toDecimalString(divCeil(notionalInr, BigInt(leverage), 2)),
+    },
+    risk_checks: checks,
+    requires_approval: true,
+    approvable: checks.every((c) => c.passed),
+    intent_hash: intentHash(intent),
+  };
+}
+
+function riskChecks(
+  request: TradeFields,
+  setup: TAgentSetup,
+  product: ProductSpec,
+  computed: { limitPrice: string | null; leverage: number; notionalInr: string },
+): TRiskCheck[] {
+  const checks: TRiskCheck[] = [];
+  const add = (check: string, passed: boolean, reason: string) => checks.push({ check, passed, reason });
+
+  const allowed = setup.allowed_coins.includes(request.coin);
+  add(
+    'coin_allowed',
+    allowed,
+    allowed
+      ? `${request.coin} is in allowed_coins`
+      : `${request.coin} is not in allowed_coins (${setup.allowed_coins.join(', ')})`,
+  );
+
+  if (setup.exchange_account_id === undefined) {
+    add('exchange_account', true, 'the setup does not pin an exchange account');
+  } else {
+    const same = setup.exchange_account_id === request.exchange_account_id;
+    add(
+      'exchange_account',
+      same,
+      same
+        ? 'exchange_account_id matches the setup'
+        : 'exchange_account_id differs from the one in the setup',
+    );
+  }
+
+  const live = product.state === 'live';
+  add('product_live', live, live ? `${product.symbol} is live` : `${product.symbol} is ${product.state}`);
+
+  const max = setup.risk_limits.max_units_per_order;
+  add(
+    'max_units_per_order',
+    request.units <= max,
+    request.units <= max
+      ? `${request.units} ≤ max_units_per_order ${max}`
+      : `${request.units} exceeds max_units_per_order ${max}`,
+  );
+
+  const maxInr = setup.risk_limits.max_notional_inr;
+  if (maxInr === undefined) {
+    add('max_notional_inr', true, 'no max_notional_inr is set');
+  } else {
+    const within = compare(dec(computed.notionalInr), dec(maxInr)) <= 0;
+    add(
+      'max_notional_inr',
+      within,
+      `notional ₹${computed.notionalInr} at the mark price ${within ? 'is within' : 'exceeds'} max_notional_inr ₹${normalizeDecimal(maxInr)}`,
+    );
+  }
+
+  if (computed.limitPrice === null) {
+    add('limit_price_tick', true, 'market order: no limit price');
+  } else {
+    const onTick = isMultipleOf(dec(computed.limitPrice), dec(product.tick_size));
+    add(
+      'limit_price_tick',
+      onTick,
+      onTick
+        ? `limit price is a multiple of the tick size ${product.tick_size}`
+        : `limit price ${computed.limitPrice} is not a multiple of the tick size ${product.tick_size}`,
+    );
+  }
+
+  const levOk = computed.leverage <= product.max_leverage;
+  add(
+    'leverage',
+    levOk,
+    levOk
+      ? `leverage ${computed.leverage}× ≤ ${product.symbol} max ${product.max_leverage}×`
+      : `leverage ${computed.leverage}× exceeds ${product.symbol} max ${product.max_leverage}×`,
+  );
+  return checks;
+}

@@ -1,0 +1,209 @@
+import type { TAgentSetup, TRunResponse, TTradeRunRequest } from '@delta/contracts';
+import { AppError, type Queryable } from '@delta/server-kit';
+import type { ReferenceAgentRegistry } from '../../agent-mold/reference-agents.ts';
+import { sha256Hex } from '../../audit/canonical-json.ts';
+import type { UsageRecorder } from '../../audit/usage-events.ts';
+import { findHiredAgent } from '../../db/hired-agents-repository.ts';
+import type { HookBus, HookContext, PolicyDecision } from '../../hooks/hook-bus.ts';
+import { QUOTA_REASONS } from '../../hooks/trading-hooks.ts';
+import type { MarketData } from '../../integrations/market-data.ts';
+import type { OrderExecutor } from '../../integrations/order-executor.ts';
+import { buildDraftPlan } from './draft-plan.ts';
+
+export interface RunDeps {
+  db: Queryable;
+  registry: ReferenceAgentRegistry;
+  marketData: MarketData;
+  bus: HookBus;
+  executor: OrderExecutor;
+  recordUsage: UsageRecorder;
+  inrPerUsd: string;
+}
+
+/** Delta limits client_order_id to 32 characters; derived from the approval so a retry finds the same order. */
+export function clientOrderIdFor(approvalId: string): string {
+  return `ap${sha256Hex(`client-order/${approvalId}`).slice(0, 30)}`;
+}
+
+function denialError(decision: PolicyDecision): AppError {
+  const extra = {
+    decision_id: decision.decision_id,
+    stage: decision.stage,
+    action: decision.action,
+    hook: decision.hook,
+  };
+  const message = typeof decision.details.message === 'string' ? decision.details.message : decision.reason;
+  if (QUOTA_REASONS.has(decision.reason)) {
+    const retry = decision.details.retry_after_s;
+    const headers: Record<string, string> = typeof retry === 'number' ? { 'retry-after': String(retry) } : {};
+    return new AppError(429, decision.reason, `The hired agent cannot run now: ${message}.`, {
+      extra: { ...extra, retry_after_s: typeof retry === 'number' ? retry : null },
+      headers,
+    });
+  }
+  return new AppError(
+    403,
+    decision.reason,
+    `Denied by policy (${decision.hook ?? 'hook bus'}): ${message}.`,
+    {
+      extra,
+    },
+  );
+}
+
+/**
+ * One run of a trading reference agent. Draft (no intent_action): plan only, no side effect. Execute: the plan
+ * passes the hook bus at the tool use — which verifies and consumes the approval — before the executor is called.
+ * Every path leaves a usage event; every bus decision leaves an audit record (the bus records it).
+ */
+export async function runTradingAgent(
+  deps: RunDeps,
+  agentId: string,
+  request: TTradeRunRequest,
+  correlationId: string,
+): Promise<TRunResponse> {
+  if (request.correlation_id !== undefined && request.correlation_id !== correlationId) {
+    throw AppError.validation([
+      {
+        path: 'correlation_id',
+        code: 'correlation_mismatch',
+        message: 'must equal the X-Correlation-ID header of the request (or be omitted)',
+      },
+    ]);
+  }
+  const agent = deps.registry.get(agentId);
+  if (!agent) throw AppError.notFound('agent_not_found', `No reference agent ${agentId}.`);
+  if (agent.agent_type !== 'trading') {
+    throw AppError.badRequest('unsupported_agent_type', `${agentId} does not take trade intents.`);
+  }
+  const hired = await findHiredAgent(deps.db, request.customer_id, agentId);
+  if (!hired) {
+    throw AppError.notFound(
+      'hired_agent_not_found',
+      `Customer ${request.customer_id} has not hired ${agentId}.`,
+    );
+  }
+  const setup = hired.setup as TAgentSetup;
+  const product = await deps.marketData.productForCoin(request.coin);
+  if (!product) {
+    throw AppError.validation([
+      {
+        path: 'coin',
+        code: 'unknown_coin',
+        message: `${request.coin} is not a product in the exchange's catalogue`,
+      },
+    ]);
+  }
+
+  const action = request.intent_action ?? 'draft_plan';
+  const ctx: HookContext = {
+    correlationId,
+    customerId: request.customer_id,
+    agentId,
+    hiredAgentId: hired.hired_agent_id,
+    declaredIntentAction: request.intent_action,
+    approvalId: request.approval_id,
+    plan: undefined,
+  };
+  const usageBase = {
+    correlation_id: correlationId,
+    customer_id: request.customer_id,
+    agent_id: agentId,
+    hired_agent_id: hired.hired_agent_id,
+    action,
+  };
+  const deny = async (decision: PolicyDecision): Promise<never> => {
+    await deps.recordUsage({
+      ...usageBase,
+      event_type: 'denied',
+      outcome: decision.reason,
+      details: { decision_id: decision.decision_id, stage: decision.stage },
+    });
+    throw denialError(decision);
+  };
+
+  const preRun = await deps.bus.decide('pre_run', action, ctx);
+  if (preRun.outcome !== 'allow') return deny(preRun);
+
+  const markPrice = await deps.marketData.markPrice(product.symbol);
+  const plan = buildDraftPlan(
+    request,
+    { agentId, hiredAgentId: hired.hired_agent_id, customerId: request.customer_id, setup },
+    product,
+    markPrice,
+    { playbookId: agent.playbook.playbook_id, inrPerUsd: deps.inrPerUsd },
+  );
+
+  if (request.intent_action === undefined) {
+    await deps.recordUsage({
+      ...usageBase,
+      event_type: 'draft_plan',
+      outcome: plan.approvable ? 'approvable' : 'not_approvable',
+      details: { decision_id: preRun.decision_id, intent_hash: plan.intent_hash },
+    });
+    return {
+      mode: 'draft',
+      correlation_id: correlationId,
+      decision_id: preRun.decision_id,
+      plan,
+      execution: null,
+    };
+  }
+
+  ctx.plan = plan;
+  const toolUse = await deps.bus.decide('pre_tool_use', request.intent_action, ctx);
+  if (toolUse.outcome !== 'allow') return deny(toolUse);
+  const approval = ctx.consumedApproval;
+  if (!approval || approval.approvalId !== request.approval_id) {
+    // Unreachable with the registered hooks; refuse rather than trade if the hook set is ever miswired.
+    throw new AppError(
+      500,
+      'policy_misconfigured',
+      'The policy allowed a trade without a consumed approval.',
+    );
+  }
+
+  const clientOrderId = clientOrderIdFor(approval.approvalId);
+  let result: Awaited<ReturnType<OrderExecutor['execute']>>;
+  try {
+    result = await deps.executor.execute({
+      order: plan.order,
+      clientOrderId,
+      approvalId: approval.approvalId,
+      credentialRef: setup.credential_ref,
+      exchangeAccountId: request.exchange_account_id,
+      plan,
+      correlationId,
+    });
+  } catch (err) {
+    await deps.recordUsage({
+      ...usageBase,
+      event_type: 'execution',
+      outcome: 'error',
+      details: { decision_id: toolUse.decision_id, client_order_id: clientOrderId },
+    });
+    throw err;
+  }
+  await deps.recordUsage({
+    ...usageBase,
+    event_type: 'execution',
+    outcome: result.state,
+    details: {
+      decision_id: toolUse.decision_id,
+      client_order_id: clientOrderId,
+      exchange_order_id: result.exchangeOrderId,
+    },
+  });
+  return {
+    mode: 'executed',
+    correlation_id: correlationId,
+    decision_id: toolUse.decision_id,
+    plan,
+    execution: {
+      approval_id: approval.approvalId,
+      client_order_id: clientOrderId,
+      exchange_order_id: result.exchangeOrderId,
+      state: result.state,
+    },
+  };
+}

@@ -1,0 +1,184 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DELTA_TRADING_AGENT } from '../src/agent-mold/reference-agents.ts';
+import {
+  AGENT,
+  hire,
+  type PlantTestApp,
+  run,
+  runBody,
+  setup,
+  startPlant,
+  startPlantOn,
+} from './plant-test-app.ts';
+
+let p: PlantTestApp;
+beforeAll(async () => {
+  p = await startPlant();
+});
+afterAll(() => p.close());
+
+const post = (payload: object) => p.app.inject({ method: 'POST', url: '/api/v1/hired-agents', payload });
+const hireBody = (setupOverrides: Record<string, unknown>, customer = 'cust-v') => ({
+  customer_id: customer,
+  agent_id: AGENT,
+  setup: { ...setup(), ...setupOverrides },
+});
+
+describe('hired agents and AgentSetup', () => {
+  it('creates, reads, lists and updates a hired agent', async () => {
+    const created = await post(
+      hireBody({ active_window: { start: '09:15', end: '15:30', timezone: 'Asia/Kolkata' } }, 'cust-crud'),
+    );
+    expect(created.statusCode).toBe(201);
+    const hired = created.json();
+    expect(hired).toMatchObject({
+      customer_id: 'cust-crud',
+      agent_id: AGENT,
+      plan: 'trial',
+      setup_version: 1,
+    });
+    const read = await p.app.inject(`/api/v1/hired-agents/${hired.hired_agent_id}`);
+    expect(read.json()).toEqual(hired);
+    const list = await p.app.inject('/api/v1/hired-agents?customer_id=cust-crud');
+    expect(list.json().items).toEqual([hired]);
+    const updated = await p.app.inject({
+      method: 'PUT',
+      url: `/api/v1/hired-agents/${hired.hired_agent_id}/setup`,
+      payload: { plan: 'paid', setup: setup({ allowed_coins: ['ETH'], default_coin: 'ETH' }) },
+    });
+    expect(updated.statusCode).toBe(200);
+    expect(updated.json()).toMatchObject({ plan: 'paid', setup_version: 2, setup: { default_coin: 'ETH' } });
+    expect((await post(hireBody({}, 'cust-crud'))).statusCode).toBe(409);
+    expect((await p.app.inject('/api/v1/hired-agents/00000000-0000-4000-8000-000000000000')).statusCode).toBe(
+      404,
+    );
+  });
+
+  it.each([
+    ['default_coin outside allowed_coins', { default_coin: 'ETH', allowed_coins: ['BTC'] }, 'default_coin'],
+    ['a coin unknown to the catalogue', { allowed_coins: ['BTC', 'DOGE'] }, 'allowed_coins.1'],
+    ['an empty allowed_coins', { allowed_coins: [] }, 'allowed_coins'],
+    ['max_units_per_order 0', { risk_limits: { max_units_per_order: 0 } }, 'risk_limits.max_units_per_order'],
+    [
+      'max_notional_inr 0',
+      { risk_limits: { max_units_per_order: 1, max_notional_inr: '0' } },
+      'risk_limits.max_notional_inr',
+    ],
+    [
+      'max_notional_inr as a number',
+      { risk_limits: { max_units_per_order: 1, max_notional_inr: 1000 } },
+      'risk_limits.max_notional_inr',
+    ],
+    [
+      'require_customer_approval false',
+      { execution_policy: { require_customer_approval: false, approval_scope: 'per_trade_action' } },
+      'execution_policy.require_customer_approval',
+    ],
+    [
+      'another approval scope',
+      { execution_policy: { require_customer_approval: true, approval_scope: 'per_day' } },
+      'execution_policy.approval_scope',
+    ],
+    [
+      'a window without timezone',
+      { active_window: { start: '09:00', end: '17:00' } },
+      'active_window.timezone',
+    ],
+    [
+      'a window with a bogus timezone',
+      { active_window: { start: '09:00', end: '17:00', timezone: 'Mars/Base' } },
+      'active_window.timezone',
+    ],
+    [
+      'a window with a bad time',
+      { active_window: { start: '9am', end: '17:00', timezone: 'UTC' } },
+      'active_window.start',
+    ],
+    ['interval_seconds below a minute', { interval_seconds: 5 }, 'interval_seconds'],
+    ['leverage above the product maximum', { leverage: 500 }, 'leverage'],
+    ['another exchange', { exchange_provider: 'binance' }, 'exchange_provider'],
+    ['an api_secret in the setup', { api_secret: 'shh' }, 'setup.api_secret'],
+  ])('422 for %s', async (_label, overrides, path) => {
+    const res = await post(hireBody(overrides));
+    expect(res.statusCode).toBe(422);
+    const paths = (res.json().errors as { path: string }[]).map((e) => e.path);
+    expect(paths.some((x) => x === path || x === `setup.${path}`)).toBe(true);
+  });
+});
+
+describe('trial and budget', () => {
+  const withLimits = (trial: Record<string, number>, budget: number) => ({
+    ...DELTA_TRADING_AGENT,
+    dimensions: {
+      ...DELTA_TRADING_AGENT.dimensions,
+      trial: { present: true, config: trial },
+      budget: { present: true, config: { max_runs_per_day: budget } },
+    },
+  });
+
+  it('429 trial_runs_exhausted after the trial runs, with the denial recorded', async () => {
+    const q = await startPlantOn(p.testDb, { referenceAgentSpecs: [withLimits({ max_runs: 2 }, 100)] });
+    try {
+      await hire(q.app, 'cust-trial');
+      const body = runBody({ customer_id: 'cust-trial' });
+      expect((await run(q.app, body)).statusCode).toBe(200);
+      expect((await run(q.app, body)).statusCode).toBe(200);
+      const third = await run(q.app, body);
+      expect(third.statusCode).toBe(429);
+      expect(third.json().reason).toBe('trial_runs_exhausted');
+      const cid = third.headers['x-correlation-id'];
+      const denials = await q.app.inject(`/api/v1/audit/policy-denials?correlation_id=${cid}`);
+      expect(denials.json().items[0]).toMatchObject({
+        reason: 'trial_runs_exhausted',
+        details: expect.objectContaining({ hook: 'QuotaHook' }),
+      });
+    } finally {
+      await q.close();
+    }
+  });
+
+  it('429 trial_expired after the trial days; a paid plan is not limited by the trial', async () => {
+    let now = new Date('2026-03-01T10:00:00Z');
+    const q = await startPlantOn(p.testDb, {
+      referenceAgentSpecs: [withLimits({ duration_days: 7 }, 100)],
+      clock: () => now,
+    });
+    try {
+      const id = await hire(q.app, 'cust-expire');
+      expect((await run(q.app, runBody({ customer_id: 'cust-expire' }))).statusCode).toBe(200);
+      now = new Date('2026-03-08T10:00:00Z');
+      const late = await run(q.app, runBody({ customer_id: 'cust-expire' }));
+      expect(late.statusCode).toBe(429);
+      expect(late.json().reason).toBe('trial_expired');
+      await q.app.inject({
+        method: 'PUT',
+        url: `/api/v1/hired-agents/${id}/setup`,
+        payload: { plan: 'paid', setup: setup() },
+      });
+      expect((await run(q.app, runBody({ customer_id: 'cust-expire' }))).statusCode).toBe(200);
+    } finally {
+      await q.close();
+    }
+  });
+
+  it('429 budget_exceeded past the daily budget, with Retry-After until the next UTC day', async () => {
+    let now = new Date('2026-03-01T23:00:00Z');
+    const q = await startPlantOn(p.testDb, {
+      referenceAgentSpecs: [withLimits({ max_runs: 100 }, 1)],
+      clock: () => now,
+    });
+    try {
+      await hire(q.app, 'cust-budget', {}, 'paid');
+      const body = runBody({ customer_id: 'cust-budget' });
+      expect((await run(q.app, body)).statusCode).toBe(200);
+      const over = await run(q.app, body);
+      expect(over.statusCode).toBe(429);
+      expect(over.json()).toMatchObject({ reason: 'budget_exceeded', retry_after_s: 3600 });
+      expect(over.headers['retry-after']).toBe('3600');
+      now = new Date('2026-03-02T00:00:01Z');
+      expect((await run(q.app, body)).statusCode).toBe(200);
+    } finally {
+      await q.close();
+    }
+  });
+});

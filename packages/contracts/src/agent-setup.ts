@@ -1,0 +1,87 @@
+import { z } from 'zod';
+import { ZCoin, ZOpaqueId, ZPositiveDecimalString } from './common-fields.ts';
+
+const HHMM = /^([01]\d|2[0-3]):[0-5]\d$/;
+
+function isKnownTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const ZActiveWindow = z
+  .strictObject({
+    start: z.string().regex(HHMM, 'must be HH:MM (24-hour)'),
+    end: z.string().regex(HHMM, 'must be HH:MM (24-hour)'),
+    timezone: z.string().min(1).refine(isKnownTimeZone, 'must be an IANA time zone such as "Asia/Kolkata"'),
+  })
+  .refine((w) => w.start !== w.end, { path: ['end'], message: 'end must differ from start' });
+
+export const ZRiskLimits = z.strictObject({
+  max_units_per_order: z.number().int().min(1).max(1_000_000),
+  max_notional_inr: ZPositiveDecimalString.optional(),
+});
+
+/** The MVP allows exactly one policy: every trade action needs the customer's approval. */
+export const ZExecutionPolicy = z.strictObject({
+  require_customer_approval: z.literal(true, { error: 'must be true: every trade action needs an approval' }),
+  approval_scope: z.literal('per_trade_action', { error: 'must be "per_trade_action"' }),
+});
+
+/** Non-secret configuration of one hired agent. `credential_ref` is an opaque vault id, never key material. */
+export const ZAgentSetup = z
+  .strictObject({
+    exchange_provider: z.literal('delta_exchange_india'),
+    credential_ref: ZOpaqueId,
+    exchange_account_id: ZOpaqueId.optional(),
+    default_coin: ZCoin,
+    allowed_coins: z
+      .array(ZCoin)
+      .min(1)
+      .max(20)
+      .refine((c) => new Set(c).size === c.length, 'must not repeat a coin'),
+    risk_limits: ZRiskLimits,
+    execution_policy: ZExecutionPolicy,
+    leverage: z.number().int().min(1).max(200).optional(),
+    interval_seconds: z.number().int().min(60).max(86_400).optional(),
+    active_window: ZActiveWindow.optional(),
+  })
+  .refine((s) => s.allowed_coins.includes(s.default_coin), {
+    path: ['default_coin'],
+    message: 'default_coin must be one of allowed_coins',
+  });
+export type TAgentSetup = z.infer<typeof ZAgentSetup>;
+
+export const HIRE_PLANS = ['trial', 'paid'] as const;
+
+export const ZHireRequest = z.strictObject({
+  customer_id: ZOpaqueId,
+  agent_id: z.string().min(1).max(64),
+  plan: z.enum(HIRE_PLANS).default('trial'),
+  setup: ZAgentSetup,
+});
+export type THireRequest = z.infer<typeof ZHireRequest>;
+
+export const ZHiredAgentUpdate = z.strictObject({
+  plan: z.enum(HIRE_PLANS).optional(),
+  setup: ZAgentSetup,
+});
+export type THiredAgentUpdate = z.infer<typeof ZHiredAgentUpdate>;
+
+export const ZHiredAgent = z.object({
+  hired_agent_id: z.string(),
+  customer_id: z.string(),
+  agent_id: z.string(),
+  plan: z.enum(HIRE_PLANS),
+  setup: ZAgentSetup,
+  setup_version: z.number().int(),
+  runs_used: z.number().int(),
+  hired_at: z.string(),
+  updated_at: z.string(),
+});
+export type THiredAgent = z.infer<typeof ZHiredAgent>;
+
+export const ZHiredAgentList = z.object({ items: z.array(ZHiredAgent) });
