@@ -4,7 +4,7 @@
  * Logs go to .data/logs/<service>.log.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { portsFromEnv, SERVICES } from './services.ts';
@@ -132,4 +132,26 @@ console.log(
   `\nDelta futures trading agent platform is running (data: ${dataRoot}, logs: ${join(dataRoot, 'logs')})\n`,
 );
 for (const [title, url] of rows) console.log(`  ${title!.padEnd(w)}  ${url}`);
+printDemoLogins();
 console.log('\nPress Ctrl-C to stop everything.');
+
+function printDemoLogins() {
+  const dir = join(dataRoot, 'demo-logins');
+  if (!existsSync(dir)) return;
+  const lines: string[] = [];
+  for (const f of readdirSync(dir).sort()) {
+    try {
+      const entries = JSON.parse(readFileSync(join(dir, f), 'utf8')) as Record<string, string>[];
+      for (const e of entries)
+        lines.push(
+          `  ${Object.entries(e)
+            .map(([k, v]) => `${k}: ${v}`)
+            .join('   ')}`,
+        );
+    } catch {
+      // a file being written right now: skip it
+    }
+  }
+  if (lines.length)
+    console.log(`\nDemo logins and keys (development only; stored in ${dir}):\n${lines.join('\n')}`);
+}

@@ -1,7 +1,10 @@
+import { createHash, randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { createLogger, loadMigrations, migrate, openDatabase } from '@delta/server-kit';
+import { ephemeralServiceKeys, publicJwks, signServiceToken } from '@delta/service-auth';
 import { DELTA_TRADING_AGENT } from '../../apps/plant/src/agent-mold/reference-agents.ts';
 import { buildApp } from '../../apps/plant/src/app.ts';
+import { createGatewayIdentityVerifier } from '../../apps/plant/src/auth/identity.ts';
 import { createStaticMarketData, fixedPrices } from '../../apps/plant/src/integrations/market-data.ts';
 import type { BenchCase } from '../harness.ts';
 
@@ -10,7 +13,7 @@ const AGENT = 'AGT-TRD-DELTA-001';
 const plantDraft: BenchCase = {
   name: 'plant-draft',
   description:
-    "Plant draft-plan run (validation, hook bus with quota reservation, plan, hash-chained audit append, usage event) vs the same app's /healthz, in-process on PGlite, concurrency 16",
+    "Plant draft-plan run (gateway identity assertion, validation, hook bus with quota reservation, plan, hash-chained audit append, usage event) vs the same app's /healthz, in-process on PGlite, concurrency 16",
   async run(h) {
     const migrations = loadMigrations(
       fileURLToPath(new URL('../../apps/plant/migrations', import.meta.url)),
@@ -18,7 +21,10 @@ const plantDraft: BenchCase = {
     );
     const db = await openDatabase({});
     await migrate(db, migrations);
+    // Every request carries a gateway identity assertion, signed and verified as in production.
+    const gateway = await ephemeralServiceKeys('plant-gateway');
     const app = await buildApp({
+      identityVerifier: createGatewayIdentityVerifier({ jwks: publicJwks(gateway) }),
       logger: createLogger({ service: 'plant-bench', level: 'silent' }),
       db,
       migrations,
@@ -35,21 +41,41 @@ const plantDraft: BenchCase = {
       ],
     });
     await app.ready();
-    const hired = await app.inject({
-      method: 'POST',
-      url: '/api/v1/hired-agents',
-      payload: {
-        customer_id: 'bench-customer',
-        agent_id: AGENT,
-        plan: 'paid',
-        setup: {
-          exchange_provider: 'delta_exchange_india',
-          credential_ref: 'cred-bench',
-          default_coin: 'BTC',
-          allowed_coins: ['BTC', 'ETH'],
-          risk_limits: { max_units_per_order: 100, max_notional_inr: '10000000' },
-          execution_policy: { require_customer_approval: true, approval_scope: 'per_trade_action' },
+    const call = async (method: 'GET' | 'POST', url: string, payload?: unknown) => {
+      const body = payload === undefined ? '' : JSON.stringify(payload);
+      const correlationId = randomUUID();
+      const assertion = await signServiceToken(gateway, {
+        iss: 'plant-gateway',
+        aud: 'plant',
+        principal: { kind: 'ops', user_id: 'usr_bench', role: 'operator' },
+        correlation_id: correlationId,
+        request_hash: createHash('sha256').update(`${method}\n${url}\n${body}`).digest('hex'),
+      });
+      return app.inject({
+        method,
+        url,
+        payload: body || undefined,
+        headers: {
+          'x-identity-assertion': assertion,
+          'x-correlation-id': correlationId,
+          ...(body ? { 'content-type': 'application/json' } : {}),
         },
+      });
+    };
+    const customer = await call('POST', '/api/v1/customers', { display_name: 'Bench customer' });
+    if (customer.statusCode !== 201) throw new Error(`customer failed: ${customer.body}`);
+    const customerId = customer.json().customer_id as string;
+    const hired = await call('POST', '/api/v1/hired-agents', {
+      customer_id: customerId,
+      agent_id: AGENT,
+      plan: 'paid',
+      setup: {
+        exchange_provider: 'delta_exchange_india',
+        credential_ref: 'cred-bench',
+        default_coin: 'BTC',
+        allowed_coins: ['BTC', 'ETH'],
+        risk_limits: { max_units_per_order: 100, max_notional_inr: '10000000' },
+        execution_policy: { require_customer_approval: true, approval_scope: 'per_trade_action' },
       },
     });
     if (hired.statusCode !== 201) throw new Error(`hire failed: ${hired.body}`);
@@ -60,18 +86,14 @@ const plantDraft: BenchCase = {
       if (res.statusCode !== 200) throw new Error(String(res.statusCode));
     });
     const subject = await h.measure('POST run (draft plan)', { concurrency: 16, operations }, async () => {
-      const res = await app.inject({
-        method: 'POST',
-        url: `/api/v1/reference-agents/${AGENT}/run`,
-        payload: {
-          customer_id: 'bench-customer',
-          exchange_account_id: 'acct-bench',
-          coin: 'BTC',
-          units: 2,
-          side: 'long',
-          action: 'enter',
-          limit_price: '65000.5',
-        },
+      const res = await call('POST', `/api/v1/reference-agents/${AGENT}/run`, {
+        customer_id: customerId,
+        exchange_account_id: 'acct-bench',
+        coin: 'BTC',
+        units: 2,
+        side: 'long',
+        action: 'enter',
+        limit_price: '65000.5',
       });
       if (res.statusCode !== 200) throw new Error(`${res.statusCode} ${res.body}`);
     });

@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { type App, createApp, type Db, type Logger, type Migration } from '@delta/server-kit';
+import { publicJwks, type ServiceKeys } from '@delta/service-auth';
 import { type HiredAgentDeps, reserveRun } from './agent-mold/hired-agents.ts';
 import { compileReferenceAgents, REFERENCE_AGENT_SPECS } from './agent-mold/reference-agents.ts';
 import { createDecisionRecorder } from './audit/policy-decisions.ts';
 import { createUsageRecorder } from './audit/usage-events.ts';
+import { createAccessGuard } from './auth/access.ts';
+import { type IdentityVerifier, registerIdentity } from './auth/identity.ts';
 import { createHookBus } from './hooks/hook-bus.ts';
 import {
   approvalRequiredHook,
@@ -18,6 +21,8 @@ import { type OrderExecutor, unavailableOrderExecutor } from './integrations/ord
 import { loadPlaybooks, PLAYBOOKS_DIR } from './playbooks/playbook-loader.ts';
 import { registerAgentMoldRoutes } from './routes/agent-mold-routes.ts';
 import { registerAuditRoutes } from './routes/audit-routes.ts';
+import { registerCustomerRoutes } from './routes/customer-routes.ts';
+import { registerExecutionRoutes } from './routes/execution-routes.ts';
 import { registerHiredAgentRoutes } from './routes/hired-agent-routes.ts';
 import { registerReferenceAgentRoutes } from './routes/reference-agent-routes.ts';
 
@@ -27,6 +32,11 @@ export interface Deps {
   logger: Logger;
   db: Db;
   migrations: Migration[];
+  /**
+   * Verifies the gateway's X-Identity-Assertion on every /api/ request. Required, with no default: a Plant that
+   * cannot tell who is calling must not start (main.ts: createGatewayIdentityVerifier(GATEWAY_JWKS_URL)).
+   */
+  identityVerifier: IdentityVerifier;
   /** Product catalogue and mark prices. Default: the static Delta India catalogue with no prices (drafts → 503). */
   marketData?: MarketData;
   /** Verifies and consumes approvals. Default: refuses every approval (fail closed). */
@@ -41,6 +51,8 @@ export interface Deps {
   /** Specs to register (default: the built-in reference agents); each is validated before the app exists. */
   referenceAgentSpecs?: readonly unknown[];
   playbooksDir?: string;
+  /** Plant's keys: the public halves are served at /.well-known/jwks.json (portals verify Plant's calls and encrypt bundles to it). */
+  serviceKeys?: ServiceKeys;
 }
 
 /** Plant — the trading agent runtime: agent specs, hired agents, draft plans, executions, audit. */
@@ -74,17 +86,31 @@ export async function buildApp(deps: Deps): Promise<App> {
     db: deps.db,
     migrations: deps.migrations,
   });
+  // Identity first: its hooks must run before any route's handler.
+  registerIdentity(app, deps.identityVerifier);
+  const access = createAccessGuard({ db: deps.db, newId, now });
   registerAgentMoldRoutes(app);
-  registerReferenceAgentRoutes(app, registry, {
-    db: deps.db,
+  registerReferenceAgentRoutes(
+    app,
     registry,
-    marketData,
-    bus,
-    executor: deps.orderExecutor ?? unavailableOrderExecutor,
-    recordUsage: createUsageRecorder(deps.db, newId, now),
-    inrPerUsd: deps.inrPerUsd ?? '85',
-  });
-  registerHiredAgentRoutes(app, hiredDeps);
-  registerAuditRoutes(app, deps.db);
+    {
+      db: deps.db,
+      registry,
+      marketData,
+      bus,
+      executor: deps.orderExecutor ?? unavailableOrderExecutor,
+      recordUsage: createUsageRecorder(deps.db, newId, now),
+      inrPerUsd: deps.inrPerUsd ?? '85',
+    },
+    access,
+  );
+  registerHiredAgentRoutes(app, hiredDeps, access);
+  registerAuditRoutes(app, deps.db, access);
+  registerCustomerRoutes(app, { db: deps.db, newId, now }, access);
+  registerExecutionRoutes(app, deps.db, access);
+  if (deps.serviceKeys) {
+    const jwks = publicJwks(deps.serviceKeys);
+    app.get('/.well-known/jwks.json', { schema: { tags: ['ops'] } }, async () => jwks);
+  }
   return app;
 }

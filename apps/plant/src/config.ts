@@ -10,6 +10,19 @@ export const ZConfig = z.object({
     .host('127.0.0.1')
     .refine((h) => h === '127.0.0.1', 'Plant binds to 127.0.0.1 only; expose it through the plant gateway'),
   PORT: env.port(8001),
+  // The gateway signs the X-Identity-Assertion of every /api/ request; Plant trusts only keys published here.
+  GATEWAY_JWKS_URL: z.url().default('http://127.0.0.1:8000/.well-known/jwks.json'),
+  // Where market data comes from: the exchange's public endpoints (paper in development), or fixed dev prices.
+  PLANT_MARKET_DATA: z.enum(['paper', 'india', 'india-testnet', 'static']).default('paper'),
+  PAPER_EXCHANGE_URL: z.url().default('http://127.0.0.1:8400'),
+  // The portals' internal APIs (approvals, credential bundles) and their public keys (bundle signatures).
+  PP_API_URL: z.url().default('http://127.0.0.1:3001'),
+  CP_API_URL: z.url().default('http://127.0.0.1:3002'),
+  PP_JWKS_URL: z.url().default('http://127.0.0.1:3001/.well-known/jwks.json'),
+  CP_JWKS_URL: z.url().default('http://127.0.0.1:3002/.well-known/jwks.json'),
+  SERVICE_KEYS_JSON: z.string().optional(),
+  PLANT_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
+  PLANT_RECONCILE_MIN_AGE_S: z.coerce.number().int().min(0).max(3_600).default(20),
   // Delta India credits INR deposits at a fixed rate; configurable in case that changes.
   PLANT_INR_PER_USD: z
     .string()

@@ -1,22 +1,58 @@
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadConfigOrExit, runService } from '@delta/server-kit';
+import { defaultDataDir, loadConfigOrExit, runService } from '@delta/server-kit';
+import { loadOrCreateServiceKeys } from '@delta/service-auth';
 import { buildApp, SERVICE } from './app.ts';
+import { createUsageRecorder } from './audit/usage-events.ts';
+import { createGatewayIdentityVerifier } from './auth/identity.ts';
 import { parseDevMarkPrices, ZConfig } from './config.ts';
+import { createExchangeWiring, type ExchangeWiring } from './execution/wiring.ts';
+import { createDeltaMarketData } from './integrations/delta-market-data.ts';
 import { createStaticMarketData, fixedPrices } from './integrations/market-data.ts';
 
 const config = loadConfigOrExit(SERVICE, ZConfig);
+const keys = await loadOrCreateServiceKeys(
+  SERVICE,
+  join(defaultDataDir('keys'), `${SERVICE}.json`),
+  config.SERVICE_KEYS_JSON,
+);
+let exchange: ExchangeWiring | undefined;
 
 await runService({
   service: SERVICE,
   config,
   migrationsDir: fileURLToPath(new URL('../migrations', import.meta.url)),
-  build: (ctx) =>
-    buildApp({
+  build: async (ctx) => {
+    exchange = createExchangeWiring({
+      db: ctx.db,
+      logger: ctx.logger,
+      keys,
+      portals: { pp: config.PP_API_URL, cp: config.CP_API_URL },
+      portalJwks: { pp: config.PP_JWKS_URL, cp: config.CP_JWKS_URL },
+      paperUrl: config.PAPER_EXCHANGE_URL,
+      recordUsage: createUsageRecorder(ctx.db, randomUUID, () => new Date()),
+      reconcileMinAgeS: config.PLANT_RECONCILE_MIN_AGE_S,
+    });
+    return buildApp({
       logger: ctx.logger,
       db: ctx.db,
       migrations: ctx.migrations,
-      marketData: createStaticMarketData(fixedPrices(parseDevMarkPrices(config.PLANT_DEV_MARK_PRICES))),
+      marketData:
+        config.PLANT_MARKET_DATA === 'static'
+          ? createStaticMarketData(fixedPrices(parseDevMarkPrices(config.PLANT_DEV_MARK_PRICES)))
+          : createDeltaMarketData({
+              preset: config.PLANT_MARKET_DATA,
+              baseUrl: config.PLANT_MARKET_DATA === 'paper' ? config.PAPER_EXCHANGE_URL : undefined,
+            }),
+      approvalVerifier: exchange.approvalVerifier,
+      orderExecutor: exchange.orderExecutor,
+      identityVerifier: createGatewayIdentityVerifier(config.GATEWAY_JWKS_URL),
+      serviceKeys: keys,
       inrPerUsd: config.PLANT_INR_PER_USD,
       hookTimeoutMs: config.PLANT_HOOK_TIMEOUT_MS,
-    }),
+    });
+  },
+  // Settles executions a crash or a silent exchange left unknown: by look-up, never by re-sending.
+  background: async () => exchange!.startReconciler(config.PLANT_RECONCILE_INTERVAL_MS),
 });

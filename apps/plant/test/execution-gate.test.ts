@@ -103,7 +103,7 @@ describe('no path reaches the exchange without a verified, consumed approval', (
         q.app,
         runBody({ units: 4, intent_action: 'place_order', approval_id: 'apr-ok-1' }),
       );
-      expect(changed.json().reason).toBe('approval_invalid');
+      expect(changed.json().reason).toBe('not_found');
       expect(local.calls).toHaveLength(0);
 
       const ok = await run(

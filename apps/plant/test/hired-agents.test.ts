@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DELTA_TRADING_AGENT } from '../src/agent-mold/reference-agents.ts';
 import {
   AGENT,
+  ensureCustomer,
   hire,
   type PlantTestApp,
   run,
@@ -14,6 +15,8 @@ import {
 let p: PlantTestApp;
 beforeAll(async () => {
   p = await startPlant();
+  // Plant owns the customer directory: a hire needs an existing customer.
+  for (const c of ['cust-v', 'cust-crud']) await ensureCustomer(p.app, c);
 });
 afterAll(() => p.close());
 

@@ -5,5 +5,24 @@ export const ZConfig = z.object({
   ...baseConfigShape,
   HOST: env.host('0.0.0.0'),
   PORT: env.port(3001),
+  PLANT_GATEWAY_URL: z.url().default('http://127.0.0.1:8000'),
+  /** Plant's public keys: its EdDSA key (verifies Plant's calls to /internal) and X25519 key (bundles). */
+  PLANT_JWKS_URL: z.url().default('http://127.0.0.1:8001/.well-known/jwks.json'),
+  PAPER_EXCHANGE_URL: z.url().default('http://127.0.0.1:8400'),
+  /** Comma-separated `version:base64key`, current first; generated into .data/keys in development. */
+  VAULT_MASTER_KEYS: z.string().optional(),
+  SERVICE_KEYS_JSON: z.string().optional(),
+  APPROVAL_TTL_SECONDS: z.coerce.number().int().min(30).max(3600).default(600),
+  SESSION_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(300)
+    .max(7 * 86_400)
+    .default(8 * 3600),
+  SECURE_COOKIES: env.bool(false),
+  LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
+  LOGIN_LOCKOUT_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
+  /** Create demo users (printed by npm start) when the user table is empty. Never in production. */
+  DEMO_SEED: env.bool(false),
 });
 export type Config = z.infer<typeof ZConfig>;

@@ -1,13 +1,37 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadConfigOrExit, runService } from '@delta/server-kit';
+import { defaultDataDir, loadConfigOrExit, runService } from '@delta/server-kit';
+import { loadOrCreateServiceKeys } from '@delta/service-auth';
 import { buildApp, SERVICE } from './app.ts';
 import { ZConfig } from './config.ts';
+import { seedDemoUsers } from './demo-seed.ts';
+import { ppMigrations } from './migrations.ts';
 
 const config = loadConfigOrExit(SERVICE, ZConfig);
+const keys = await loadOrCreateServiceKeys(
+  SERVICE,
+  join(defaultDataDir('keys'), `${SERVICE}.json`),
+  config.SERVICE_KEYS_JSON,
+);
 
 await runService({
   service: SERVICE,
   config,
   migrationsDir: fileURLToPath(new URL('../migrations', import.meta.url)),
-  build: (ctx) => buildApp({ logger: ctx.logger, db: ctx.db, migrations: ctx.migrations }),
+  sharedMigrations: ppMigrations(fileURLToPath(new URL('../migrations', import.meta.url))).filter(
+    (m) => m.source !== SERVICE,
+  ),
+  build: async (ctx) => {
+    if (config.DEMO_SEED) await seedDemoUsers(ctx.db, ctx.logger);
+    const web = fileURLToPath(new URL('../../pp-web/dist', import.meta.url));
+    return buildApp({
+      logger: ctx.logger,
+      db: ctx.db,
+      migrations: ctx.migrations,
+      config,
+      keys,
+      webRoot: existsSync(join(web, 'index.html')) ? web : undefined,
+    });
+  },
 });

@@ -112,6 +112,14 @@ export const ZRunResponse = z.object({
       client_order_id: z.string(),
       exchange_order_id: z.string().nullable(),
       state: z.string(),
+      /** Contracts sent; an exit is clamped to the open position. */
+      size: z.number().int().nullable().optional(),
+      filled_size: z.number().int().nullable().optional(),
+      average_fill_price: z.string().nullable().optional(),
+      fees: z.string().nullable().optional(),
+      reason: z.string().nullable().optional(),
+      /** True when this answer is the recorded result of an earlier request with the same approval. */
+      replayed: z.boolean().optional(),
     })
     .nullable(),
 });

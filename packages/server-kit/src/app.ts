@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CORRELATION_HEADER, isWellFormedCorrelationId, ZHealth, ZReadiness } from '@delta/contracts';
 import helmet from '@fastify/helmet';
+import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, {
@@ -41,6 +42,11 @@ export interface AppOptions {
   readinessCheck?: () => Promise<boolean>;
   /** Serve /docs (default true). */
   docs?: boolean;
+  /**
+   * A built single-page web app to serve from `/` (the portals): static files, and index.html for any other
+   * GET that asks for HTML outside /api, /internal and /docs (client-side routes).
+   */
+  spaRoot?: string;
 }
 
 declare module 'fastify' {
@@ -55,6 +61,14 @@ declare module 'fastify' {
  * validation (strict schemas → 422), OpenAPI at /docs, /healthz and /readyz, body limit, security headers,
  * request logs through the redacting logger. Register routes on the returned app, then listen.
  */
+const API_PREFIXES = ['/api/', '/internal/', '/docs', '/healthz', '/readyz', '/.well-known/'];
+
+function wantsSpa(method: string, url: string, accept: string | undefined): boolean {
+  if (method !== 'GET' && method !== 'HEAD') return false;
+  if (API_PREFIXES.some((p) => url.startsWith(p))) return false;
+  return (accept ?? '').includes('text/html');
+}
+
 export async function createApp(options: AppOptions): Promise<App> {
   const startedAt = Date.now();
   const app = Fastify({
@@ -80,8 +94,11 @@ export async function createApp(options: AppOptions): Promise<App> {
     reply.header(CORRELATION_HEADER, request.correlationId);
   });
   app.setErrorHandler((err, request, reply) => sendProblem(err, request, reply));
-  app.setNotFoundHandler((request, reply) =>
-    reply
+  app.setNotFoundHandler((request, reply) => {
+    if (options.spaRoot && wantsSpa(request.method, request.url, request.headers.accept)) {
+      return reply.type('text/html').header('cache-control', 'no-cache').sendFile('index.html');
+    }
+    return reply
       .code(404)
       .type('application/problem+json')
       .send(
@@ -91,8 +108,16 @@ export async function createApp(options: AppOptions): Promise<App> {
           `No route for ${request.method} ${request.url.split('?')[0]}.`,
           request.id,
         ),
-      ),
-  );
+      );
+  });
+  if (options.spaRoot) {
+    await app.register(fastifyStatic, {
+      root: options.spaRoot,
+      prefix: '/',
+      wildcard: false,
+      index: ['index.html'],
+    });
+  }
 
   await app.register(helmet, { global: true });
 

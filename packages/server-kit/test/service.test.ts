@@ -63,7 +63,9 @@ describe('a kit-built service process', () => {
     const env = { ...dbEnv(), GREETING: 'hello', PORT: String(await freePort()) };
     const first = start(env);
     await ready(Number(env.PORT), first);
-    expect(first.out()).toContain('"applied":["fixture-service/0001_accounts","fixture-service/0002_transfers"]');
+    expect(first.out()).toContain(
+      '"applied":["fixture-service/0001_accounts","fixture-service/0002_transfers"]',
+    );
 
     // A request in flight when the signal arrives still gets its answer.
     const inflight = fetch(`http://127.0.0.1:${env.PORT}/slow`).then((r) => r.json());

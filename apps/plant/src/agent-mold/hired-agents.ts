@@ -7,6 +7,7 @@ import type {
 } from '@delta/contracts';
 import { AppError, type Db, type Queryable } from '@delta/server-kit';
 import { appendAudit } from '../audit/audit-log.ts';
+import { findCustomerById } from '../db/customers-repository.ts';
 import {
   countRun,
   findHiredAgentById,
@@ -87,6 +88,9 @@ export async function hireAgent(
 ): Promise<THiredAgent> {
   const agent = deps.registry.get(request.agent_id);
   if (!agent) throw AppError.notFound('agent_not_found', `No reference agent ${request.agent_id}.`);
+  // Plant owns customer_ids: a hire for an id it never issued is refused (the foreign key backs this up).
+  if (!(await findCustomerById(deps.db, request.customer_id)))
+    throw AppError.notFound('customer_not_found', `No customer ${request.customer_id}.`);
   await validateSetupAgainstCatalogue(deps.marketData, request.setup);
   const row = await insertHiredAgent(deps.db, {
     hiredAgentId: deps.newId(),

@@ -53,6 +53,17 @@ export const intentActionHook: Hook = {
  * request without one is refused before it costs a run); at the tool use it asks the verifier to verify the
  * approval against this plan's intent hash and consume it. Any doubt is a deny.
  */
+/** Denial reasons an approval ledger gives that Plant passes on as the decision's reason. */
+export const LEDGER_REASONS = new Set([
+  'not_found',
+  'intent_mismatch',
+  'expired',
+  'revoked',
+  'already_consumed',
+  'customer_mismatch',
+  'credential_mismatch',
+]);
+
 export function approvalRequiredHook(verifier: ApprovalVerifier): Hook {
   return {
     name: 'ApprovalRequiredHook',
@@ -76,6 +87,7 @@ export function approvalRequiredHook(verifier: ApprovalVerifier): Hook {
           intentHash: ctx.plan.intent_hash,
           customerId: ctx.customerId,
           hiredAgentId: ctx.hiredAgentId,
+          credentialRef: ctx.plan.exchange_account_id,
           correlationId: ctx.correlationId,
         });
       } catch (err) {
@@ -89,12 +101,15 @@ export function approvalRequiredHook(verifier: ApprovalVerifier): Hook {
         };
       }
       if (verdict?.ok !== true) {
+        const verifierReason = verdict && verdict.ok === false ? verdict.reason : 'no verdict';
         return {
           allow: false,
-          reason: 'approval_invalid',
+          // The ledger's own reasons (expired, revoked, intent_mismatch, …) say what to do next; anything
+          // else (no ledger, unreachable ledger, nonsense) is the generic approval_invalid.
+          reason: LEDGER_REASONS.has(verifierReason) ? verifierReason : 'approval_invalid',
           details: {
             message: 'the approval was not verified and consumed for this exact intent',
-            verifier_reason: verdict && verdict.ok === false ? verdict.reason : 'no verdict',
+            verifier_reason: verifierReason,
           },
         };
       }

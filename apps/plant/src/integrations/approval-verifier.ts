@@ -4,6 +4,8 @@ export interface ApprovalConsumeRequest {
   intentHash: string;
   customerId: string;
   hiredAgentId: string;
+  /** The exchange account (vault credential_ref) the plan trades on; the approval is bound to it. */
+  credentialRef: string;
   correlationId: string;
 }
 

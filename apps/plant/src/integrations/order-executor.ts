@@ -15,6 +15,19 @@ export interface ExecuteOrderRequest {
 export interface ExecuteOrderResult {
   exchangeOrderId: string | null;
   state: string;
+  /** Contracts sent (an exit is clamped to the open position). */
+  size?: number | null;
+  filledSize?: number | null;
+  averageFillPrice?: string | null;
+  fees?: string | null;
+  reason?: string | null;
+}
+
+export interface RecordedExecution {
+  intentHash: string;
+  customerId: string;
+  clientOrderId: string;
+  result: ExecuteOrderResult;
 }
 
 /**
@@ -23,6 +36,11 @@ export interface ExecuteOrderResult {
  */
 export interface OrderExecutor {
   execute(request: ExecuteOrderRequest): Promise<ExecuteOrderResult>;
+  /**
+   * The execution already recorded for an approval (a replay, or a concurrent duplicate — then after waiting
+   * briefly for its outcome). Executors without a record store omit it: a consumed approval is then a plain deny.
+   */
+  findExecution?(approvalId: string): Promise<RecordedExecution | undefined>;
 }
 
 /** Until the Delta client lands there is no exchange to call; reaching this is a configuration gap, not a trade. */

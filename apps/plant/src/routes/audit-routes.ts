@@ -2,15 +2,24 @@ import {
   ZAuditVerifyResult,
   ZPolicyDenialPage,
   ZPolicyDenialQuery,
+  ZProblem,
   ZUsageEventPage,
   ZUsageEventQuery,
 } from '@delta/contracts';
-import type { App, Db } from '@delta/server-kit';
+import { type App, AppError, type Db } from '@delta/server-kit';
 import { verifyAuditChain } from '../audit/audit-log.ts';
 import { queryPolicyDenials } from '../audit/policy-decisions.ts';
 import { queryUsageEvents } from '../audit/usage-events.ts';
+import type { AccessGuard } from '../auth/access.ts';
 
-export function registerAuditRoutes(app: App, db: Db): void {
+const customerNotFound = (id: string | undefined) => () =>
+  AppError.notFound('customer_not_found', `No customer ${id ?? ''}.`);
+
+/**
+ * Usage events and policy denials are tenant data: a customer sees only its own (the filter is forced). The chain
+ * check is ops-only — it reads every tenant's records and is an operational control, not a customer view.
+ */
+export function registerAuditRoutes(app: App, db: Db, access: AccessGuard): void {
   app.get(
     '/api/v1/usage-events',
     {
@@ -21,7 +30,11 @@ export function registerAuditRoutes(app: App, db: Db): void {
         response: { 200: ZUsageEventPage },
       },
     },
-    async (request) => queryUsageEvents(db, request.query),
+    async (request) => {
+      const q = request.query;
+      const customerId = await access.scopeCustomer(request, q.customer_id, customerNotFound(q.customer_id));
+      return queryUsageEvents(db, { ...q, customer_id: customerId });
+    },
   );
 
   app.get(
@@ -34,7 +47,11 @@ export function registerAuditRoutes(app: App, db: Db): void {
         response: { 200: ZPolicyDenialPage },
       },
     },
-    async (request) => queryPolicyDenials(db, request.query),
+    async (request) => {
+      const q = request.query;
+      const customerId = await access.scopeCustomer(request, q.customer_id, customerNotFound(q.customer_id));
+      return queryPolicyDenials(db, { ...q, customer_id: customerId });
+    },
   );
 
   app.get(
@@ -43,9 +60,12 @@ export function registerAuditRoutes(app: App, db: Db): void {
       schema: {
         tags: ['audit'],
         summary: 'Recompute the audit hash chain; names the first broken record',
-        response: { 200: ZAuditVerifyResult },
+        response: { 200: ZAuditVerifyResult, 403: ZProblem },
       },
     },
-    async () => verifyAuditChain(db),
+    async (request) => {
+      access.requireOps(request);
+      return verifyAuditChain(db);
+    },
   );
 }

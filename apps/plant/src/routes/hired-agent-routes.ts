@@ -6,7 +6,8 @@ import {
   ZOpaqueId,
   ZProblem,
 } from '@delta/contracts';
-import type { App } from '@delta/server-kit';
+import { type App, AppError } from '@delta/server-kit';
+import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import {
   findHiredAgents,
@@ -15,6 +16,7 @@ import {
   hireAgent,
   updateHiredAgent,
 } from '../agent-mold/hired-agents.ts';
+import type { AccessGuard } from '../auth/access.ts';
 
 const ZHiredParams = z.strictObject({ hired_agent_id: z.uuid() });
 const ZListQuery = z.strictObject({
@@ -22,7 +24,18 @@ const ZListQuery = z.strictObject({
   agent_id: z.string().max(64).optional(),
 });
 
-export function registerHiredAgentRoutes(app: App, deps: HiredAgentDeps): void {
+const hiredNotFound = (id: string) => () =>
+  AppError.notFound('hired_agent_not_found', `No hired agent ${id}.`);
+const customerNotFound = (id: string) => () => AppError.notFound('customer_not_found', `No customer ${id}.`);
+
+export function registerHiredAgentRoutes(app: App, deps: HiredAgentDeps, access: AccessGuard): void {
+  /** Loads the hire and checks the caller may see it; another tenant's hire is the same 404 as a missing one. */
+  const visibleHire = async (request: FastifyRequest, id: string) => {
+    const hired = await getHiredAgent(deps.db, id);
+    await access.assertTenant(request, hired.customer_id, hiredNotFound(id), { hiredAgentId: id });
+    return hired;
+  };
+
   app.post(
     '/api/v1/hired-agents',
     {
@@ -33,19 +46,25 @@ export function registerHiredAgentRoutes(app: App, deps: HiredAgentDeps): void {
         response: { 201: ZHiredAgent, 404: ZProblem, 409: ZProblem, 422: ZProblem },
       },
     },
-    async (request, reply) =>
-      reply.code(201).send(await hireAgent(deps, request.body, request.correlationId)),
+    async (request, reply) => {
+      const customerId = request.body.customer_id;
+      await access.assertTenant(request, customerId, customerNotFound(customerId));
+      return reply.code(201).send(await hireAgent(deps, request.body, request.correlationId));
+    },
   );
 
   app.get(
     '/api/v1/hired-agents',
     { schema: { tags: ['hired-agents'], querystring: ZListQuery, response: { 200: ZHiredAgentList } } },
-    async (request) => ({
-      items: await findHiredAgents(deps.db, {
-        customerId: request.query.customer_id,
-        agentId: request.query.agent_id,
-      }),
-    }),
+    async (request) => {
+      const customerId = request.query.customer_id;
+      return {
+        items: await findHiredAgents(deps.db, {
+          customerId: await access.scopeCustomer(request, customerId, customerNotFound(customerId ?? '')),
+          agentId: request.query.agent_id,
+        }),
+      };
+    },
   );
 
   app.get(
@@ -53,7 +72,7 @@ export function registerHiredAgentRoutes(app: App, deps: HiredAgentDeps): void {
     {
       schema: { tags: ['hired-agents'], params: ZHiredParams, response: { 200: ZHiredAgent, 404: ZProblem } },
     },
-    async (request) => getHiredAgent(deps.db, request.params.hired_agent_id),
+    async (request) => visibleHire(request, request.params.hired_agent_id),
   );
 
   app.put(
@@ -67,7 +86,10 @@ export function registerHiredAgentRoutes(app: App, deps: HiredAgentDeps): void {
         response: { 200: ZHiredAgent, 404: ZProblem, 422: ZProblem },
       },
     },
-    async (request) =>
-      updateHiredAgent(deps, request.params.hired_agent_id, request.body, request.correlationId),
+    async (request) => {
+      // A hire's customer never changes, so checking it before the update cannot race.
+      await visibleHire(request, request.params.hired_agent_id);
+      return updateHiredAgent(deps, request.params.hired_agent_id, request.body, request.correlationId);
+    },
   );
 }

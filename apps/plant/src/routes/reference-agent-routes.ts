@@ -8,6 +8,7 @@ import {
 import { type App, AppError } from '@delta/server-kit';
 import { z } from 'zod';
 import type { ReferenceAgentRegistry } from '../agent-mold/reference-agents.ts';
+import type { AccessGuard } from '../auth/access.ts';
 import { type RunDeps, runTradingAgent } from '../skills/trading/run-trading-agent.ts';
 
 const ZAgentParams = z.strictObject({ agent_id: z.string().min(1).max(64) });
@@ -17,6 +18,7 @@ export function registerReferenceAgentRoutes(
   app: App,
   registry: ReferenceAgentRegistry,
   runDeps: RunDeps,
+  access: AccessGuard,
 ): void {
   app.get(
     '/api/v1/reference-agents',
@@ -58,6 +60,14 @@ export function registerReferenceAgentRoutes(
         response: { 200: ZRunResponse, ...problems },
       },
     },
-    async (request) => runTradingAgent(runDeps, request.params.agent_id, request.body, request.correlationId),
+    async (request) => {
+      const { agent_id: agentId } = request.params;
+      const customerId = request.body.customer_id;
+      // Another customer's run is answered exactly like a customer who has not hired the agent.
+      await access.assertTenant(request, customerId, () =>
+        AppError.notFound('hired_agent_not_found', `Customer ${customerId} has not hired ${agentId}.`),
+      );
+      return runTradingAgent(runDeps, agentId, request.body, request.correlationId);
+    },
   );
 }

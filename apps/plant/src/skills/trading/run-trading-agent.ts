@@ -152,7 +152,35 @@ export async function runTradingAgent(
 
   ctx.plan = plan;
   const toolUse = await deps.bus.decide('pre_tool_use', request.intent_action, ctx);
-  if (toolUse.outcome !== 'allow') return deny(toolUse);
+  if (toolUse.outcome !== 'allow') {
+    // A used approval replayed with the SAME intent gets the recorded execution — never a second order.
+    if (toolUse.reason === 'already_consumed' && request.approval_id && deps.executor.findExecution) {
+      const recorded = await deps.executor.findExecution(request.approval_id);
+      if (
+        recorded &&
+        recorded.intentHash === plan.intent_hash &&
+        recorded.customerId === request.customer_id
+      ) {
+        await deps.recordUsage({
+          ...usageBase,
+          event_type: 'execution_replayed',
+          outcome: recorded.result.state,
+          details: { decision_id: toolUse.decision_id, client_order_id: recorded.clientOrderId },
+        });
+        return {
+          mode: 'executed',
+          correlation_id: correlationId,
+          decision_id: toolUse.decision_id,
+          plan,
+          execution: {
+            ...executionView(request.approval_id, recorded.clientOrderId, recorded.result),
+            replayed: true,
+          },
+        };
+      }
+    }
+    return deny(toolUse);
+  }
   const approval = ctx.consumedApproval;
   if (!approval || approval.approvalId !== request.approval_id) {
     // Unreachable with the registered hooks; refuse rather than trade if the hook set is ever miswired.
@@ -199,11 +227,24 @@ export async function runTradingAgent(
     correlation_id: correlationId,
     decision_id: toolUse.decision_id,
     plan,
-    execution: {
-      approval_id: approval.approvalId,
-      client_order_id: clientOrderId,
-      exchange_order_id: result.exchangeOrderId,
-      state: result.state,
-    },
+    execution: executionView(approval.approvalId, clientOrderId, result),
+  };
+}
+
+function executionView(
+  approvalId: string,
+  clientOrderId: string,
+  r: Awaited<ReturnType<OrderExecutor['execute']>>,
+) {
+  return {
+    approval_id: approvalId,
+    client_order_id: clientOrderId,
+    exchange_order_id: r.exchangeOrderId,
+    state: r.state,
+    size: r.size ?? null,
+    filled_size: r.filledSize ?? null,
+    average_fill_price: r.averageFillPrice ?? null,
+    fees: r.fees ?? null,
+    reason: r.reason ?? null,
   };
 }

@@ -1,0 +1,254 @@
+import { randomUUID } from 'node:crypto';
+import type { TExchangeOrder } from '@delta/contracts';
+import { DeltaClient, DeltaError, type DeltaOrder, DeltaOutcomeUnknownError } from '@delta/delta-client';
+import { AppError, type Db, type Logger } from '@delta/server-kit';
+import type {
+  ExecuteOrderRequest,
+  ExecuteOrderResult,
+  OrderExecutor,
+} from '../integrations/order-executor.ts';
+import type { OpenedBundle } from './credential-bundles.ts';
+import {
+  type ExecutionRow,
+  findExecutionByApproval,
+  insertExecution,
+  SETTLED_STATES,
+  updateExecution,
+} from './executions-repository.ts';
+
+export interface DeltaExecutorDeps {
+  db: Db;
+  logger: Logger;
+  /** Opens the credential bundle for a consumed approval (keys in memory only). */
+  openBundle: (req: {
+    credentialRef: string;
+    approvalId: string;
+    customerId: string;
+    correlationId: string;
+  }) => Promise<OpenedBundle>;
+  /** The paper exchange's URL, for credentials of environment "paper". */
+  paperUrl?: string;
+  /** How long a duplicate request waits for the first one's result before answering with the state so far. */
+  replayWaitMs?: number;
+}
+
+export function clientFor(
+  bundle: OpenedBundle,
+  deps: Pick<DeltaExecutorDeps, 'logger' | 'paperUrl'>,
+): DeltaClient {
+  return new DeltaClient({
+    preset: bundle.environment,
+    baseUrl: bundle.environment === 'paper' ? deps.paperUrl : undefined,
+    credentials: { apiKey: bundle.credential.apiKey, apiSecret: bundle.credential.apiSecret },
+    logger: deps.logger,
+    timeoutMs: 5_000,
+  });
+}
+
+/** The exchange's order → our execution state. */
+export function stateOf(order: DeltaOrder): 'open' | 'filled' | 'cancelled' | 'submitted' {
+  if (order.state === 'closed') return 'filled';
+  if (order.state === 'cancelled') return 'cancelled';
+  if (order.state === 'open') return 'open';
+  return 'submitted';
+}
+
+export function orderFields(order: DeltaOrder) {
+  return {
+    exchange_order_id: String(order.id),
+    exchange_state: order.state,
+    filled_size: order.size - (order.unfilled_size ?? 0),
+    average_fill_price: order.average_fill_price ?? null,
+    fees: order.paid_commission ?? null,
+  };
+}
+
+export function resultOf(row: ExecutionRow): ExecuteOrderResult {
+  return {
+    exchangeOrderId: row.exchange_order_id,
+    state: row.state,
+    size: row.size,
+    filledSize: row.filled_size,
+    averageFillPrice: row.average_fill_price,
+    fees: row.fees,
+    reason: row.reason,
+  };
+}
+
+/**
+ * The exchange side of an approved run. The execution record is written (unique per approval and per
+ * client_order_id) before anything is sent; the order goes out once under a client_order_id derived from the
+ * approval; an unknown outcome is resolved by look-up (the Delta client), and failing that left "unknown" for
+ * the reconciler — never re-sent blindly.
+ */
+export function createDeltaOrderExecutor(deps: DeltaExecutorDeps): OrderExecutor {
+  return {
+    async execute(req: ExecuteOrderRequest): Promise<ExecuteOrderResult> {
+      const plan = req.plan;
+      const executionId = randomUUID();
+      const inserted = await insertExecution(deps.db, {
+        execution_id: executionId,
+        approval_id: req.approvalId,
+        client_order_id: req.clientOrderId,
+        customer_id: plan.customer_id,
+        hired_agent_id: plan.hired_agent_id,
+        agent_id: plan.agent_id,
+        credential_ref: req.credentialRef,
+        intent_hash: plan.intent_hash,
+        action: plan.intent.intent_action,
+        product_id: req.order.product_id,
+        product_symbol: req.order.product_symbol,
+        side: req.order.side,
+        size: plan.intent.action === 'enter' ? req.order.size : null,
+        order_request: req.order as unknown as Record<string, unknown>,
+        correlation_id: req.correlationId,
+      });
+      if (!inserted) {
+        // The approval was consumed exactly once, so another row means another instance is executing it.
+        throw AppError.conflict('execution_in_progress', 'This approval is already being executed.');
+      }
+
+      let bundle: OpenedBundle;
+      try {
+        bundle = await deps.openBundle({
+          credentialRef: req.credentialRef,
+          approvalId: req.approvalId,
+          customerId: plan.customer_id,
+          correlationId: req.correlationId,
+        });
+      } catch (err) {
+        await updateExecution(deps.db, executionId, {
+          state: 'rejected',
+          reason: err instanceof AppError ? err.reason : 'bundle_unavailable',
+        });
+        throw err;
+      }
+      const client = clientFor(bundle, deps);
+      const o = { correlationId: req.correlationId };
+
+      let order: TExchangeOrder = req.order;
+      if (plan.intent.action === 'exit') {
+        // Exit = reduce-only opposite order for min(units, open size). Flat (or the other way) → nothing sent.
+        let open: number;
+        try {
+          open = (await client.position(req.order.product_id, o)).size;
+        } catch (err) {
+          await updateExecution(deps.db, executionId, { state: 'rejected', reason: 'position_unavailable' });
+          throw exchangeError(err);
+        }
+        const held = plan.intent.side === 'long' ? Math.max(0, open) : Math.max(0, -open);
+        if (held === 0) {
+          await updateExecution(deps.db, executionId, { state: 'rejected', reason: 'no_open_position' });
+          throw AppError.conflict(
+            'no_open_position',
+            `There is no open ${plan.intent.side} ${req.order.product_symbol} position to exit; nothing was sent.`,
+          );
+        }
+        order = { ...req.order, size: Math.min(req.order.size, held), reduce_only: true };
+      }
+
+      await updateExecution(deps.db, executionId, {
+        state: 'submitted',
+        size: order.size,
+        order_request: order as unknown as Record<string, unknown>,
+      });
+      try {
+        const placed = await client.placeOrder(
+          {
+            product_id: order.product_id,
+            size: order.size,
+            side: order.side,
+            order_type: order.order_type,
+            ...(order.limit_price ? { limit_price: order.limit_price } : {}),
+            ...(order.time_in_force ? { time_in_force: order.time_in_force } : {}),
+            reduce_only: order.reduce_only,
+            client_order_id: req.clientOrderId,
+          },
+          o,
+        );
+        const row = await updateExecution(deps.db, executionId, {
+          state: stateOf(placed),
+          ...orderFields(placed),
+        });
+        return row ? resultOf(row) : resultOf((await findExecutionByApproval(deps.db, req.approvalId))!);
+      } catch (err) {
+        if (err instanceof DeltaOutcomeUnknownError) {
+          const row = await updateExecution(deps.db, executionId, {
+            state: 'unknown',
+            reason: 'outcome_unknown',
+          });
+          return resultOf(row ?? (await findExecutionByApproval(deps.db, req.approvalId))!);
+        }
+        const reason = err instanceof DeltaError ? (err.code ?? err.kind) : 'exchange_error';
+        await updateExecution(deps.db, executionId, { state: 'rejected', reason });
+        throw exchangeError(err);
+      }
+    },
+
+    async findExecution(approvalId: string) {
+      // A duplicate of a request still in flight waits (briefly) for the first one's outcome.
+      const deadline = Date.now() + (deps.replayWaitMs ?? 10_000);
+      for (;;) {
+        const row = await findExecutionByApproval(deps.db, approvalId);
+        if (!row) {
+          if (Date.now() > deadline) return undefined;
+        } else if (SETTLED_STATES.has(row.state) || row.state === 'unknown' || Date.now() > deadline) {
+          return {
+            intentHash: row.intent_hash,
+            customerId: row.customer_id,
+            clientOrderId: row.client_order_id,
+            result: resultOf(row),
+          };
+        }
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
+  };
+}
+
+/** An exchange failure as a problem the customer can act on; the exchange's code, never a key or signature. */
+export function exchangeError(err: unknown): AppError {
+  if (err instanceof AppError) return err;
+  if (err instanceof DeltaError) {
+    const extra = { exchange_code: err.code ?? null, exchange_error_kind: err.kind };
+    switch (err.kind) {
+      case 'insufficient_margin':
+        return new AppError(
+          409,
+          'insufficient_margin',
+          'The exchange account does not have enough margin for this order.',
+          { extra: { ...extra, context: err.context ?? null } },
+        );
+      case 'invalid_order':
+        return new AppError(
+          409,
+          'order_rejected',
+          `The exchange rejected the order (${err.code ?? 'invalid order'}).`,
+          { extra },
+        );
+      case 'authentication':
+      case 'permission':
+        return new AppError(
+          409,
+          'exchange_key_rejected',
+          'The exchange refused the stored API key (revoked, wrong environment, or missing Trading permission).',
+          { extra },
+        );
+      case 'rate_limited':
+        return new AppError(
+          503,
+          'exchange_rate_limited',
+          'The exchange is rate limiting this account; nothing was sent. Try again shortly.',
+          { extra },
+        );
+      default:
+        return new AppError(
+          502,
+          'exchange_unavailable',
+          'The exchange could not be reached or answered strangely.',
+          { extra },
+        );
+    }
+  }
+  return new AppError(502, 'exchange_unavailable', 'The exchange could not be reached.');
+}

@@ -1,0 +1,61 @@
+import type { Db, Logger } from '@delta/server-kit';
+import type { ServiceKeys } from '@delta/service-auth';
+import type { UsageRecorder } from '../audit/usage-events.ts';
+import type { ApprovalVerifier } from '../integrations/approval-verifier.ts';
+import type { OrderExecutor } from '../integrations/order-executor.ts';
+import { createPortalSigningKeys, fetchCredentialBundle } from './credential-bundles.ts';
+import { createDeltaOrderExecutor } from './delta-order-executor.ts';
+import { createPortalApprovalVerifier } from './portal-approval-verifier.ts';
+import { createPortalClient } from './portal-client.ts';
+import { reconcileOnce, startReconciler } from './reconciler.ts';
+
+export interface ExchangeWiringOptions {
+  db: Db;
+  logger: Logger;
+  /** Plant's own keys: signs calls to the portals, decrypts credential bundles. */
+  keys: ServiceKeys;
+  /** Internal API base URLs of the portals that mint approvals and hold keys. */
+  portals: { pp?: string; cp?: string };
+  /** Their JWKS URLs (bundle signatures). */
+  portalJwks: { pp?: string; cp?: string };
+  paperUrl?: string;
+  recordUsage: UsageRecorder;
+  replayWaitMs?: number;
+  /** Executions younger than this are left to the request still handling them (default 20 s). */
+  reconcileMinAgeS?: number;
+}
+
+export interface ExchangeWiring {
+  approvalVerifier: ApprovalVerifier;
+  orderExecutor: OrderExecutor;
+  reconcileOnce(options?: { minAgeS?: number }): Promise<number>;
+  startReconciler(intervalMs?: number): () => Promise<void>;
+}
+
+/** The approved-execution path: portal approvals, credential bundles, the Delta executor and its reconciler. */
+export function createExchangeWiring(o: ExchangeWiringOptions): ExchangeWiring {
+  const portals = createPortalClient(o.keys, o.portals);
+  const portalSigningKey = createPortalSigningKeys(o.portalJwks);
+  const openBundle = (req: Parameters<typeof fetchCredentialBundle>[1]) =>
+    fetchCredentialBundle({ portals, keys: o.keys, portalSigningKey }, req);
+  const reconcilerDeps = {
+    db: o.db,
+    logger: o.logger,
+    openBundle,
+    recordUsage: o.recordUsage,
+    paperUrl: o.paperUrl,
+    minAgeS: o.reconcileMinAgeS,
+  };
+  return {
+    approvalVerifier: createPortalApprovalVerifier(portals),
+    orderExecutor: createDeltaOrderExecutor({
+      db: o.db,
+      logger: o.logger,
+      openBundle,
+      paperUrl: o.paperUrl,
+      replayWaitMs: o.replayWaitMs,
+    }),
+    reconcileOnce: (opts = {}) => reconcileOnce({ ...reconcilerDeps, ...opts }),
+    startReconciler: (intervalMs) => startReconciler(reconcilerDeps, intervalMs),
+  };
+}

@@ -1,0 +1,84 @@
+import { type App, AppError, type Db } from '@delta/server-kit';
+import { z } from 'zod';
+import type { AccessGuard } from '../auth/access.ts';
+import { type ExecutionRow, listExecutions } from '../execution/executions-repository.ts';
+
+const ZExecution = z.object({
+  execution_id: z.string(),
+  approval_id: z.string(),
+  client_order_id: z.string(),
+  customer_id: z.string(),
+  hired_agent_id: z.string(),
+  agent_id: z.string(),
+  credential_ref: z.string(),
+  intent_hash: z.string(),
+  action: z.string(),
+  product_symbol: z.string(),
+  side: z.string(),
+  size: z.number().nullable(),
+  state: z.string(),
+  reason: z.string().nullable(),
+  exchange_order_id: z.string().nullable(),
+  filled_size: z.number().nullable(),
+  average_fill_price: z.string().nullable(),
+  fees: z.string().nullable(),
+  correlation_id: z.string(),
+  created_at: z.string(),
+  updated_at: z.string(),
+});
+
+function view(r: ExecutionRow): z.infer<typeof ZExecution> {
+  return {
+    execution_id: r.execution_id,
+    approval_id: r.approval_id,
+    client_order_id: r.client_order_id,
+    customer_id: r.customer_id,
+    hired_agent_id: r.hired_agent_id,
+    agent_id: r.agent_id,
+    credential_ref: r.credential_ref,
+    intent_hash: r.intent_hash,
+    action: r.action,
+    product_symbol: r.product_symbol,
+    side: r.side,
+    size: r.size,
+    state: r.state,
+    reason: r.reason,
+    exchange_order_id: r.exchange_order_id,
+    filled_size: r.filled_size,
+    average_fill_price: r.average_fill_price,
+    fees: r.fees,
+    correlation_id: r.correlation_id,
+    created_at: r.created_at.toISOString(),
+    updated_at: r.updated_at.toISOString(),
+  };
+}
+
+/** Executions (one per approved trade action), newest first; a customer sees only its own. */
+export function registerExecutionRoutes(app: App, db: Db, access: AccessGuard): void {
+  app.get(
+    '/api/v1/executions',
+    {
+      schema: {
+        tags: ['executions'],
+        querystring: z.strictObject({
+          customer_id: z.string().max(128).optional(),
+          hired_agent_id: z.uuid().optional(),
+          limit: z.coerce.number().int().min(1).max(200).default(50),
+        }),
+        response: { 200: z.object({ items: z.array(ZExecution) }) },
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      const customerId = await access.scopeCustomer(request, q.customer_id, () =>
+        AppError.notFound('customer_not_found', 'No such customer.'),
+      );
+      const rows = await listExecutions(db, {
+        customer_id: customerId,
+        hired_agent_id: q.hired_agent_id,
+        limit: q.limit,
+      });
+      return { items: rows.map(view) };
+    },
+  );
+}

@@ -1,0 +1,154 @@
+import type { ApprovalLedger } from '@delta/approval-ledger';
+import { type App, AppError, type Db } from '@delta/server-kit';
+import { type ServiceKeys, ServiceTokenError, type ServiceTokenVerifier } from '@delta/service-auth';
+import { issueCredentialBundle } from '@delta/vault';
+import type { FastifyRequest } from 'fastify';
+import type { JWK } from 'jose';
+import { z } from 'zod';
+import { appendAudit } from '../audit-repository.ts';
+import type { Vault } from '../services/vault.ts';
+
+const ZConsume = z.strictObject({
+  approval_id: z.string().min(1).max(64),
+  intent_hash: z.string().regex(/^[0-9a-f]{64}$/),
+  customer_id: z.string().min(1).max(128),
+  credential_ref: z.string().min(1).max(128),
+});
+const ZBundleRequest = z.strictObject({
+  approval_id: z.string().min(1).max(64),
+  credential_ref: z.string().min(1).max(128),
+  customer_id: z.string().min(1).max(128),
+});
+
+export interface InternalDeps {
+  db: Db;
+  ledger: ApprovalLedger;
+  vault: Vault;
+  verifyPlant: ServiceTokenVerifier;
+  keys: ServiceKeys;
+  plantEncryptionKey: () => Promise<JWK>;
+  /** How long after consumption a bundle may still be issued (the reconciler may need the key after a crash). */
+  bundleWindowSeconds: number;
+}
+
+/**
+ * Plant's calls into PP. Only a Plant service token (EdDSA, iss "plant", aud "pp", ≤ 60 s) gets in; a browser
+ * session cookie means nothing here. Every call is audited with its correlation id.
+ */
+export function registerInternalRoutes(app: App, deps: InternalDeps): void {
+  async function authenticate(request: FastifyRequest): Promise<void> {
+    const header = request.headers.authorization;
+    const token = header?.startsWith('Bearer ') ? header.slice(7) : undefined;
+    try {
+      const v = await deps.verifyPlant(token);
+      if (v.principal.kind !== 'service' || v.principal.service !== 'plant')
+        throw new ServiceTokenError('bad_principal');
+    } catch (err) {
+      const failure = err instanceof ServiceTokenError ? err.failure : 'malformed';
+      await appendAudit(deps.db, {
+        correlation_id: request.correlationId,
+        actor: `unauthenticated@${request.ip}`,
+        action: `internal${request.url.split('?')[0]}`,
+        outcome: 'denied',
+        reason: 'service_auth_failed',
+        details: { failure },
+      });
+      throw new AppError(401, 'service_auth_failed', 'This endpoint is for Plant only.', {
+        extra: { failure },
+      });
+    }
+  }
+
+  app.post(
+    '/internal/v1/approvals/consume',
+    { schema: { tags: ['internal'], body: ZConsume }, onRequest: authenticate },
+    async (request) => {
+      const b = request.body;
+      const r = await deps.ledger.consume(b.approval_id, b.intent_hash, {
+        customer_id: b.customer_id,
+        credential_ref: b.credential_ref,
+        correlation_id: request.correlationId,
+      });
+      await appendAudit(deps.db, {
+        correlation_id: request.correlationId,
+        actor: 'service:plant',
+        action: 'approval.consume',
+        target: b.approval_id,
+        outcome: r.ok ? 'allowed' : 'denied',
+        reason: r.ok ? null : r.reason,
+        details: { intent_hash: b.intent_hash, credential_ref: b.credential_ref },
+      });
+      if (!r.ok) {
+        // already_consumed carries who consumed it, so Plant can tell a replay of its own execution.
+        throw AppError.forbidden(
+          r.reason,
+          `The approval cannot be used: ${r.reason.replace(/_/g, ' ')}.`,
+          r.consumed_by ? { consumed_by: r.consumed_by } : undefined,
+        );
+      }
+      return {
+        consumed: true,
+        approval_id: r.approval.approval_id,
+        intent_hash: r.approval.intent_hash,
+        consumed_at: r.approval.consumed_at?.toISOString() ?? null,
+      };
+    },
+  );
+
+  app.post(
+    '/internal/v1/credential-bundles',
+    { schema: { tags: ['internal'], body: ZBundleRequest }, onRequest: authenticate },
+    async (request) => {
+      const b = request.body;
+      const audit = {
+        correlation_id: request.correlationId,
+        actor: 'service:plant',
+        action: 'credential.bundle',
+        target: b.credential_ref,
+      };
+      const consumed = await deps.ledger.wasConsumedFor(b.approval_id, b.credential_ref, {
+        customer_id: b.customer_id,
+        within_seconds: deps.bundleWindowSeconds,
+      });
+      if (!consumed.ok) {
+        await appendAudit(deps.db, {
+          ...audit,
+          outcome: 'denied',
+          reason: consumed.reason,
+          details: { approval_id: b.approval_id },
+        });
+        throw AppError.forbidden(
+          `bundle_${consumed.reason}`,
+          'No credential bundle: the approval was not just consumed for this credential.',
+        );
+      }
+      const opened = await deps.vault.store.openForUse(b.credential_ref, { customerId: b.customer_id });
+      if (opened.metadata.state !== 'active') {
+        await appendAudit(deps.db, { ...audit, outcome: 'denied', reason: 'credential_revoked' });
+        throw AppError.forbidden('credential_revoked', 'The credential was revoked.');
+      }
+      const bundle = await issueCredentialBundle({
+        credential: opened.credential,
+        approvalId: b.approval_id,
+        credentialRef: b.credential_ref,
+        audience: 'plant',
+        plantPublicJwk: await deps.plantEncryptionKey(),
+        ttlSeconds: 30,
+        issuer: 'pp',
+        issuerSigningKey: deps.keys.signing.privateKey,
+        issuerKeyId: deps.keys.signing.kid,
+      });
+      await appendAudit(deps.db, {
+        ...audit,
+        outcome: 'allowed',
+        details: { approval_id: b.approval_id, jti: bundle.jti },
+      });
+      // The environment says which exchange host the keys belong to (they fail on any other).
+      return {
+        credential_bundle: bundle.credential_bundle,
+        expires_at: bundle.expires_at.toISOString(),
+        environment: opened.metadata.environment,
+      };
+    },
+  );
+}

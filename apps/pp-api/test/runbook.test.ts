@@ -1,0 +1,140 @@
+import { clientOrderIdFor as clientOrderIdOf } from '@delta/plant/src/skills/trading/run-trading-agent.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AGENT, approve, CONSENT, execute, type Onboarded, onboard, runBody } from './runbook-helpers.ts';
+import { type Session, type Stack, signIn, startStack } from './stack.ts';
+
+let stack: Stack;
+let ops: Session;
+let acct: Onboarded;
+
+beforeAll(async () => {
+  stack = await startStack();
+  ops = await signIn(stack, 'operator');
+  acct = await onboard(stack, ops);
+}, 120_000);
+afterAll(async () => {
+  await stack?.close();
+});
+
+describe('the spec runbook through the APIs (PP → gateway → Plant → vault → paper exchange)', () => {
+  let enteredOrderId: string;
+
+  it('drafts a deterministic, approvable plan with no side effect', async () => {
+    const a = await ops.call<{
+      mode: string;
+      plan: Record<string, unknown> & {
+        intent_hash: string;
+        approvable: boolean;
+        order: Record<string, unknown>;
+      };
+    }>('POST', `/api/reference-agents/${AGENT}/run`, runBody(acct, { units: 2 }));
+    expect(a.status).toBe(200);
+    expect(a.body.mode).toBe('draft');
+    expect(a.body.plan.approvable).toBe(true);
+    expect(a.body.plan.order).toMatchObject({
+      product_id: 27,
+      product_symbol: 'BTCUSD',
+      size: 2,
+      side: 'buy',
+      order_type: 'market_order',
+      reduce_only: false,
+    });
+    const b = await ops.call<{ plan: Record<string, unknown> }>(
+      'POST',
+      `/api/reference-agents/${AGENT}/run`,
+      runBody(acct, { units: 2 }),
+    );
+    expect(b.body.plan).toEqual(a.body.plan);
+    const orders = await stack.dbs.paper.db.query('SELECT count(*)::int AS n FROM px_orders');
+    expect(orders.rows[0]).toEqual({ n: 0 });
+  });
+
+  it('refuses to execute without an approval: 403 approval_required, listed under its correlation id', async () => {
+    const r = await execute(ops, acct, { units: 2 });
+    expect(r.status).toBe(403);
+    expect(r.body.reason).toBe('approval_required');
+    const cid = r.body.correlation_id as string;
+    expect(r.headers.get('x-correlation-id')).toBe(cid);
+    const denials = await ops.call<{ items: { correlation_id: string; reason: string }[] }>(
+      'GET',
+      `/api/audit/policy-denials?correlation_id=${cid}`,
+    );
+    expect(denials.status).toBe(200);
+    expect(denials.body.items.map((d) => [d.correlation_id, d.reason])).toEqual([[cid, 'approval_required']]);
+  });
+
+  it('mints an approval bound to the plan and executes exactly one order with it', async () => {
+    const approvalId = await approve(ops, acct, { units: 2 });
+    expect(approvalId).toMatch(/^apr_/);
+    const r = await execute(ops, acct, { units: 2 }, approvalId);
+    expect(r.status).toBe(200);
+    const ex = r.body.execution!;
+    expect(ex).toMatchObject({ approval_id: approvalId, state: 'filled', size: 2, filled_size: 2 });
+    expect(Number(ex.average_fill_price)).toBeGreaterThan(0);
+    expect(Number(ex.fees)).toBeGreaterThan(0);
+    enteredOrderId = String(ex.exchange_order_id);
+    const orders = await stack.paper.ordersByClientId(String(ex.client_order_id));
+    expect(orders).toHaveLength(1);
+    expect(String(orders[0]!.id)).toBe(enteredOrderId);
+
+    // Replaying the same approval returns the recorded execution, never a second order.
+    const again = await execute(ops, acct, { units: 2 }, approvalId);
+    expect(again.status).toBe(200);
+    expect(again.body.execution).toMatchObject({ exchange_order_id: enteredOrderId, replayed: true });
+    expect(await stack.paper.ordersByClientId(String(ex.client_order_id))).toHaveLength(1);
+
+    const account = await ops.call<{ positions: { product_symbol: string; size: number }[] }>(
+      'GET',
+      `/api/credentials/${acct.credentialRef}/account`,
+    );
+    expect(account.body.positions.map((p) => [p.product_symbol, p.size])).toEqual([['BTCUSD', 2]]);
+  });
+
+  it('exits with a reduce-only opposite order for min(units, open size), then refuses when flat', async () => {
+    const approvalId = await approve(ops, acct, { units: 5, action: 'exit' });
+    const r = await execute(ops, acct, { units: 5, action: 'exit' }, approvalId);
+    expect(r.status).toBe(200);
+    expect(r.body.execution).toMatchObject({ state: 'filled', size: 2 });
+    const exitOrder = (await stack.paper.ordersByClientId(String(r.body.execution!.client_order_id)))[0]!;
+    expect(exitOrder).toMatchObject({ side: 'sell', reduce_only: true, size: 2 });
+    const account = await ops.call<{ positions: unknown[] }>(
+      'GET',
+      `/api/credentials/${acct.credentialRef}/account`,
+    );
+    expect(account.body.positions).toEqual([]);
+
+    const flatApproval = await approve(ops, acct, { units: 1, action: 'exit' });
+    const flat = await execute(ops, acct, { units: 1, action: 'exit' }, flatApproval);
+    expect(flat.status).toBe(409);
+    expect(flat.body.reason).toBe('no_open_position');
+    expect(await stack.paper.ordersByClientId(String(clientOrderIdOf(flatApproval)))).toHaveLength(0);
+  });
+
+  it('never lets a viewer approve or execute', async () => {
+    const viewer = await signIn(stack, 'viewer');
+    const mint = await viewer.call('POST', '/api/approvals', {
+      agent_id: AGENT,
+      run: runBody(acct),
+      consent: CONSENT,
+    });
+    expect(mint.status).toBe(403);
+    const run = await viewer.call<{ reason: string }>(
+      'POST',
+      `/api/reference-agents/${AGENT}/run`,
+      runBody(acct),
+    );
+    expect(run.status).toBe(403);
+    expect(run.body.reason).toBe('role_forbidden');
+  });
+
+  it('refuses key material sent towards Plant (gateway firewall), keeping it out of every record', async () => {
+    const r = await ops.call<{ reason: string }>('POST', `/api/reference-agents/${AGENT}/run`, {
+      ...runBody(acct),
+      api_key: acct.apiKey,
+    });
+    expect(r.status).toBe(400);
+    expect(r.body.reason).toBe('credential_material_forbidden');
+    const q = await ops.call<{ reason: string }>('GET', `/api/usage-events?api_secret=${acct.apiSecret}`);
+    expect(q.status).toBe(400);
+  });
+});
