@@ -11,7 +11,7 @@ import { createExchangeWiring, type ExchangeWiring } from '@delta/plant/src/exec
 import { createDeltaMarketData } from '@delta/plant/src/integrations/delta-market-data.ts';
 import { buildApp as buildGateway, SERVICE as GATEWAY } from '@delta/plant-gateway/src/app.ts';
 import { type App, createLogger, loadMigrations, parseConfig } from '@delta/server-kit';
-import { ephemeralServiceKeys } from '@delta/service-auth';
+import { ephemeralServiceKeys, type ServiceKeys } from '@delta/service-auth';
 import { createTestDatabase, freePort, LogCapture, type TestDatabase } from '@delta/testing';
 import { MasterKeyring } from '@delta/vault';
 import { buildApp as buildPp } from '../src/app.ts';
@@ -33,6 +33,7 @@ export interface Stack {
   logs: LogCapture;
   exchange: ExchangeWiring;
   apps: { plant: App; gateway: App; pp: App };
+  keys: { plant: ServiceKeys; gateway: ServiceKeys; pp: ServiceKeys };
   close(): Promise<void>;
 }
 
@@ -137,6 +138,7 @@ export async function startStack(
     dbs,
     logs,
     exchange,
+    keys,
     apps: { plant, gateway, pp },
     async close() {
       await pp.close();

@@ -1,0 +1,48 @@
+import { render, screen } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import { executedResult } from '../test-fixtures.tsx';
+import { ExecutionResultCard } from './ExecutionResultCard.tsx';
+
+const execution = executedResult.execution!;
+
+describe('ExecutionResultCard', () => {
+  it('shows the exchange order id, state, fill price and fees', () => {
+    render(<ExecutionResultCard execution={execution} correlationId={executedResult.correlation_id} />);
+    expect(screen.getByRole('heading', { name: 'Order filled' })).toBeTruthy();
+    expect(screen.getByTestId('order-id').textContent).toBe('1048576');
+    expect(screen.getByTestId('order-state').textContent).toBe('closed');
+    expect(screen.getByTestId('fill-price').textContent).toBe('$65,012.5');
+    expect(screen.getByTestId('fees').textContent).toContain('0.0780075');
+    expect(screen.getByText(execution.client_order_id)).toBeTruthy();
+    expect(screen.getByText('apr_01J9ZB6Q3X')).toBeTruthy();
+    const link = screen.getByRole('link', { name: executedResult.correlation_id });
+    expect(link.getAttribute('href')).toBe('#/audit?correlation_id=corr-exec-9d8c7b6a');
+  });
+
+  it('uses the fills read back from the exchange when the response has no fill fields', () => {
+    const bare = { ...execution, average_fill_price: undefined, paid_commission: undefined };
+    render(
+      <ExecutionResultCard
+        execution={bare}
+        correlationId="corr-exec-1"
+        fill={{ average_price: '65010.00', fees: '0.078', filled: 2 }}
+      />,
+    );
+    expect(screen.getByTestId('fill-price').textContent).toBe('$65,010.00');
+    expect(screen.getByTestId('fees').textContent).toContain('0.078');
+  });
+
+  it('says plainly when the order is not filled and the exchange id is not known yet', () => {
+    const pending = {
+      ...execution,
+      exchange_order_id: null,
+      state: 'pending',
+      average_fill_price: null,
+      paid_commission: null,
+    };
+    render(<ExecutionResultCard execution={pending} correlationId="corr-exec-2" />);
+    expect(screen.getByRole('heading', { name: 'Order pending' })).toBeTruthy();
+    expect(screen.getByTestId('order-id').textContent).toBe('not known yet');
+    expect(screen.getByTestId('fill-price').textContent).toBe('not filled yet');
+  });
+});

@@ -1,0 +1,50 @@
+import type { TExecution } from '../api/schemas.ts';
+import { groupDigits, usd } from '../lib/format.ts';
+import { CorrelationLink } from './CorrelationLink.tsx';
+
+export interface FillSummary {
+  average_price: string;
+  fees: string;
+  filled: number;
+}
+
+/** What the exchange did with an approved trade: its order id, state, fill price and fees. */
+export function ExecutionResultCard({
+  execution,
+  correlationId,
+  fill,
+}: {
+  execution: TExecution;
+  correlationId: string;
+  /** The fills PP read back from the exchange, when the response itself does not carry them. */
+  fill?: FillSummary | null;
+}) {
+  const price = execution.average_fill_price ?? fill?.average_price ?? null;
+  const fees = execution.paid_commission ?? fill?.fees ?? null;
+  const filled = execution.state === 'closed' || execution.state === 'filled';
+  return (
+    <section className="card result-ok" aria-labelledby="exec-title">
+      <h3 id="exec-title">{filled ? 'Order filled' : `Order ${execution.state}`}</h3>
+      <dl className="facts">
+        <dt>Exchange order id</dt>
+        <dd className="mono" data-testid="order-id">
+          {execution.exchange_order_id ?? 'not known yet'}
+        </dd>
+        <dt>State</dt>
+        <dd data-testid="order-state">{execution.state}</dd>
+        <dt>Fill price</dt>
+        <dd data-testid="fill-price">{price ? usd(price) : 'not filled yet'}</dd>
+        <dt>Fees</dt>
+        <dd data-testid="fees">{fees ? `${groupDigits(fees)} (settlement asset)` : '—'}</dd>
+        <dt>Client order id</dt>
+        <dd className="mono break">{execution.client_order_id}</dd>
+        <dt>Approval used</dt>
+        <dd className="mono">{execution.approval_id}</dd>
+        <dt>Correlation id</dt>
+        <dd>
+          <CorrelationLink id={correlationId} />
+        </dd>
+      </dl>
+    </section>
+  );
+}
