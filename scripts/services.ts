@@ -40,7 +40,7 @@ export const SERVICES: ServiceSpec[] = [
     entry: 'apps/pp-api/src/main.ts',
     portVar: 'PP_PORT',
     defaultPort: 3001,
-    openPath: '/docs',
+    openPath: '/',
   },
   {
     name: 'cp-api',

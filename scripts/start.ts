@@ -3,8 +3,18 @@
  * once all are ready, and a clean stop of all of them on Ctrl-C. A second start reuses .data/; --fresh wipes it.
  * Logs go to .data/logs/<service>.log.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import {
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { portsFromEnv, SERVICES } from './services.ts';
@@ -20,6 +30,9 @@ if (fresh && existsSync(dataRoot)) {
 }
 mkdirSync(join(dataRoot, 'logs'), { recursive: true });
 
+buildWebIfStale();
+const paperDemo = demoExchangeKey();
+
 const children = new Map<string, ChildProcess>();
 let stopping = false;
 
@@ -30,12 +43,30 @@ function serviceEnv(name: string): NodeJS.ProcessEnv {
     PORT: String(ports[name]),
     DATA_ROOT: dataRoot,
     // Each service's own DATABASE_URL, if given as <SERVICE>_DATABASE_URL (e.g. PLANT_DATABASE_URL).
-    DATABASE_URL: process.env[`${name.toUpperCase().replace(/-/g, '_')}_DATABASE_URL`] ?? '',
+    DATABASE_URL: process.env[`${prefixOf(name)}_DATABASE_URL`] ?? '',
     SUPERVISED: '1',
+    // Demo data for a local run: PP demo users and a funded paper-exchange key, printed in the table.
+    DEMO_SEED: process.env.DEMO_SEED ?? 'true',
+    PAPER_MODE: 'true',
   };
-  for (const s of SERVICES)
-    env[`${s.name.toUpperCase().replace(/-/g, '_')}_URL`] = `http://127.0.0.1:${ports[s.name]}`;
+  // Where each service finds the others (URLs and public keys), consistent with the chosen ports.
+  for (const s of SERVICES) {
+    const base = `http://127.0.0.1:${ports[s.name]}`;
+    env[`${prefixOf(s.name)}_URL`] = base;
+    env[`${prefixOf(s.name)}_JWKS_URL`] = `${base}/.well-known/jwks.json`;
+  }
+  env.PP_JWKS_URL = env.PP_API_JWKS_URL;
+  env.CP_JWKS_URL = env.CP_API_JWKS_URL;
+  env.GATEWAY_JWKS_URL = env.PLANT_GATEWAY_JWKS_URL;
+  if (name === 'paper-exchange') {
+    env.PAPER_API_KEY = paperDemo.api_key;
+    env.PAPER_API_SECRET = paperDemo.api_secret;
+  }
   return env;
+}
+
+function prefixOf(service: string): string {
+  return service.toUpperCase().replace(/-/g, '_');
 }
 
 function startService(name: string, entry: string) {
@@ -59,6 +90,50 @@ function startService(name: string, entry: string) {
     }
   });
   children.set(name, child);
+}
+
+/** The PP web app is built by Vite into apps/pp-web/dist; rebuilt when any of its sources is newer. */
+function buildWebIfStale() {
+  const web = join(root, 'apps', 'pp-web');
+  const built = join(web, 'dist', 'index.html');
+  const newest = (dir: string): number =>
+    readdirSync(dir, { withFileTypes: true }).reduce((m, e) => {
+      const p = join(dir, e.name);
+      return Math.max(m, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
+    }, 0);
+  const sourcesAt = Math.max(newest(join(web, 'src')), statSync(join(web, 'index.html')).mtimeMs);
+  if (existsSync(built) && statSync(built).mtimeMs >= sourcesAt) return;
+  console.log('building the PP web app (vite)…');
+  const r = spawnSync(
+    process.execPath,
+    [join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', web, '--logLevel', 'warn'],
+    {
+      cwd: root,
+      stdio: 'inherit',
+    },
+  );
+  if (r.status !== 0) {
+    console.error('the PP web app failed to build');
+    process.exit(1);
+  }
+}
+
+/** A funded paper-exchange key for trying the runbook, made once and kept in .data/demo-logins/paper.json. */
+function demoExchangeKey(): { api_key: string; api_secret: string } {
+  const dir = join(dataRoot, 'demo-logins');
+  const file = join(dir, 'paper-exchange.json');
+  if (existsSync(file)) {
+    const [entry] = JSON.parse(readFileSync(file, 'utf8')) as { api_key: string; api_secret: string }[];
+    if (entry) return entry;
+  }
+  const entry = {
+    portal: 'paper exchange key (10,000 USD, trading)',
+    api_key: randomBytes(15).toString('hex'),
+    api_secret: randomBytes(30).toString('hex'),
+  };
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(file, JSON.stringify([entry], null, 2), { mode: 0o600 });
+  return entry;
 }
 
 function tail(file: string, lines = 15): string {

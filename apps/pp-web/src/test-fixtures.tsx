@@ -83,7 +83,7 @@ export const executedResult: TRunResult = {
     exchange_order_id: '1048576',
     state: 'closed',
     average_fill_price: '65012.5',
-    paid_commission: '0.0780075',
+    fees: '0.0780075',
   },
 };
 

@@ -78,7 +78,10 @@ const ZExecution = z.object({
   state: z.string(),
   average_fill_price: z.string().nullish(),
   filled_size: z.number().nullish(),
-  paid_commission: z.string().nullish(),
+  fees: z.string().nullish(),
+  size: z.number().nullish(),
+  reason: z.string().nullish(),
+  replayed: z.boolean().optional(),
 });
 export const ZRunResult = ZRunResponse.extend({ execution: ZExecution.nullable() });
 export type TRunResult = z.infer<typeof ZRunResult>;

@@ -20,7 +20,7 @@ describe('ExecutionResultCard', () => {
   });
 
   it('uses the fills read back from the exchange when the response has no fill fields', () => {
-    const bare = { ...execution, average_fill_price: undefined, paid_commission: undefined };
+    const bare = { ...execution, average_fill_price: undefined, fees: undefined };
     render(
       <ExecutionResultCard
         execution={bare}
@@ -38,7 +38,7 @@ describe('ExecutionResultCard', () => {
       exchange_order_id: null,
       state: 'pending',
       average_fill_price: null,
-      paid_commission: null,
+      fees: null,
     };
     render(<ExecutionResultCard execution={pending} correlationId="corr-exec-2" />);
     expect(screen.getByRole('heading', { name: 'Order pending' })).toBeTruthy();

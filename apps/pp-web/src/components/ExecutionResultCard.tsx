@@ -20,7 +20,7 @@ export function ExecutionResultCard({
   fill?: FillSummary | null;
 }) {
   const price = execution.average_fill_price ?? fill?.average_price ?? null;
-  const fees = execution.paid_commission ?? fill?.fees ?? null;
+  const fees = execution.fees ?? fill?.fees ?? null;
   const filled = execution.state === 'closed' || execution.state === 'filled';
   return (
     <section className="card result-ok" aria-labelledby="exec-title">
