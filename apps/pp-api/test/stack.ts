@@ -2,6 +2,10 @@
  * The whole platform in one test process, each service on its own port and its own database, talking real
  * HTTP with real signatures: paper exchange ← Plant ← gateway ← PP. Used by the runbook tests of issue 5.
  */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { paperExchangeMigrations, startPaperExchange } from '@delta/paper-exchange';
 import { buildApp as buildPlant } from '@delta/plant/src/app.ts';
@@ -32,14 +36,22 @@ export interface Stack {
   dbs: Record<'paper' | 'plant' | 'gateway' | 'pp', TestDatabase>;
   logs: LogCapture;
   exchange: ExchangeWiring;
-  apps: { plant: App; gateway: App; pp: App };
+  apps: { plant: App | undefined; gateway: App; pp: App };
+  /** Set when Plant runs as its own process. */
+  plantProcess?: PlantProcess;
   keys: { plant: ServiceKeys; gateway: ServiceKeys; pp: ServiceKeys };
   close(): Promise<void>;
 }
 
-export async function startStack(
-  options: { plantPort?: number; replayWaitMs?: number } = {},
-): Promise<Stack> {
+export interface StackOptions {
+  replayWaitMs?: number;
+  /** Run Plant as its own OS process (its real main.ts), so a test can kill and restart it. */
+  plantProcess?: boolean;
+  /** Reference agent specs for Plant (e.g. a bigger daily budget for benchmarks). */
+  referenceAgentSpecs?: readonly unknown[];
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const logs = new LogCapture();
   const logger = (service: string) => createLogger({ service, level: 'info', destination: logs });
   const plantMigrations = loadMigrations(here('../../plant/migrations'), 'plant');
@@ -52,7 +64,7 @@ export async function startStack(
     pp: await createTestDatabase({ migrations: ppMig }),
   };
   const ports = {
-    plant: options.plantPort ?? (await freePort()),
+    plant: await freePort(),
     gateway: await freePort(),
     pp: await freePort(),
   };
@@ -84,17 +96,32 @@ export async function startStack(
     ),
     replayWaitMs: options.replayWaitMs,
   });
-  const plant = await buildPlant({
-    logger: logger('plant'),
-    db: dbs.plant.db,
-    migrations: plantMigrations,
-    marketData: createDeltaMarketData({ preset: 'paper', baseUrl: paper.url, priceTtlMs: 0 }),
-    approvalVerifier: exchange.approvalVerifier,
-    orderExecutor: exchange.orderExecutor,
-    identityVerifier: createGatewayIdentityVerifier(`${gatewayUrl}/.well-known/jwks.json`),
-    serviceKeys: keys.plant,
-  });
-  await plant.listen({ host: '127.0.0.1', port: ports.plant });
+  let plantProcess: PlantProcess | undefined;
+  let plant: App | undefined;
+  if (options.plantProcess) {
+    plantProcess = await startPlantProcess({
+      PORT: String(ports.plant),
+      GATEWAY_JWKS_URL: `${gatewayUrl}/.well-known/jwks.json`,
+      PP_API_URL: ppUrl,
+      PP_JWKS_URL: `${ppUrl}/.well-known/jwks.json`,
+      PAPER_EXCHANGE_URL: paper.url,
+      PLANT_MARKET_DATA: 'paper',
+      ...(dbs.plant.url ? { DATABASE_URL: dbs.plant.url } : {}),
+    });
+  } else {
+    plant = await buildPlant({
+      referenceAgentSpecs: options.referenceAgentSpecs,
+      logger: logger('plant'),
+      db: dbs.plant.db,
+      migrations: plantMigrations,
+      marketData: createDeltaMarketData({ preset: 'paper', baseUrl: paper.url, priceTtlMs: 0 }),
+      approvalVerifier: exchange.approvalVerifier,
+      orderExecutor: exchange.orderExecutor,
+      identityVerifier: createGatewayIdentityVerifier(`${gatewayUrl}/.well-known/jwks.json`),
+      serviceKeys: keys.plant,
+    });
+    await plant.listen({ host: '127.0.0.1', port: ports.plant });
+  }
 
   const gateway = await buildGateway({
     logger: logger('plant-gateway'),
@@ -140,10 +167,12 @@ export async function startStack(
     exchange,
     keys,
     apps: { plant, gateway, pp },
+    plantProcess,
     async close() {
       await pp.close();
       await gateway.close();
-      await plant.close();
+      await plant?.close();
+      await plantProcess?.kill('SIGTERM');
       await paper.close();
       for (const t of Object.values(dbs)) await t.drop();
     },
@@ -182,5 +211,62 @@ export async function signIn(stack: Stack, username: string): Promise<Session> {
       const text = await res.text();
       return { status: res.status, body: (text ? JSON.parse(text) : null) as never, headers: res.headers };
     },
+  };
+}
+
+export interface PlantProcess {
+  output(): string;
+  kill(signal: NodeJS.Signals): Promise<void>;
+  restart(): Promise<void>;
+}
+
+/**
+ * Plant's real main.ts in a child process. With PGlite its database lives in a temporary folder (the test
+ * must then read Plant's state through its API); with PostgreSQL it uses the test's database.
+ */
+async function startPlantProcess(env: Record<string, string>): Promise<PlantProcess> {
+  const dataRoot = mkdtempSync(join(tmpdir(), 'plant-proc-'));
+  const fullEnv = {
+    ...(process.env as Record<string, string>),
+    TEST_DATABASE_URL: '',
+    DATA_ROOT: dataRoot,
+    LOG_LEVEL: 'info',
+    PLANT_RECONCILE_MIN_AGE_S: '1',
+    PLANT_RECONCILE_INTERVAL_MS: '300',
+    ...env,
+  };
+  let out = '';
+  let child: ChildProcess;
+  const spawnOnce = async () => {
+    child = spawn(process.execPath, ['--import', 'tsx', here('../../plant/src/main.ts')], {
+      env: fullEnv,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout?.on('data', (d) => {
+      out += d;
+    });
+    child.stderr?.on('data', (d) => {
+      out += d;
+    });
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      try {
+        if ((await fetch(`http://127.0.0.1:${env.PORT}/readyz`)).ok) return;
+      } catch {}
+      if (child.exitCode !== null) throw new Error(`plant exited:\n${out}`);
+      if (Date.now() > deadline) throw new Error(`plant not ready:\n${out}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+  await spawnOnce();
+  return {
+    output: () => out,
+    async kill(signal) {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill(signal);
+      await exited;
+    },
+    restart: spawnOnce,
   };
 }
