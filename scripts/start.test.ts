@@ -14,6 +14,7 @@ const ports: Record<string, number> = {};
 let output = '';
 let exitCode: Promise<number | null>;
 let stop: () => void;
+let supervisorPid = 0;
 
 function canConnect(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -26,11 +27,11 @@ function canConnect(host: string, port: number): Promise<boolean> {
   });
 }
 
-/** Processes whose environment names our DATA_ROOT: the services this start launched. */
+/** Processes whose environment names our DATA_ROOT: the services this start launched (not `npm start` itself). */
 function processesOfThisStart(): number[] {
   const pids: number[] = [];
   for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid || Number(entry) === supervisorPid) continue;
     try {
       if (readFileSync(`/proc/${entry}/environ`, 'utf8').includes(`DATA_ROOT=${dataRoot}`))
         pids.push(Number(entry));
@@ -62,6 +63,7 @@ beforeAll(async () => {
   });
   exitCode = new Promise((r) => child.on('exit', (code) => r(code)));
   stop = () => child.kill('SIGINT');
+  supervisorPid = child.pid ?? 0;
   const deadline = Date.now() + 150_000;
   while (!output.includes('Press Ctrl-C')) {
     if (child.exitCode !== null) throw new Error(`npm start exited:\n${output}`);

@@ -1,7 +1,13 @@
 import { z } from 'zod';
 import { ZOpaqueId, ZPageQuery, ZTimeRange } from './common-fields.ts';
 
-export const USAGE_EVENT_TYPES = ['draft_plan', 'execution', 'execution_replayed', 'execution_settled', 'denied'] as const;
+export const USAGE_EVENT_TYPES = [
+  'draft_plan',
+  'execution',
+  'execution_replayed',
+  'execution_settled',
+  'denied',
+] as const;
 export const HOOK_STAGES = ['pre_run', 'pre_tool_use', 'post_tool_use', 'post_run'] as const;
 
 export const ZUsageEvent = z.object({
