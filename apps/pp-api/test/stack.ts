@@ -49,11 +49,17 @@ export interface StackOptions {
   plantProcess?: boolean;
   /** Reference agent specs for Plant (e.g. a bigger daily budget for benchmarks). */
   referenceAgentSpecs?: readonly unknown[];
+  /** The paper exchange's quota (benchmarks raise it: they are not measuring Delta's rate limit). */
+  paperRateLimit?: { unitsPerWindow: number; windowMs: number };
+  /** Plant's mark-price cache (tests: 0, every draft sees the price just set). */
+  priceTtlMs?: number;
+  logLevel?: string;
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const logs = new LogCapture();
-  const logger = (service: string) => createLogger({ service, level: 'info', destination: logs });
+  const logger = (service: string) =>
+    createLogger({ service, level: options.logLevel ?? 'info', destination: logs });
   const plantMigrations = loadMigrations(here('../../plant/migrations'), 'plant');
   const gatewayMigrations = loadMigrations(here('../../plant-gateway/migrations'), GATEWAY);
   const ppMig = ppMigrations(here('../migrations'));
@@ -114,7 +120,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       logger: logger('plant'),
       db: dbs.plant.db,
       migrations: plantMigrations,
-      marketData: createDeltaMarketData({ preset: 'paper', baseUrl: paper.url, priceTtlMs: 0 }),
+      marketData: createDeltaMarketData({
+        preset: 'paper',
+        baseUrl: paper.url,
+        priceTtlMs: options.priceTtlMs ?? 0,
+      }),
       approvalVerifier: exchange.approvalVerifier,
       orderExecutor: exchange.orderExecutor,
       identityVerifier: createGatewayIdentityVerifier(`${gatewayUrl}/.well-known/jwks.json`),

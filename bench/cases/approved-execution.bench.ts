@@ -1,0 +1,107 @@
+import { createHmac } from 'node:crypto';
+import { DELTA_TRADING_AGENT } from '../../apps/plant/src/agent-mold/reference-agents.ts';
+import { approve, execute, onboard } from '../../apps/pp-api/test/runbook-helpers.ts';
+import { signIn, startStack } from '../../apps/pp-api/test/stack.ts';
+import type { BenchCase } from '../harness.ts';
+
+/**
+ * The approved execution path end to end — PP → gateway → Plant (hooks, approval consumed at PP, risk re-check,
+ * credential bundle from the vault, execution record) → paper exchange — against a bare signed order POST to the
+ * same paper exchange. Every service on its own PostgreSQL database. Approvals are minted beforehand (a person
+ * approving is not part of the execution path).
+ */
+export default {
+  name: 'approved-execution',
+  description:
+    'approved execute through PP → gateway → Plant → vault → paper exchange vs a bare signed POST /v2/orders, on PostgreSQL',
+  async run(h) {
+    process.env.TEST_DATABASE_URL ??= 'postgres://postgres@127.0.0.1:5432/postgres';
+    const stack = await startStack({
+      logLevel: 'warn',
+      priceTtlMs: 250,
+      paperRateLimit: { unitsPerWindow: 10_000_000, windowMs: 300_000 },
+      referenceAgentSpecs: [
+        {
+          ...DELTA_TRADING_AGENT,
+          dimensions: {
+            ...DELTA_TRADING_AGENT.dimensions,
+            budget: { present: true, config: { max_runs_per_day: 1_000_000 } },
+          },
+        },
+      ],
+    });
+    try {
+      const ops = await signIn(stack, 'operator');
+      const acct = await onboard(stack, ops, { balance: 100_000_000, maxUnits: 10 });
+      const bare = await stack.paper.createApiKey({ balance: 100_000_000 });
+      let seq = 0;
+      const barePost = async () => {
+        const body = JSON.stringify({
+          product_id: 27,
+          size: 1,
+          side: 'buy',
+          order_type: 'market_order',
+          client_order_id: `bare${process.pid}x${seq++}`,
+        });
+        const ts = String(Math.floor(Date.now() / 1000));
+        const signature = createHmac('sha256', bare.apiSecret)
+          .update(`POST${ts}/v2/orders${body}`)
+          .digest('hex');
+        const r = await fetch(`${stack.paper.url}/v2/orders`, {
+          method: 'POST',
+          headers: {
+            'api-key': bare.apiKey,
+            timestamp: ts,
+            signature,
+            'user-agent': 'bench',
+            'content-type': 'application/json',
+          },
+          body,
+        });
+        if (r.status !== 200) throw new Error(`bare ${r.status}`);
+        await r.arrayBuffer();
+      };
+
+      for (const [concurrency, operations] of [
+        [1, 60],
+        [16, 400],
+      ] as const) {
+        const warmup = Math.min(20, Math.floor(operations / 5));
+        // Mint every approval this round uses (8 at a time), outside the measurement.
+        const approvals: string[] = [];
+        const want = operations + warmup;
+        await Promise.all(
+          Array.from({ length: 8 }, async () => {
+            while (approvals.length < want) {
+              const slot = approvals.push('') - 1;
+              approvals[slot] = await approve(ops, acct, { units: 1 });
+            }
+          }),
+        );
+        const queue = approvals.filter(Boolean);
+        const baseline = await h.measure(
+          'bare signed POST /v2/orders',
+          { concurrency, operations, warmup },
+          barePost,
+        );
+        const subject = await h.measure(
+          'approved execute (PP → gateway → Plant → vault → exchange)',
+          { concurrency, operations, warmup },
+          async () => {
+            const id = queue.pop();
+            if (!id) throw new Error('out of approvals');
+            const r = await execute(ops, acct, { units: 1 }, id);
+            if (r.status !== 200 || r.body.execution?.state !== 'filled')
+              throw new Error(`execute ${r.status} ${JSON.stringify(r.body)}`);
+          },
+        );
+        h.compare(subject, baseline, {
+          text: concurrency === 16 ? 'p50 ≤ 4× bare and ≥ 150 executions/s' : 'p50 ≤ 4× bare',
+          met: (c) => c.p50_ratio <= 4 && (concurrency !== 16 || c.subject.throughput_per_s >= 150),
+        });
+      }
+    } finally {
+      await stack.close();
+    }
+  },
+} satisfies BenchCase;
