@@ -5,6 +5,7 @@ export * from './common-fields.ts';
 export * from './correlation.ts';
 export * from './health.ts';
 export * from './playbook.ts';
+export * from './portal.ts';
 export * from './principal.ts';
 export * from './problem.ts';
 export * from './reference-agents.ts';

@@ -5,6 +5,16 @@ import { type ExchangeCredential, importSigningJwk, openCredentialBundle } from 
 import type { CryptoKey, JWK } from 'jose';
 import type { PortalClient } from './portal-client.ts';
 
+export interface BundleRequest {
+  credentialRef: string;
+  approvalId: string;
+  customerId: string;
+  correlationId: string;
+}
+
+/** Opens the credential bundle for a consumed approval (keys in memory only). */
+export type BundleOpener = (req: BundleRequest) => Promise<OpenedBundle>;
+
 export interface OpenedBundle {
   credential: ExchangeCredential;
   environment: DeltaPreset;
@@ -41,7 +51,7 @@ export async function fetchCredentialBundle(
     keys: ServiceKeys;
     portalSigningKey: (owner: 'pp' | 'cp') => Promise<CryptoKey>;
   },
-  req: { credentialRef: string; approvalId: string; customerId: string; correlationId: string },
+  req: BundleRequest,
 ): Promise<OpenedBundle> {
   const owner = deps.portals.ownerOf(req.credentialRef);
   if (!owner)

@@ -7,7 +7,7 @@ import type {
   ExecuteOrderResult,
   OrderExecutor,
 } from '../integrations/order-executor.ts';
-import type { OpenedBundle } from './credential-bundles.ts';
+import type { BundleOpener, OpenedBundle } from './credential-bundles.ts';
 import {
   type ExecutionRow,
   findExecutionByApproval,
@@ -20,12 +20,7 @@ export interface DeltaExecutorDeps {
   db: Db;
   logger: Logger;
   /** Opens the credential bundle for a consumed approval (keys in memory only). */
-  openBundle: (req: {
-    credentialRef: string;
-    approvalId: string;
-    customerId: string;
-    correlationId: string;
-  }) => Promise<OpenedBundle>;
+  openBundle: BundleOpener;
   /** The paper exchange's URL, for credentials of environment "paper". */
   paperUrl?: string;
   /** How long a duplicate request waits for the first one's result before answering with the state so far. */

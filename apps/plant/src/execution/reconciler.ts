@@ -1,19 +1,14 @@
 import { DeltaError } from '@delta/delta-client';
 import type { Db, Logger } from '@delta/server-kit';
 import type { UsageRecorder } from '../audit/usage-events.ts';
-import type { OpenedBundle } from './credential-bundles.ts';
+import type { BundleOpener } from './credential-bundles.ts';
 import { clientFor, orderFields, stateOf } from './delta-order-executor.ts';
 import { claimUnsettled, type ExecutionRow, updateExecution } from './executions-repository.ts';
 
 export interface ReconcilerDeps {
   db: Db;
   logger: Logger;
-  openBundle: (req: {
-    credentialRef: string;
-    approvalId: string;
-    customerId: string;
-    correlationId: string;
-  }) => Promise<OpenedBundle>;
+  openBundle: BundleOpener;
   recordUsage: UsageRecorder;
   paperUrl?: string;
   /** Rows younger than this belong to a request still in flight (its own look-ups take up to ~15 s). */

@@ -1,5 +1,5 @@
 import type { ApprovalLedger, ApprovalRecord } from '@delta/approval-ledger';
-import { type TDraftPlan, ZTradeRunRequest } from '@delta/contracts';
+import { type TDraftPlan, ZApprovalView, ZConsentInput, ZTradeRunRequest } from '@delta/contracts';
 import { type App, AppError, type Db } from '@delta/server-kit';
 import { z } from 'zod';
 import { appendAudit } from '../audit-repository.ts';
@@ -7,39 +7,12 @@ import { actorOf, requireUser } from '../auth/session-plugin.ts';
 import type { PlantClient } from '../services/plant-client.ts';
 import { opsPrincipal, relay } from './plant-relay-routes.ts';
 
-const ZConsent = z.strictObject({
-  channel: z.enum(['phone', 'email', 'chat', 'in_person', 'video_call']),
-  reference: z.string().trim().min(1).max(200),
-  note: z.string().trim().max(1000).optional(),
-});
-
 // The run an approval is for: the draft request's fields (no intent_action, approval_id or correlation id).
 const ZApprovalRun = ZTradeRunRequest.safeExtend({});
 const ZMint = z.strictObject({
   agent_id: z.string().min(1).max(64),
   run: ZApprovalRun,
-  consent: ZConsent,
-});
-
-const ZApprovalView = z.object({
-  approval_id: z.string(),
-  issuer: z.string(),
-  customer_id: z.string(),
-  hired_agent_id: z.string(),
-  agent_id: z.string(),
-  credential_ref: z.string(),
-  intent_hash: z.string(),
-  intent_summary: z.record(z.string(), z.unknown()),
-  approver: z.object({ id: z.string(), kind: z.string() }),
-  evidence: z.record(z.string(), z.unknown()).nullable(),
-  state: z.string(),
-  created_at: z.string(),
-  expires_at: z.string(),
-  expires_in_s: z.number(),
-  consumed_at: z.string().nullable(),
-  consumed_by: z.string().nullable(),
-  revoked_at: z.string().nullable(),
-  revoked_by: z.string().nullable(),
+  consent: ZConsentInput,
 });
 
 function view(a: ApprovalRecord) {

@@ -1,7 +1,8 @@
+import { type TCredentialView, ZCredentialView } from '@delta/contracts';
 import { type App, AppError, type Db } from '@delta/server-kit';
 import { ZExchangeEnvironment } from '@delta/vault';
 import { z } from 'zod';
-import { appendAudit } from '../audit-repository.ts';
+import { appendAudit, type PpAuditEntry } from '../audit-repository.ts';
 import { actorOf, requireUser } from '../auth/session-plugin.ts';
 import { checkExchangeKeys } from '../services/exchange-key-check.ts';
 import type { Vault } from '../services/vault.ts';
@@ -22,23 +23,8 @@ const ZNewCredential = z.strictObject({
 });
 const ZRotate = z.strictObject({ api_key: ZKey, api_secret: ZKey });
 
-const ZCredentialView = z.object({
-  credential_ref: z.string(),
-  exchange_account_id: z.string(),
-  customer_id: z.string(),
-  label: z.string(),
-  environment: ZExchangeEnvironment,
-  key_masked: z.string(),
-  state: z.enum(['active', 'revoked']),
-  verified_permissions: z.array(z.string()),
-  created_at: z.string(),
-  rotated_at: z.string().nullable(),
-  revoked_at: z.string().nullable(),
-  last_verified_at: z.string().nullable(),
-});
-
 type Meta = Awaited<ReturnType<Vault['store']['listByCustomer']>>[number];
-export function credentialView(m: Meta): z.infer<typeof ZCredentialView> {
+export function credentialView(m: Meta): TCredentialView {
   return {
     credential_ref: m.credential_ref,
     exchange_account_id: m.exchange_account_id,
@@ -72,6 +58,25 @@ export function registerCredentialRoutes(
   },
 ): void {
   const { vault } = deps;
+
+  /** New keys are checked against the exchange before they are stored; a refusal is audited with its reason. */
+  async function checkOrAudit(
+    environment: TCredentialView['environment'],
+    apiKey: string,
+    apiSecret: string,
+    audit: Omit<PpAuditEntry, 'outcome'>,
+  ) {
+    try {
+      return await checkExchangeKeys(environment, deps.paperUrl, apiKey, apiSecret, audit.correlation_id);
+    } catch (err) {
+      await appendAudit(deps.db, {
+        ...audit,
+        outcome: 'denied',
+        reason: err instanceof AppError ? err.reason : 'exchange_check_failed',
+      });
+      throw err;
+    }
+  }
 
   app.get(
     '/api/customers/:customer_id/credentials',
@@ -112,23 +117,7 @@ export function registerCredentialRoutes(
         action: 'credential.store',
         target: customer_id,
       };
-      let check: { permissions: string[] };
-      try {
-        check = await checkExchangeKeys(
-          b.environment,
-          deps.paperUrl,
-          b.api_key,
-          b.api_secret,
-          request.correlationId,
-        );
-      } catch (err) {
-        await appendAudit(deps.db, {
-          ...audit,
-          outcome: 'denied',
-          reason: err instanceof AppError ? err.reason : 'exchange_check_failed',
-        });
-        throw err;
-      }
+      const check = await checkOrAudit(b.environment, b.api_key, b.api_secret, audit);
       const meta = await vault.store.store({
         customer_id,
         label: b.label,
@@ -172,23 +161,12 @@ export function registerCredentialRoutes(
         action: 'credential.rotate',
         target: existing.credential_ref,
       };
-      let check: { permissions: string[] };
-      try {
-        check = await checkExchangeKeys(
-          existing.environment,
-          deps.paperUrl,
-          request.body.api_key,
-          request.body.api_secret,
-          request.correlationId,
-        );
-      } catch (err) {
-        await appendAudit(deps.db, {
-          ...audit,
-          outcome: 'denied',
-          reason: err instanceof AppError ? err.reason : 'exchange_check_failed',
-        });
-        throw err;
-      }
+      const check = await checkOrAudit(
+        existing.environment,
+        request.body.api_key,
+        request.body.api_secret,
+        audit,
+      );
       const meta = await vault.store.rotate(existing.credential_ref, {
         customer_id: existing.customer_id,
         api_key: request.body.api_key,

@@ -1,4 +1,4 @@
-import { ZDraftPlan, ZOpsRole, ZRunResponse } from '@delta/contracts';
+import { ZApprovalView, ZCredentialView, ZDraftPlan, ZOpsRole, ZRunResponse } from '@delta/contracts';
 import { z } from 'zod';
 
 /**
@@ -24,48 +24,17 @@ export const ZCustomer = z.object({
 export type TCustomer = z.infer<typeof ZCustomer>;
 export const ZCustomerList = z.object({ items: z.array(ZCustomer) });
 
-export const EXCHANGE_ENVIRONMENTS = ['paper', 'india-testnet', 'india'] as const;
-export type TExchangeEnvironment = (typeof EXCHANGE_ENVIRONMENTS)[number];
-
-export const ZCredentialView = z.object({
-  credential_ref: z.string(),
-  exchange_account_id: z.string(),
-  customer_id: z.string().optional(),
-  label: z.string(),
-  environment: z.enum(EXCHANGE_ENVIRONMENTS),
-  key_masked: z.string(),
-  state: z.enum(['active', 'revoked']),
-  verified_permissions: z.array(z.string()),
-  created_at: z.string(),
-  rotated_at: z.string().nullable(),
-  revoked_at: z.string().nullable(),
-  last_verified_at: z.string().nullable(),
-});
-export type TCredentialView = z.infer<typeof ZCredentialView>;
+export {
+  APPROVAL_STATES,
+  CONSENT_CHANNELS,
+  EXCHANGE_ENVIRONMENTS,
+  type TApprovalView,
+  type TConsentChannel,
+  type TCredentialView,
+  type TExchangeEnvironment,
+} from '@delta/contracts';
+export { ZApprovalView, ZCredentialView };
 export const ZCredentialList = z.object({ items: z.array(ZCredentialView) });
-
-export const CONSENT_CHANNELS = ['phone', 'email', 'chat', 'in_person', 'video_call'] as const;
-export type TConsentChannel = (typeof CONSENT_CHANNELS)[number];
-
-export const APPROVAL_STATES = ['pending', 'consumed', 'expired', 'revoked'] as const;
-
-export const ZApprovalView = z.object({
-  approval_id: z.string(),
-  customer_id: z.string(),
-  hired_agent_id: z.string(),
-  agent_id: z.string(),
-  credential_ref: z.string(),
-  intent_hash: z.string(),
-  intent_summary: z.record(z.string(), z.unknown()),
-  evidence: z.record(z.string(), z.unknown()).nullable(),
-  state: z.string(),
-  created_at: z.string(),
-  expires_at: z.string(),
-  expires_in_s: z.number(),
-  consumed_at: z.string().nullable(),
-  revoked_at: z.string().nullable(),
-});
-export type TApprovalView = z.infer<typeof ZApprovalView>;
 export const ZApprovalList = z.object({ items: z.array(ZApprovalView), next_cursor: z.string().nullable() });
 export const ZMintResponse = z.object({ approval: ZApprovalView, plan: ZDraftPlan });
 export type TMintResponse = z.infer<typeof ZMintResponse>;
