@@ -29,7 +29,7 @@ export const ZConfig = z.object({
     .regex(DECIMAL, 'must be a decimal string such as 85')
     .refine((v) => /[1-9]/.test(v), 'must be greater than 0')
     .default('85'),
-  PLANT_HOOK_TIMEOUT_MS: z.coerce.number().int().min(10).max(30_000).default(2_000),
+  PLANT_HOOK_TIMEOUT_MS: z.coerce.number().int().min(10).max(60_000).default(10_000),
   // Until the Delta client supplies live tickers: fixed mark prices for dev/demo, e.g. "BTCUSD=65000,ETHUSD=3400".
   PLANT_DEV_MARK_PRICES: z
     .string()

@@ -9,6 +9,7 @@ import {
   DeltaUnavailableError,
   errorFromResponse,
 } from './errors.ts';
+import { httpFetch } from './http-fetch.ts';
 import { type OrderLookupOptions, placeOrderExactlyOnce } from './place-order.ts';
 import { type DeltaPreset, resolveBaseUrl } from './presets.ts';
 import { budgetFor, DEFAULT_RATE_BUDGET, type RateBudgetOptions } from './rate-budget.ts';
@@ -99,7 +100,7 @@ export class DeltaClient {
       logger: options.logger,
       budget,
       maxRateLimitWaitMs: this.maxRateLimitWaitMs,
-      fetch: options.fetch ?? globalThis.fetch,
+      fetch: options.fetch ?? httpFetch,
     });
     this.attempts = Math.max(1, options.readAttempts ?? 4);
     this.retryBaseMs = options.retryBaseMs ?? 100;

@@ -28,7 +28,7 @@ export function createPortalSigningKeys(jwksUrls: { pp?: string; cp?: string }, 
     if (hit && Date.now() - hit.at < maxAgeMs) return hit.key;
     const url = jwksUrls[owner];
     if (!url) throw new Error(`no JWKS URL for ${owner}`);
-    const res = await fetch(url, { signal: AbortSignal.timeout(3_000) });
+    const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
     const body = (await res.json()) as { keys?: JWK[] };
     const jwk = body.keys?.find((k) => k.use === 'sig' && k.crv === 'Ed25519');
     if (!jwk) throw new Error(`${owner} JWKS has no Ed25519 signing key`);
@@ -85,9 +85,19 @@ export async function fetchCredentialBundle(
       'The vault refused a credential bundle for this approval; nothing was sent.',
     );
   }
+  let signingKey: CryptoKey;
+  try {
+    signingKey = await deps.portalSigningKey(owner);
+  } catch {
+    throw new AppError(
+      503,
+      'vault_unavailable',
+      "The vault's signing key could not be fetched; nothing was sent.",
+    );
+  }
   const opened = await openCredentialBundle(jwe, {
     plantPrivateKey: deps.keys.encryption.privateKey,
-    issuerPublicKeys: { [owner]: await deps.portalSigningKey(owner) },
+    issuerPublicKeys: { [owner]: signingKey },
     expectedAudience: 'plant',
     expectedApprovalId: req.approvalId,
     expectedCredentialRef: req.credentialRef,

@@ -112,11 +112,16 @@ export function createDeltaOrderExecutor(deps: DeltaExecutorDeps): OrderExecutor
           correlationId: req.correlationId,
         });
       } catch (err) {
-        await updateExecution(deps.db, executionId, {
-          state: 'rejected',
-          reason: err instanceof AppError ? err.reason : 'bundle_unavailable',
-        });
-        throw err;
+        const refusal =
+          err instanceof AppError
+            ? err
+            : new AppError(
+                503,
+                'vault_unavailable',
+                'The credential vault could not be reached; nothing was sent.',
+              );
+        await updateExecution(deps.db, executionId, { state: 'rejected', reason: refusal.reason });
+        throw refusal;
       }
       const client = clientFor(bundle, deps);
       const o = { correlationId: req.correlationId };

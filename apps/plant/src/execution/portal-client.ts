@@ -17,7 +17,7 @@ export interface PortalAnswer {
  * Plant's calls to a portal's internal API (approvals, credential bundles), signed with Plant's EdDSA key:
  * iss "plant", aud = that portal, ≤ 30 s. The credential_ref decides which portal is asked.
  */
-export function createPortalClient(keys: ServiceKeys, endpoints: PortalEndpoints, timeoutMs = 5_000) {
+export function createPortalClient(keys: ServiceKeys, endpoints: PortalEndpoints, timeoutMs = 10_000) {
   return {
     ownerOf(credentialRef: string): CredentialOwner | null {
       return credentialOwner(credentialRef);

@@ -27,6 +27,11 @@ export type HookVerdict =
 export interface Hook {
   readonly name: string;
   readonly stages: readonly HookStage[];
+  /**
+   * This hook's own time limit, when it must call another service (the approval ledger) and the bus default is
+   * too short for that round trip under load. A timeout is still a deny.
+   */
+  readonly timeoutMs?: number;
   appliesTo(action: string): boolean;
   evaluate(
     stage: HookStage,
@@ -91,7 +96,7 @@ function isVerdict(v: unknown): v is HookVerdict {
  * Hooks run in registration order; the first deny wins (later hooks — e.g. approval consumption — do not run).
  */
 export function createHookBus(options: HookBusOptions): HookBus {
-  const timeoutMs = options.hookTimeoutMs ?? 2_000;
+  const timeoutMs = options.hookTimeoutMs ?? 10_000;
   return {
     async decide(stage, action, ctx) {
       const base = { decision_id: options.newId(), stage, action };
@@ -121,7 +126,7 @@ export function createHookBus(options: HookBusOptions): HookBus {
           evaluated.push(hook.name);
           let verdict: unknown;
           try {
-            verdict = await withTimeout(() => hook.evaluate(stage, action, ctx), timeoutMs);
+            verdict = await withTimeout(() => hook.evaluate(stage, action, ctx), hook.timeoutMs ?? timeoutMs);
           } catch (err) {
             decision = deny('hook_error', hook.name, {
               error: err instanceof HookTimeout ? 'timeout' : 'threw',

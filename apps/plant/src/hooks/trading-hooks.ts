@@ -68,6 +68,10 @@ export function approvalRequiredHook(verifier: ApprovalVerifier): Hook {
   return {
     name: 'ApprovalRequiredHook',
     stages: ['pre_run', 'pre_tool_use'],
+    // Consuming the approval is a call to the issuing portal. Timing out after it was sent could burn the
+    // approval without a trade (safe, but the customer must approve again), so allow the portal call its own
+    // limit (the portal client gives up after 10 s) before the bus does.
+    timeoutMs: 15_000,
     appliesTo: (action) => TRADE_ACTIONS.includes(action),
     async evaluate(stage, _action, ctx): Promise<HookVerdict> {
       if (!ctx.approvalId) {
