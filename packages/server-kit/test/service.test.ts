@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '@delta/testing';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 
 const main = fileURLToPath(new URL('./fixtures/service-main.ts', import.meta.url));
 
@@ -14,12 +14,19 @@ interface Run {
   exited: Promise<number | null>;
 }
 
+const started: ChildProcess[] = [];
+afterAll(() => {
+  // A failed assertion must not leave a service running.
+  for (const c of started) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+});
+
 function start(env: Record<string, string>): Run {
   let out = '';
   const child = spawn(process.execPath, ['--import', 'tsx', main], {
     env: { ...process.env, TEST_DATABASE_URL: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  started.push(child);
   child.stdout?.on('data', (d) => {
     out += d;
   });
