@@ -16,7 +16,10 @@ export default {
     'approved execute through PP → gateway → Plant → vault → paper exchange vs a bare signed POST /v2/orders, on PostgreSQL',
   async run(h) {
     process.env.TEST_DATABASE_URL ??= 'postgres://postgres@127.0.0.1:5432/postgres';
+    // Plant in its own process (as deployed: one process per service), the rest in this one.
     const stack = await startStack({
+      plantProcess: true,
+      plantEnv: { PLANT_MAX_RUNS_PER_DAY: '1000000', LOG_LEVEL: 'warn', PLANT_RECONCILE_MIN_AGE_S: '20' },
       logLevel: 'warn',
       priceTtlMs: 250,
       paperRateLimit: { unitsPerWindow: 10_000_000, windowMs: 300_000 },

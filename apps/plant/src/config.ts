@@ -21,6 +21,8 @@ export const ZConfig = z.object({
   PP_JWKS_URL: z.url().default('http://127.0.0.1:3001/.well-known/jwks.json'),
   CP_JWKS_URL: z.url().default('http://127.0.0.1:3002/.well-known/jwks.json'),
   SERVICE_KEYS_JSON: z.string().optional(),
+  // Ops override of the trading agent's daily run budget (e.g. for a load test); unset = the spec's own.
+  PLANT_MAX_RUNS_PER_DAY: z.coerce.number().int().min(1).max(100_000_000).optional(),
   PLANT_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
   PLANT_RECONCILE_MIN_AGE_S: z.coerce.number().int().min(0).max(3_600).default(20),
   // Delta India credits INR deposits at a fixed rate; configurable in case that changes.

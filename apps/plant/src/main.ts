@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultDataDir, loadConfigOrExit, runService } from '@delta/server-kit';
 import { loadOrCreateServiceKeys } from '@delta/service-auth';
+import { DELTA_TRADING_AGENT } from './agent-mold/reference-agents.ts';
 import { buildApp, SERVICE } from './app.ts';
 import { createUsageRecorder } from './audit/usage-events.ts';
 import { createGatewayIdentityVerifier } from './auth/identity.ts';
@@ -49,6 +50,18 @@ await runService({
       orderExecutor: exchange.orderExecutor,
       identityVerifier: createGatewayIdentityVerifier(config.GATEWAY_JWKS_URL),
       serviceKeys: keys,
+      referenceAgentSpecs:
+        config.PLANT_MAX_RUNS_PER_DAY === undefined
+          ? undefined
+          : [
+              {
+                ...DELTA_TRADING_AGENT,
+                dimensions: {
+                  ...DELTA_TRADING_AGENT.dimensions,
+                  budget: { present: true, config: { max_runs_per_day: config.PLANT_MAX_RUNS_PER_DAY } },
+                },
+              },
+            ],
       inrPerUsd: config.PLANT_INR_PER_USD,
       hookTimeoutMs: config.PLANT_HOOK_TIMEOUT_MS,
     });

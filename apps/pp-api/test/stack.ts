@@ -47,6 +47,8 @@ export interface StackOptions {
   replayWaitMs?: number;
   /** Run Plant as its own OS process (its real main.ts), so a test can kill and restart it. */
   plantProcess?: boolean;
+  /** Extra environment for that process. */
+  plantEnv?: Record<string, string>;
   /** Reference agent specs for Plant (e.g. a bigger daily budget for benchmarks). */
   referenceAgentSpecs?: readonly unknown[];
   /** The paper exchange's quota (benchmarks raise it: they are not measuring Delta's rate limit). */
@@ -112,6 +114,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       PP_JWKS_URL: `${ppUrl}/.well-known/jwks.json`,
       PAPER_EXCHANGE_URL: paper.url,
       PLANT_MARKET_DATA: 'paper',
+      ...options.plantEnv,
       ...(dbs.plant.url ? { DATABASE_URL: dbs.plant.url } : {}),
     });
   } else {
