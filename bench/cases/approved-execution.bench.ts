@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { DELTA_TRADING_AGENT } from '../../apps/plant/src/agent-mold/reference-agents.ts';
-import { approve, execute, onboard } from '../../apps/pp-api/test/runbook-helpers.ts';
+import { approve, execute, type Onboarded, onboard } from '../../apps/pp-api/test/runbook-helpers.ts';
 import { signIn, startStack } from '../../apps/pp-api/test/stack.ts';
 import type { BenchCase } from '../harness.ts';
 
@@ -13,7 +13,7 @@ import type { BenchCase } from '../harness.ts';
 export default {
   name: 'approved-execution',
   description:
-    'approved execute through PP → gateway → Plant → vault → paper exchange vs a bare signed POST /v2/orders, on PostgreSQL',
+    'approved execute through PP → gateway → Plant → vault → paper exchange vs a bare signed POST /v2/orders, 4 customers/accounts, on PostgreSQL',
   async run(h) {
     process.env.TEST_DATABASE_URL ??= 'postgres://postgres@127.0.0.1:5432/postgres';
     // Plant in its own process (as deployed: one process per service), the rest in this one.
@@ -35,10 +35,20 @@ export default {
     });
     try {
       const ops = await signIn(stack, 'operator');
-      const acct = await onboard(stack, ops, { balance: 100_000_000, maxUnits: 10 });
-      const bare = await stack.paper.createApiKey({ balance: 100_000_000 });
+      // Several customers, each with its own exchange account, as real load is: one account's orders are
+      // serialised by the exchange itself (the bare baseline spreads over as many accounts, for a fair ratio).
+      const ACCOUNTS = 4;
+      const accts: Onboarded[] = [];
+      const bares: { apiKey: string; apiSecret: string }[] = [];
+      for (let i = 0; i < ACCOUNTS; i++) {
+        accts.push(
+          await onboard(stack, ops, { name: `Bench customer ${i}`, balance: 100_000_000, maxUnits: 10 }),
+        );
+        bares.push(await stack.paper.createApiKey({ balance: 100_000_000 }));
+      }
       let seq = 0;
       const barePost = async () => {
+        const bare = bares[seq % ACCOUNTS]!;
         const body = JSON.stringify({
           product_id: 27,
           size: 1,
@@ -71,17 +81,18 @@ export default {
       ] as const) {
         const warmup = Math.min(20, Math.floor(operations / 5));
         // Mint every approval this round uses (8 at a time), outside the measurement.
-        const approvals: string[] = [];
+        const approvals: { acct: (typeof accts)[number]; id: string }[] = [];
         const want = operations + warmup;
+        let minted = 0;
         await Promise.all(
           Array.from({ length: 8 }, async () => {
-            while (approvals.length < want) {
-              const slot = approvals.push('') - 1;
-              approvals[slot] = await approve(ops, acct, { units: 1 });
+            while (minted < want) {
+              const acct = accts[minted++ % ACCOUNTS]!;
+              approvals.push({ acct, id: await approve(ops, acct, { units: 1 }) });
             }
           }),
         );
-        const queue = approvals.filter(Boolean);
+        const queue = approvals;
         const baseline = await h.measure(
           'bare signed POST /v2/orders',
           { concurrency, operations, warmup },
@@ -91,9 +102,9 @@ export default {
           'approved execute (PP → gateway → Plant → vault → exchange)',
           { concurrency, operations, warmup },
           async () => {
-            const id = queue.pop();
-            if (!id) throw new Error('out of approvals');
-            const r = await execute(ops, acct, { units: 1 }, id);
+            const next = queue.pop();
+            if (!next) throw new Error('out of approvals');
+            const r = await execute(ops, next.acct, { units: 1 }, next.id);
             if (r.status !== 200 || r.body.execution?.state !== 'filled')
               throw new Error(`execute ${r.status} ${JSON.stringify(r.body)}`);
           },
