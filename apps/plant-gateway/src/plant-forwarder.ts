@@ -1,5 +1,5 @@
 import { CORRELATION_HEADER } from '@delta/contracts';
-import { AppError } from '@delta/server-kit';
+import { AppError, httpFetch } from '@delta/server-kit';
 import { IDENTITY_ASSERTION_HEADER } from './identity-assertion.ts';
 
 export interface UpstreamRequest {
@@ -22,8 +22,8 @@ export interface UpstreamResponse {
 
 /**
  * Sends one request to Plant. Headers are an allowlist, so Authorization, Cookie and any caller-supplied
- * X-Identity-Assertion cannot reach Plant. Node's fetch (undici) reuses keep-alive connections through its global
- * dispatcher; the timeout covers the response body too.
+ * X-Identity-Assertion cannot reach Plant. httpFetch reuses keep-alive node:http connections and never follows
+ * redirects; the timeout covers the response body too.
  */
 export async function forwardToPlant(
   plantUrl: string,
@@ -37,11 +37,11 @@ export async function forwardToPlant(
   if (req.body && req.body.length > 0 && req.contentType) headers['content-type'] = req.contentType;
   if (req.accept) headers.accept = req.accept;
   try {
-    const res = await fetch(`${plantUrl}${req.pathWithQuery}`, {
+    const res = await httpFetch(`${plantUrl}${req.pathWithQuery}`, {
       method: req.method,
       headers,
-      // A copy typed as a plain ArrayBuffer view (what fetch accepts); bodies are ≤ 64 KiB.
-      body: req.body && req.body.length > 0 ? Uint8Array.from(req.body) : undefined,
+      // httpFetch sends the Buffer as is (no copy).
+      body: req.body && req.body.length > 0 ? req.body : undefined,
       redirect: 'manual',
       signal: AbortSignal.timeout(timeoutMs),
     });

@@ -71,7 +71,7 @@ export async function buildApp(deps: Deps): Promise<App> {
       intentActionHook,
       approvalRequiredHook(deps.approvalVerifier ?? failClosedApprovalVerifier),
       riskCheckHook,
-      quotaHook((id) => reserveRun(hiredDeps, id)),
+      quotaHook((id, agentId) => reserveRun(hiredDeps, id, agentId)),
     ],
     allowlist: TRADING_ALLOWLIST,
     record: createDecisionRecorder(deps.db, newId, now),

@@ -1,10 +1,15 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DELTA_TRADING_AGENT } from '../src/agent-mold/reference-agents.ts';
+import { type HiredAgentDeps, reserveRun } from '../src/agent-mold/hired-agents.ts';
+import { compileReferenceAgents, DELTA_TRADING_AGENT } from '../src/agent-mold/reference-agents.ts';
+import { createStaticMarketData, fixedPrices } from '../src/integrations/market-data.ts';
+import { loadPlaybooks, PLAYBOOKS_DIR } from '../src/playbooks/playbook-loader.ts';
 import {
   AGENT,
   ensureCustomer,
   hire,
   type PlantTestApp,
+  PRICES,
   run,
   runBody,
   setup,
@@ -183,5 +188,136 @@ describe('trial and budget', () => {
     } finally {
       await q.close();
     }
+  });
+
+  it('concurrent runs cannot overrun the daily budget: 20 in parallel against a budget of 5', async () => {
+    const q = await startPlantOn(p.testDb, { referenceAgentSpecs: [withLimits({ max_runs: 100 }, 5)] });
+    try {
+      const id = await hire(q.app, 'cust-burst', {}, 'paid');
+      const body = runBody({ customer_id: 'cust-burst' });
+      const results = await Promise.all(Array.from({ length: 20 }, () => run(q.app, body)));
+      const codes = results.map((r) => r.statusCode);
+      expect(codes.filter((c) => c === 200)).toHaveLength(5);
+      expect(codes.filter((c) => c === 429)).toHaveLength(15);
+      for (const r of results.filter((x) => x.statusCode === 429))
+        expect(r.json().reason).toBe('budget_exceeded');
+      expect((await q.app.inject(`/api/v1/hired-agents/${id}`)).json().runs_used).toBe(5);
+    } finally {
+      await q.close();
+    }
+  });
+});
+
+describe('reserveRun', () => {
+  const playbooks = loadPlaybooks(PLAYBOOKS_DIR);
+  const limited = (trial: Record<string, number>, budget: number) => ({
+    ...DELTA_TRADING_AGENT,
+    dimensions: {
+      ...DELTA_TRADING_AGENT.dimensions,
+      trial: { present: true, config: trial },
+      budget: { present: true, config: { max_runs_per_day: budget } },
+    },
+  });
+
+  /** A hire made at `hiredAt` (through the API) and the deps to reserve its runs with a clock the test moves. */
+  async function hireAt(customer: string, hiredAt: Date, spec: object, plan: 'trial' | 'paid' = 'trial') {
+    const clock = { now: hiredAt };
+    const q = await startPlantOn(p.testDb, { referenceAgentSpecs: [spec], clock: () => clock.now });
+    try {
+      const id = await hire(q.app, customer, {}, plan);
+      const deps: HiredAgentDeps = {
+        db: p.testDb.db,
+        registry: compileReferenceAgents([spec], playbooks),
+        marketData: createStaticMarketData(fixedPrices(PRICES)),
+        newId: randomUUID,
+        now: () => clock.now,
+      };
+      const row = async () =>
+        (
+          await p.testDb.db.query<{ runs_used: number; budget_day: string; budget_day_runs: number }>(
+            'SELECT runs_used, budget_day, budget_day_runs FROM hired_agents WHERE hired_agent_id = $1',
+            [id],
+          )
+        ).rows[0];
+      return { id, deps, clock, row };
+    } finally {
+      await q.close();
+    }
+  }
+
+  it('takes exactly the trial runs left when many reserve at once', async () => {
+    const h = await hireAt('cust-rr-trial', new Date('2026-04-01T08:00:00Z'), limited({ max_runs: 4 }, 100));
+    const verdicts = await Promise.all(Array.from({ length: 12 }, () => reserveRun(h.deps, h.id, AGENT)));
+    expect(verdicts.filter((v) => v.ok)).toHaveLength(4);
+    expect(verdicts.filter((v) => !v.ok)).toEqual(
+      Array(8).fill({ ok: false, reason: 'trial_runs_exhausted', detail: "the trial's 4 runs are used up" }),
+    );
+    expect(await h.row()).toEqual({ runs_used: 4, budget_day: '2026-04-01', budget_day_runs: 4 });
+  });
+
+  it('20 in parallel against a budget of 5: exactly 5 allowed, then the budget resets on the next UTC day', async () => {
+    const h = await hireAt('cust-rr-budget', new Date('2026-04-01T20:00:00Z'), limited({ max_runs: 100 }, 5));
+    const verdicts = await Promise.all(Array.from({ length: 20 }, () => reserveRun(h.deps, h.id, AGENT)));
+    expect(verdicts.filter((v) => v.ok)).toHaveLength(5);
+    for (const v of verdicts.filter((x) => !x.ok)) {
+      expect(v).toEqual({
+        ok: false,
+        reason: 'budget_exceeded',
+        detail: 'the daily budget of 5 runs is used up',
+        retryAfterS: 4 * 3600,
+      });
+    }
+    expect(await h.row()).toEqual({ runs_used: 5, budget_day: '2026-04-01', budget_day_runs: 5 });
+    h.clock.now = new Date('2026-04-02T00:00:00Z');
+    expect(await reserveRun(h.deps, h.id, AGENT)).toEqual({ ok: true });
+    expect(await h.row()).toEqual({ runs_used: 6, budget_day: '2026-04-02', budget_day_runs: 1 });
+  });
+
+  it('the trial ends at hired_at + duration_days to the millisecond, by the injected clock', async () => {
+    const hiredAt = new Date('2026-03-28T22:30:00.123Z'); // the trial spans a DST change in many zones
+    const h = await hireAt('cust-rr-expiry', hiredAt, limited({ duration_days: 7 }, 100));
+    const end = hiredAt.getTime() + 7 * 86_400_000;
+    h.clock.now = new Date(end - 1);
+    expect(await reserveRun(h.deps, h.id, AGENT)).toEqual({ ok: true });
+    h.clock.now = new Date(end);
+    expect(await reserveRun(h.deps, h.id, AGENT)).toEqual({
+      ok: false,
+      reason: 'trial_expired',
+      detail: 'the 7-day trial has ended',
+    });
+    expect((await h.row())?.runs_used).toBe(1);
+  });
+
+  it('a paid plan is not held to the trial, only to the budget', async () => {
+    const h = await hireAt(
+      'cust-rr-paid',
+      new Date('2026-01-01T00:00:00Z'),
+      limited({ duration_days: 1, max_runs: 1 }, 3),
+      'paid',
+    );
+    h.clock.now = new Date('2026-02-01T10:00:00Z');
+    for (let i = 0; i < 3; i++) expect(await reserveRun(h.deps, h.id, AGENT)).toEqual({ ok: true });
+    expect(await reserveRun(h.deps, h.id, AGENT)).toMatchObject({ ok: false, reason: 'budget_exceeded' });
+    expect((await h.row())?.runs_used).toBe(3);
+  });
+
+  it('names a missing hire and an unregistered agent, and counts nothing', async () => {
+    const h = await hireAt(
+      'cust-rr-missing',
+      new Date('2026-04-01T08:00:00Z'),
+      limited({ max_runs: 4 }, 100),
+    );
+    expect(await reserveRun(h.deps, randomUUID(), AGENT)).toEqual({
+      ok: false,
+      reason: 'hired_agent_not_found',
+      detail: 'the hired agent no longer exists',
+    });
+    const unregistered = { ...h.deps, registry: compileReferenceAgents([], playbooks) };
+    expect(await reserveRun(unregistered, h.id, AGENT)).toEqual({
+      ok: false,
+      reason: 'agent_not_found',
+      detail: 'the reference agent is not registered',
+    });
+    expect((await h.row())?.runs_used).toBe(0);
   });
 });

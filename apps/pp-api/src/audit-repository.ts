@@ -10,12 +10,20 @@ export interface PpAuditEntry {
   details?: Record<string, unknown>;
 }
 
-/** Appends one audit row. Details must never hold key material: callers pass ids, masks and reasons only. */
-export async function appendAudit(db: Queryable, e: PpAuditEntry): Promise<void> {
-  await db.query(
-    `INSERT INTO pp_audit (correlation_id, actor, action, target, outcome, reason, details)
-     VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-    [
+/**
+ * Appends audit rows (one statement for several). Details must never hold key material: callers pass ids, masks
+ * and reasons only.
+ */
+export async function appendAudit(
+  db: Queryable,
+  entries: PpAuditEntry | readonly PpAuditEntry[],
+): Promise<void> {
+  const list = Array.isArray(entries) ? entries : [entries as PpAuditEntry];
+  if (list.length === 0) return;
+  const params: unknown[] = [];
+  const rows = list.map((e) => {
+    const at = params.length;
+    params.push(
       e.correlation_id,
       e.actor,
       e.action,
@@ -23,7 +31,13 @@ export async function appendAudit(db: Queryable, e: PpAuditEntry): Promise<void>
       e.outcome,
       e.reason ?? null,
       JSON.stringify(e.details ?? {}),
-    ],
+    );
+    return `(${Array.from({ length: 7 }, (_, i) => `$${at + i + 1}`).join(', ')})`;
+  });
+  await db.query(
+    `INSERT INTO pp_audit (correlation_id, actor, action, target, outcome, reason, details)
+     VALUES ${rows.join(', ')}`,
+    params,
   );
 }
 

@@ -1,4 +1,5 @@
 import { createPortalClient } from '@delta/plant/src/execution/portal-client.ts';
+import { clientOrderIdFor } from '@delta/plant/src/skills/trading/run-trading-agent.ts';
 import { ephemeralServiceKeys } from '@delta/service-auth';
 import { importSigningJwk, openCredentialBundle } from '@delta/vault';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +11,7 @@ let ops: Session;
 let acct: Onboarded;
 let other: Onboarded;
 let usedApproval: string;
+let executionCorrelation: string;
 
 beforeAll(async () => {
   stack = await startStack();
@@ -19,6 +21,7 @@ beforeAll(async () => {
   usedApproval = await approve(ops, acct, { units: 1 });
   const r = await execute(ops, acct, { units: 1 }, usedApproval);
   if (r.status !== 200) throw new Error(`execute failed: ${JSON.stringify(r.body)}`);
+  executionCorrelation = r.body.correlation_id as string;
 }, 120_000);
 afterAll(async () => {
   await stack?.close();
@@ -137,5 +140,40 @@ describe('credential bundles (PP → Plant)', () => {
       "SELECT outcome, reason FROM pp_audit WHERE action = 'credential.bundle' ORDER BY id",
     );
     expect(audit.rows.map((r) => r.outcome)).toEqual(expect.arrayContaining(['allowed', 'denied']));
+  });
+
+  it('come back with the approval consumption in one call, and are audited as such', async () => {
+    const audit = await stack.dbs.pp.db.query<{
+      action: string;
+      outcome: string;
+      details: Record<string, unknown>;
+    }>('SELECT action, outcome, details FROM pp_audit WHERE correlation_id = $1 ORDER BY id', [
+      executionCorrelation,
+    ]);
+    // One internal call for the execution: consumed, and the bundle issued with it — no second request.
+    expect(audit.rows.map((r) => [r.action, r.outcome])).toEqual([
+      ['approval.consume', 'allowed'],
+      ['credential.bundle', 'allowed'],
+    ]);
+    expect(audit.rows[1]!.details).toMatchObject({ approval_id: usedApproval, issued_with: 'consume' });
+  });
+
+  it('a credential revoked after the approval: consumed, no bundle, nothing sent (credential_revoked)', async () => {
+    const victim = await onboard(stack, ops, { name: 'Revoked-key customer' });
+    const approvalId = await approve(ops, victim, { units: 1 });
+    const revoke = await ops.call('POST', `/api/credentials/${victim.credentialRef}/revoke`);
+    expect(revoke.status).toBe(200);
+    const r = await execute(ops, victim, { units: 1 }, approvalId);
+    expect(r.status).toBe(403);
+    expect(r.body.reason).toBe('credential_revoked');
+    expect(await stack.paper.ordersByClientId(clientOrderIdFor(approvalId))).toHaveLength(0);
+    const audit = await stack.dbs.pp.db.query<{ action: string; outcome: string; reason: string | null }>(
+      'SELECT action, outcome, reason FROM pp_audit WHERE correlation_id = $1 ORDER BY id',
+      [r.body.correlation_id],
+    );
+    expect(audit.rows.map((a) => [a.action, a.outcome, a.reason])).toEqual([
+      ['approval.consume', 'allowed', null],
+      ['credential.bundle', 'denied', 'credential_revoked'],
+    ]);
   });
 });

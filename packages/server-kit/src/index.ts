@@ -2,6 +2,7 @@ export * from './app.ts';
 export * from './config.ts';
 export * from './db/index.ts';
 export * from './errors.ts';
+export { type HttpFetch, type HttpFetchInit, httpFetch } from './http-client.ts';
 export * from './logger.ts';
 export * from './paths.ts';
 export * from './problem.ts';

@@ -9,12 +9,12 @@ import { AppError, type Db, type Queryable } from '@delta/server-kit';
 import { appendAudit } from '../audit/audit-log.ts';
 import { findCustomerById } from '../db/customers-repository.ts';
 import {
-  countRun,
   findHiredAgentById,
   type HiredAgentRow,
   insertHiredAgent,
   listHiredAgents,
-  lockHiredAgentCounters,
+  type RunLimits,
+  reserveRunIfAllowed,
   updateHiredAgentSetup,
 } from '../db/hired-agents-repository.ts';
 import type { RunQuotaVerdict } from '../hooks/trading-hooks.ts';
@@ -142,46 +142,83 @@ export async function updateHiredAgent(
 
 const DAY_MS = 86_400_000;
 
-/**
- * Takes one run from the hired agent's trial and daily budget, or says why not. The row lock makes the check
- * and the count one step, so concurrent runs cannot both use the last slot.
- */
-export async function reserveRun(deps: HiredAgentDeps, hiredAgentId: string): Promise<RunQuotaVerdict> {
-  return deps.db.transaction(async (tx) => {
-    const row = await lockHiredAgentCounters(tx, hiredAgentId);
-    if (!row)
-      return { ok: false, reason: 'hired_agent_not_found', detail: 'the hired agent no longer exists' };
-    const spec = deps.registry.get(row.agent_id)?.spec;
-    if (!spec)
-      return { ok: false, reason: 'agent_not_found', detail: 'the reference agent is not registered' };
-    const now = deps.now();
-    const trial = spec.dimensions.trial;
-    if (row.plan === 'trial' && trial.present) {
-      const { duration_days: days, max_runs: maxRuns } = trial.config;
-      if (days !== undefined && now.getTime() >= row.hired_at.getTime() + days * DAY_MS) {
-        return { ok: false, reason: 'trial_expired', detail: `the ${days}-day trial has ended` };
-      }
-      if (maxRuns !== undefined && Number(row.runs_used) >= maxRuns) {
-        return {
-          ok: false,
-          reason: 'trial_runs_exhausted',
-          detail: `the trial's ${maxRuns} runs are used up`,
-        };
-      }
+type AgentSpec = NonNullable<ReturnType<ReferenceAgentRegistry['get']>>['spec'];
+
+/** The spec's trial and budget as statement parameters (null = no limit). */
+function runLimits(spec: AgentSpec): RunLimits {
+  const { trial, budget } = spec.dimensions;
+  return {
+    trialDays: trial.present ? (trial.config.duration_days ?? null) : null,
+    trialMaxRuns: trial.present ? (trial.config.max_runs ?? null) : null,
+    maxRunsPerDay: budget.present ? budget.config.max_runs_per_day : null,
+  };
+}
+
+/** Why `row` may not take a run at `now` under `spec`; undefined = it may. */
+function quotaDenial(spec: AgentSpec, row: HiredAgentRow, now: Date): RunQuotaVerdict | undefined {
+  const trial = spec.dimensions.trial;
+  if (row.plan === 'trial' && trial.present) {
+    const { duration_days: days, max_runs: maxRuns } = trial.config;
+    if (days !== undefined && now.getTime() >= row.hired_at.getTime() + days * DAY_MS) {
+      return { ok: false, reason: 'trial_expired', detail: `the ${days}-day trial has ended` };
     }
-    const day = now.toISOString().slice(0, 10);
-    const dayRuns = row.budget_day === day ? Number(row.budget_day_runs) : 0;
-    const budget = spec.dimensions.budget;
-    if (budget.present && dayRuns >= budget.config.max_runs_per_day) {
-      const nextDay = Date.parse(`${day}T00:00:00Z`) + DAY_MS;
+    if (maxRuns !== undefined && Number(row.runs_used) >= maxRuns) {
       return {
         ok: false,
-        reason: 'budget_exceeded',
-        detail: `the daily budget of ${budget.config.max_runs_per_day} runs is used up`,
-        retryAfterS: Math.ceil((nextDay - now.getTime()) / 1000),
+        reason: 'trial_runs_exhausted',
+        detail: `the trial's ${maxRuns} runs are used up`,
       };
     }
-    await countRun(tx, hiredAgentId, day, dayRuns + 1);
-    return { ok: true };
-  });
+  }
+  const day = now.toISOString().slice(0, 10);
+  const dayRuns = row.budget_day === day ? Number(row.budget_day_runs) : 0;
+  const budget = spec.dimensions.budget;
+  if (budget.present && dayRuns >= budget.config.max_runs_per_day) {
+    const nextDay = Date.parse(`${day}T00:00:00Z`) + DAY_MS;
+    return {
+      ok: false,
+      reason: 'budget_exceeded',
+      detail: `the daily budget of ${budget.config.max_runs_per_day} runs is used up`,
+      retryAfterS: Math.ceil((nextDay - now.getTime()) / 1000),
+    };
+  }
+  return undefined;
+}
+
+// A reservation that matched no row although the row read right after fits: the row changed in between (a plan
+// change, another agent id than the caller's). Retried with what the row says, a few times.
+const RESERVE_ATTEMPTS = 3;
+
+/**
+ * Takes one run from the hired agent's trial and daily budget, or says why not. The success path is ONE
+ * conditional UPDATE (no transaction, no SELECT ... FOR UPDATE): it counts the run only if the hire belongs to
+ * `agentId` and fits the limits of that agent's spec at deps.now(), and PostgreSQL re-checks its WHERE on the
+ * newest row version, so concurrent runs cannot both use the last slot. Only when it counted nothing is the row
+ * read (no lock) to give the reason: hired_agent_not_found, agent_not_found, trial_expired, trial_runs_exhausted
+ * or budget_exceeded (with retryAfterS), decided by the same rules at the same instant as the statement.
+ */
+export async function reserveRun(
+  deps: HiredAgentDeps,
+  hiredAgentId: string,
+  agentId: string,
+): Promise<RunQuotaVerdict> {
+  const now = deps.now();
+  const day = now.toISOString().slice(0, 10);
+  let forAgent = agentId;
+  for (let attempt = 1; ; attempt++) {
+    const spec = deps.registry.get(forAgent)?.spec;
+    if (spec && (await reserveRunIfAllowed(deps.db, hiredAgentId, forAgent, now, day, runLimits(spec)))) {
+      return { ok: true };
+    }
+    const row = await findHiredAgentById(deps.db, hiredAgentId);
+    if (!row)
+      return { ok: false, reason: 'hired_agent_not_found', detail: 'the hired agent no longer exists' };
+    const rowSpec = deps.registry.get(row.agent_id)?.spec;
+    if (!rowSpec)
+      return { ok: false, reason: 'agent_not_found', detail: 'the reference agent is not registered' };
+    const denial = quotaDenial(rowSpec, row, now);
+    if (denial) return denial;
+    if (attempt >= RESERVE_ATTEMPTS) throw new Error(`the run quota of ${hiredAgentId} did not settle`);
+    forAgent = row.agent_id;
+  }
 }

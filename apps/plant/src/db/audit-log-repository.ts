@@ -27,24 +27,59 @@ const AUDIT_CHAIN_LOCK_KEY = 58_210_977;
 
 /**
  * Serialises appenders across connections and instances until the transaction ends, so each record links to
- * the true head and the chain never forks.
+ * the true head and the chain never forks. Used by the appender's locked path (after its cached head turned out
+ * stale); insertAuditRows takes the same lock for the span of its one statement.
  */
 export async function lockAuditChain(tx: Queryable): Promise<void> {
   await tx.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_CHAIN_LOCK_KEY]);
 }
 
-export async function auditChainHead(tx: Queryable): Promise<{ seq: string; hash: string } | undefined> {
-  const r = await tx.query<{ seq: string; hash: string }>(
+export async function auditChainHead(q: Queryable): Promise<{ seq: string; hash: string } | undefined> {
+  const r = await q.query<{ seq: string; hash: string }>(
     'SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1',
   );
   return r.rows[0];
 }
 
-export async function insertAuditRow(tx: Queryable, row: AuditRow): Promise<void> {
-  await tx.query(
-    `INSERT INTO audit_log (${COLUMNS})
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
-    [
+// The parameter type of each column, in COLUMNS order. A VALUES list inside a subquery does not take its types
+// from the target columns (INSERT ... VALUES would), so every parameter is cast.
+const COLUMN_TYPES = [
+  'bigint', // seq
+  'uuid', // record_id
+  'text', // kind
+  'text', // correlation_id
+  'uuid', // decision_id
+  'text', // customer_id
+  'text', // agent_id
+  'uuid', // hired_agent_id
+  'text', // stage
+  'text', // action
+  'text', // outcome
+  'text', // reason
+  'jsonb', // details
+  'timestamptz', // recorded_at
+  'text', // prev_hash
+  'text', // hash
+] as const;
+
+/** The most rows insertAuditRows takes at once (16 parameters each, well under the protocol's 65 535). */
+export const MAX_AUDIT_ROWS_PER_INSERT = 500;
+
+/**
+ * Inserts consecutive records in ONE statement (one round trip, atomic: all rows or none). Rows must be in seq
+ * order: they are inserted in VALUES order, and the chain-link trigger checks each against the row before it.
+ * The statement takes the chain's advisory lock before its first row (a per-row filter; re-taking a held lock is
+ * a no-op), so it waits for a locked-path appender and never slips in between its head read and its insert; in
+ * autocommit the lock is released when the statement ends.
+ */
+export async function insertAuditRows(q: Queryable, rows: readonly AuditRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  if (rows.length > MAX_AUDIT_ROWS_PER_INSERT)
+    throw new Error(`insertAuditRows: at most ${MAX_AUDIT_ROWS_PER_INSERT} rows per statement`);
+  const params: unknown[] = [AUDIT_CHAIN_LOCK_KEY];
+  const tuples = rows.map((row) => {
+    const base = params.length;
+    params.push(
       row.seq,
       row.record_id,
       row.kind,
@@ -61,7 +96,29 @@ export async function insertAuditRow(tx: Queryable, row: AuditRow): Promise<void
       row.recorded_at,
       row.prev_hash,
       row.hash,
-    ],
+    );
+    const cells = COLUMN_TYPES.map((type, i) => `$${base + i + 1}::${type}`);
+    return `(${cells.join(', ')})`;
+  });
+  await q.query(
+    `INSERT INTO audit_log (${COLUMNS})
+     SELECT * FROM (VALUES ${tuples.join(',\n')}) AS v
+     WHERE pg_advisory_xact_lock($1) IS NOT NULL`,
+    params,
+  );
+}
+
+/**
+ * True when an insert failed because its rows were chained on a head that is no longer the head (another
+ * appender, e.g. another Plant instance, wrote first): the seq is taken (primary key) or the chain-link trigger
+ * refused the link. Retrying with the true head fixes it; any other error would fail again.
+ */
+export function isStaleChainHead(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const { code, constraint } = err as { code?: unknown; constraint?: unknown };
+  return (
+    (code === '23505' && constraint === 'audit_log_pkey') ||
+    (code === '23000' && constraint === 'audit_log_chain_link')
   );
 }
 

@@ -79,19 +79,45 @@ export async function updateHiredAgentSetup(
   return r.rows[0];
 }
 
-/** Locks the hire's counters for the rest of the transaction, so concurrent runs cannot both take the last slot. */
-export async function lockHiredAgentCounters(q: Queryable, id: string): Promise<HiredAgentRow | undefined> {
-  const r = await q.query<HiredAgentRow>(
-    `SELECT ${COLUMNS} FROM hired_agents WHERE hired_agent_id = $1 FOR UPDATE`,
-    [id],
-  );
-  return r.rows[0];
+/** The limits a run must fit, from the agent's spec; null = no such limit. */
+export interface RunLimits {
+  /** The trial's length in days; applies to plan 'trial' only. */
+  trialDays: number | null;
+  /** The trial's total runs; applies to plan 'trial' only. */
+  trialMaxRuns: number | null;
+  /** Runs per UTC day (budget_day); applies to every plan. */
+  maxRunsPerDay: number | null;
 }
 
-export async function countRun(q: Queryable, id: string, day: string, dayRuns: number): Promise<void> {
-  await q.query(
-    `UPDATE hired_agents SET runs_used = runs_used + 1, budget_day = $2, budget_day_runs = $3
-     WHERE hired_agent_id = $1`,
-    [id, day, dayRuns],
+/**
+ * Takes one run in ONE conditional statement: counts it only if the hire exists, belongs to `agentId`, and fits
+ * the limits at `now` (the caller's clock, never the database's); `day` is now's UTC date. The row lock the UPDATE
+ * takes, and PostgreSQL re-checking the WHERE on the newest row version after waiting for it, make check and
+ * count one step: concurrent runs cannot both take the last slot. undefined = nothing was counted (the caller
+ * reads the row to say why).
+ */
+export async function reserveRunIfAllowed(
+  q: Queryable,
+  id: string,
+  agentId: string,
+  now: Date,
+  day: string,
+  limits: RunLimits,
+): Promise<HiredAgentRow | undefined> {
+  const r = await q.query<HiredAgentRow>(
+    `UPDATE hired_agents
+     SET runs_used = runs_used + 1,
+         budget_day = $4::text,
+         budget_day_runs = CASE WHEN budget_day = $4::text THEN budget_day_runs + 1 ELSE 1 END
+     WHERE hired_agent_id = $1
+       AND agent_id = $2
+       AND (plan <> 'trial'
+            OR (($5::integer IS NULL OR $3::timestamptz < hired_at + $5::integer * interval '86400 seconds')
+                AND ($6::integer IS NULL OR runs_used < $6::integer)))
+       AND ($7::integer IS NULL
+            OR (CASE WHEN budget_day = $4::text THEN budget_day_runs ELSE 0 END) < $7::integer)
+     RETURNING ${COLUMNS}`,
+    [id, agentId, now, day, limits.trialDays, limits.trialMaxRuns, limits.maxRunsPerDay],
   );
+  return r.rows[0];
 }

@@ -1,9 +1,10 @@
 import type { DeltaPreset } from '@delta/delta-client';
-import { AppError } from '@delta/server-kit';
+import { AppError, httpFetch } from '@delta/server-kit';
 import type { ServiceKeys } from '@delta/service-auth';
 import { type ExchangeCredential, importSigningJwk, openCredentialBundle } from '@delta/vault';
 import type { CryptoKey, JWK } from 'jose';
 import type { PortalClient } from './portal-client.ts';
+import type { BundleAnswer } from './prefetched-bundles.ts';
 
 export interface BundleRequest {
   credentialRef: string;
@@ -28,7 +29,7 @@ export function createPortalSigningKeys(jwksUrls: { pp?: string; cp?: string }, 
     if (hit && Date.now() - hit.at < maxAgeMs) return hit.key;
     const url = jwksUrls[owner];
     if (!url) throw new Error(`no JWKS URL for ${owner}`);
-    const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+    const res = await httpFetch(url, { signal: AbortSignal.timeout(10_000) });
     const body = (await res.json()) as { keys?: JWK[] };
     const jwk = body.keys?.find((k) => k.use === 'sig' && k.crv === 'Ed25519');
     if (!jwk) throw new Error(`${owner} JWKS has no Ed25519 signing key`);
@@ -44,6 +45,8 @@ const ENVIRONMENTS = new Set(['india', 'india-testnet', 'paper']);
  * Fetches the short-lived credential bundle for one consumed approval and opens it in memory: encrypted to
  * Plant's X25519 key, signed by the owning portal, bound to this approval and credential, ≤ 60 s. The keys
  * live only in the returned object (which redacts itself when logged or serialised) and are never stored.
+ * `prefetched` is the bundle the portal already returned with the approval's consumption: it is checked and
+ * opened exactly like a fetched one.
  */
 export async function fetchCredentialBundle(
   deps: {
@@ -52,18 +55,21 @@ export async function fetchCredentialBundle(
     portalSigningKey: (owner: 'pp' | 'cp') => Promise<CryptoKey>;
   },
   req: BundleRequest,
+  prefetched?: BundleAnswer,
 ): Promise<OpenedBundle> {
   const owner = deps.portals.ownerOf(req.credentialRef);
   if (!owner)
     throw AppError.forbidden('credential_unknown', 'The exchange account is not a vault credential.');
   let answer: Awaited<ReturnType<PortalClient['post']>>;
   try {
-    answer = await deps.portals.post(
-      owner,
-      '/internal/v1/credential-bundles',
-      { approval_id: req.approvalId, credential_ref: req.credentialRef, customer_id: req.customerId },
-      req.correlationId,
-    );
+    answer = prefetched
+      ? { status: 200, body: { ...prefetched } }
+      : await deps.portals.post(
+          owner,
+          '/internal/v1/credential-bundles',
+          { approval_id: req.approvalId, credential_ref: req.credentialRef, customer_id: req.customerId },
+          req.correlationId,
+        );
   } catch {
     throw new AppError(
       503,

@@ -1,11 +1,17 @@
 import type { ApprovalVerifier } from '../integrations/approval-verifier.ts';
 import type { PortalClient } from './portal-client.ts';
+import type { PrefetchedBundles } from './prefetched-bundles.ts';
 
 /**
  * Verifies and consumes an approval with the portal that minted it (the one holding the credential). Anything
  * but an explicit "consumed" from that portal is a denial: unreachable portal, odd answer, unknown owner.
+ * With `bundles`, the portal is asked to issue the credential bundle in the same call; the answer is held for
+ * the executor of this request (see prefetched-bundles.ts).
  */
-export function createPortalApprovalVerifier(portals: PortalClient): ApprovalVerifier {
+export function createPortalApprovalVerifier(
+  portals: PortalClient,
+  bundles?: PrefetchedBundles,
+): ApprovalVerifier {
   return {
     async consume(req) {
       const owner = portals.ownerOf(req.credentialRef);
@@ -20,6 +26,7 @@ export function createPortalApprovalVerifier(portals: PortalClient): ApprovalVer
             intent_hash: req.intentHash,
             customer_id: req.customerId,
             credential_ref: req.credentialRef,
+            ...(bundles ? { with_bundle: true } : {}),
           },
           req.correlationId,
         );
@@ -33,6 +40,18 @@ export function createPortalApprovalVerifier(portals: PortalClient): ApprovalVer
         typeof b.approval_id === 'string' &&
         typeof b.intent_hash === 'string'
       ) {
+        if (
+          bundles &&
+          typeof b.credential_bundle === 'string' &&
+          typeof b.environment === 'string' &&
+          typeof b.expires_at === 'string'
+        ) {
+          bundles.put(b.approval_id, req.credentialRef, {
+            credential_bundle: b.credential_bundle,
+            environment: b.environment,
+            expires_at: b.expires_at,
+          });
+        }
         return {
           ok: true,
           approvalId: b.approval_id,

@@ -1,4 +1,5 @@
 import { CORRELATION_HEADER } from '@delta/contracts';
+import { httpFetch } from '@delta/server-kit';
 import { type ServiceKeys, signServiceToken } from '@delta/service-auth';
 import { type CredentialOwner, credentialOwner } from '@delta/vault';
 
@@ -36,7 +37,7 @@ export function createPortalClient(keys: ServiceKeys, endpoints: PortalEndpoints
         principal: { kind: 'service', service: 'plant' },
         correlation_id: correlationId,
       });
-      const res = await fetch(`${base.replace(/\/$/, '')}${path}`, {
+      const res = await httpFetch(`${base.replace(/\/$/, '')}${path}`, {
         method: 'POST',
         headers: {
           authorization: `Bearer ${token}`,

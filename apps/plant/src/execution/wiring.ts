@@ -7,6 +7,7 @@ import { createPortalSigningKeys, fetchCredentialBundle } from './credential-bun
 import { createDeltaOrderExecutor } from './delta-order-executor.ts';
 import { createPortalApprovalVerifier } from './portal-approval-verifier.ts';
 import { createPortalClient } from './portal-client.ts';
+import { createPrefetchedBundles } from './prefetched-bundles.ts';
 import { reconcileOnce, startReconciler } from './reconciler.ts';
 
 export interface ExchangeWiringOptions {
@@ -36,8 +37,14 @@ export interface ExchangeWiring {
 export function createExchangeWiring(o: ExchangeWiringOptions): ExchangeWiring {
   const portals = createPortalClient(o.keys, o.portals);
   const portalSigningKey = createPortalSigningKeys(o.portalJwks);
+  // The approval's consumption brings the bundle along; the executor takes it instead of asking again.
+  const prefetched = createPrefetchedBundles();
   const openBundle = (req: Parameters<typeof fetchCredentialBundle>[1]) =>
-    fetchCredentialBundle({ portals, keys: o.keys, portalSigningKey }, req);
+    fetchCredentialBundle(
+      { portals, keys: o.keys, portalSigningKey },
+      req,
+      prefetched.take(req.approvalId, req.credentialRef),
+    );
   const reconcilerDeps = {
     db: o.db,
     logger: o.logger,
@@ -47,7 +54,7 @@ export function createExchangeWiring(o: ExchangeWiringOptions): ExchangeWiring {
     minAgeS: o.reconcileMinAgeS,
   };
   return {
-    approvalVerifier: createPortalApprovalVerifier(portals),
+    approvalVerifier: createPortalApprovalVerifier(portals, prefetched),
     orderExecutor: createDeltaOrderExecutor({
       db: o.db,
       logger: o.logger,

@@ -160,14 +160,19 @@ export type RunQuotaVerdict =
   | { ok: true }
   | { ok: false; reason: string; detail: string; retryAfterS?: number };
 
-/** Enforces the agent's trial and budget by reserving one run for the hired agent (atomically, in the database). */
-export function quotaHook(reserveRun: (hiredAgentId: string) => Promise<RunQuotaVerdict>): Hook {
+/**
+ * Enforces the agent's trial and budget by reserving one run for the hired agent (atomically, in the database).
+ * The agent id says whose spec's limits apply.
+ */
+export function quotaHook(
+  reserveRun: (hiredAgentId: string, agentId: string) => Promise<RunQuotaVerdict>,
+): Hook {
   return {
     name: 'QuotaHook',
     stages: ['pre_run'],
     appliesTo: () => true,
     async evaluate(_stage, _action, ctx): Promise<HookVerdict> {
-      const verdict = await reserveRun(ctx.hiredAgentId);
+      const verdict = await reserveRun(ctx.hiredAgentId, ctx.agentId);
       if (verdict.ok) return { allow: true };
       return {
         allow: false,

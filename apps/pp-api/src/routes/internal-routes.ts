@@ -5,7 +5,7 @@ import { issueCredentialBundle } from '@delta/vault';
 import type { FastifyRequest } from 'fastify';
 import type { JWK } from 'jose';
 import { z } from 'zod';
-import { appendAudit } from '../audit-repository.ts';
+import { appendAudit, type PpAuditEntry } from '../audit-repository.ts';
 import type { Vault } from '../services/vault.ts';
 
 const ZConsume = z.strictObject({
@@ -13,6 +13,12 @@ const ZConsume = z.strictObject({
   intent_hash: z.string().regex(/^[0-9a-f]{64}$/),
   customer_id: z.string().min(1).max(128),
   credential_ref: z.string().min(1).max(128),
+  /**
+   * Also issue the credential bundle for this credential in the same call (saves Plant a round trip on every
+   * execution). Best effort: if no bundle can be issued the approval is still consumed and the answer carries
+   * none — Plant then asks /internal/v1/credential-bundles, which says why.
+   */
+  with_bundle: z.boolean().optional(),
 });
 const ZBundleRequest = z.strictObject({
   approval_id: z.string().min(1).max(64),
@@ -35,6 +41,13 @@ export interface InternalDeps {
  * Plant's calls into PP. Only a Plant service token (EdDSA, iss "plant", aud "pp", ≤ 60 s) gets in; a browser
  * session cookie means nothing here. Every call is audited with its correlation id.
  */
+/** The vault will not open this credential for a bundle: revoked, or not this customer's. */
+class BundleRefused extends Error {
+  constructor(readonly reason: 'credential_revoked' | 'credential_not_found') {
+    super(reason);
+  }
+}
+
 export function registerInternalRoutes(app: App, deps: InternalDeps): void {
   async function authenticate(request: FastifyRequest): Promise<void> {
     const header = request.headers.authorization;
@@ -59,6 +72,59 @@ export function registerInternalRoutes(app: App, deps: InternalDeps): void {
     }
   }
 
+  /**
+   * A credential bundle for an approval the caller has just checked was consumed for this credential:
+   * encrypted to Plant's key, signed by PP, bound to the approval and credential, 30 s. Returns the answer and
+   * its audit record (the caller writes it).
+   */
+  async function issueBundle(
+    b: z.infer<typeof ZBundleRequest>,
+    correlationId: string,
+  ): Promise<{
+    answer: { credential_bundle: string; expires_at: string; environment: string };
+    audit: PpAuditEntry;
+  }> {
+    let opened: Awaited<ReturnType<Vault['store']['openForUse']>>;
+    try {
+      opened = await deps.vault.store.openForUse(b.credential_ref, { customerId: b.customer_id });
+    } catch (err) {
+      if (
+        err instanceof AppError &&
+        (err.reason === 'credential_revoked' || err.reason === 'credential_not_found')
+      )
+        throw new BundleRefused(err.reason);
+      throw err;
+    }
+    if (opened.metadata.state !== 'active') throw new BundleRefused('credential_revoked');
+    const bundle = await issueCredentialBundle({
+      credential: opened.credential,
+      approvalId: b.approval_id,
+      credentialRef: b.credential_ref,
+      audience: 'plant',
+      plantPublicJwk: await deps.plantEncryptionKey(),
+      ttlSeconds: 30,
+      issuer: 'pp',
+      issuerSigningKey: deps.keys.signing.privateKey,
+      issuerKeyId: deps.keys.signing.kid,
+    });
+    return {
+      // The environment says which exchange host the keys belong to (they fail on any other).
+      answer: {
+        credential_bundle: bundle.credential_bundle,
+        expires_at: bundle.expires_at.toISOString(),
+        environment: opened.metadata.environment,
+      },
+      audit: {
+        correlation_id: correlationId,
+        actor: 'service:plant',
+        action: 'credential.bundle',
+        target: b.credential_ref,
+        outcome: 'allowed',
+        details: { approval_id: b.approval_id, jti: bundle.jti },
+      },
+    };
+  }
+
   app.post(
     '/internal/v1/approvals/consume',
     { schema: { tags: ['internal'], body: ZConsume }, onRequest: authenticate },
@@ -69,7 +135,7 @@ export function registerInternalRoutes(app: App, deps: InternalDeps): void {
         credential_ref: b.credential_ref,
         correlation_id: request.correlationId,
       });
-      await appendAudit(deps.db, {
+      const consumeAudit: PpAuditEntry = {
         correlation_id: request.correlationId,
         actor: 'service:plant',
         action: 'approval.consume',
@@ -77,8 +143,9 @@ export function registerInternalRoutes(app: App, deps: InternalDeps): void {
         outcome: r.ok ? 'allowed' : 'denied',
         reason: r.ok ? null : r.reason,
         details: { intent_hash: b.intent_hash, credential_ref: b.credential_ref },
-      });
+      };
       if (!r.ok) {
+        await appendAudit(deps.db, consumeAudit);
         // already_consumed carries who consumed it, so Plant can tell a replay of its own execution.
         throw AppError.forbidden(
           r.reason,
@@ -86,11 +153,25 @@ export function registerInternalRoutes(app: App, deps: InternalDeps): void {
           r.consumed_by ? { consumed_by: r.consumed_by } : undefined,
         );
       }
+      // The approval was consumed just now, for this credential: exactly the condition for issuing a bundle.
+      const bundle = b.with_bundle
+        ? await issueBundle(
+            { approval_id: b.approval_id, credential_ref: b.credential_ref, customer_id: b.customer_id },
+            request.correlationId,
+          ).catch(() => undefined)
+        : undefined;
+      await appendAudit(
+        deps.db,
+        bundle
+          ? [consumeAudit, { ...bundle.audit, details: { ...bundle.audit.details, issued_with: 'consume' } }]
+          : consumeAudit,
+      );
       return {
         consumed: true,
         approval_id: r.approval.approval_id,
         intent_hash: r.approval.intent_hash,
         consumed_at: r.approval.consumed_at?.toISOString() ?? null,
+        ...(bundle ? bundle.answer : {}),
       };
     },
   );
@@ -122,33 +203,23 @@ export function registerInternalRoutes(app: App, deps: InternalDeps): void {
           'No credential bundle: the approval was not just consumed for this credential.',
         );
       }
-      const opened = await deps.vault.store.openForUse(b.credential_ref, { customerId: b.customer_id });
-      if (opened.metadata.state !== 'active') {
-        await appendAudit(deps.db, { ...audit, outcome: 'denied', reason: 'credential_revoked' });
-        throw AppError.forbidden('credential_revoked', 'The credential was revoked.');
+      let issued: Awaited<ReturnType<typeof issueBundle>>;
+      try {
+        issued = await issueBundle(b, request.correlationId);
+      } catch (err) {
+        if (err instanceof BundleRefused) {
+          await appendAudit(deps.db, { ...audit, outcome: 'denied', reason: err.reason });
+          throw AppError.forbidden(
+            err.reason,
+            err.reason === 'credential_revoked'
+              ? 'The credential was revoked.'
+              : 'No such credential for this customer.',
+          );
+        }
+        throw err;
       }
-      const bundle = await issueCredentialBundle({
-        credential: opened.credential,
-        approvalId: b.approval_id,
-        credentialRef: b.credential_ref,
-        audience: 'plant',
-        plantPublicJwk: await deps.plantEncryptionKey(),
-        ttlSeconds: 30,
-        issuer: 'pp',
-        issuerSigningKey: deps.keys.signing.privateKey,
-        issuerKeyId: deps.keys.signing.kid,
-      });
-      await appendAudit(deps.db, {
-        ...audit,
-        outcome: 'allowed',
-        details: { approval_id: b.approval_id, jti: bundle.jti },
-      });
-      // The environment says which exchange host the keys belong to (they fail on any other).
-      return {
-        credential_bundle: bundle.credential_bundle,
-        expires_at: bundle.expires_at.toISOString(),
-        environment: opened.metadata.environment,
-      };
+      await appendAudit(deps.db, issued.audit);
+      return issued.answer;
     },
   );
 }

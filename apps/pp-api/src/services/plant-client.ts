@@ -1,5 +1,5 @@
 import { CORRELATION_HEADER, type TPrincipal } from '@delta/contracts';
-import { AppError } from '@delta/server-kit';
+import { AppError, httpFetch } from '@delta/server-kit';
 import { type ServiceKeys, signServiceToken } from '@delta/service-auth';
 
 export interface PlantResponse<T = unknown> {
@@ -42,7 +42,7 @@ export function createPlantClient(options: {
       const url = `${base}${path}${qs.size ? `?${qs}` : ''}`;
       let res: Response;
       try {
-        res = await fetch(url, {
+        res = await httpFetch(url, {
           method,
           headers: {
             authorization: `Bearer ${token}`,
