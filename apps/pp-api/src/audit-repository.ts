@@ -1,4 +1,4 @@
-import type { Queryable } from '@delta/server-kit';
+import { createBatchInserter, type Queryable } from '@delta/server-kit';
 
 export interface PpAuditEntry {
   correlation_id: string;
@@ -10,35 +10,51 @@ export interface PpAuditEntry {
   details?: Record<string, unknown>;
 }
 
+const AUDIT_COLUMNS = [
+  'correlation_id',
+  'actor',
+  'action',
+  'target',
+  'outcome',
+  'reason',
+  'details',
+] as const;
+const auditValues = (e: PpAuditEntry) => [
+  e.correlation_id,
+  e.actor,
+  e.action,
+  e.target ?? null,
+  e.outcome,
+  e.reason ?? null,
+  JSON.stringify(e.details ?? {}),
+];
+const batchers = new WeakMap<Queryable, (e: PpAuditEntry) => Promise<void>>();
+
 /**
- * Appends audit rows (one statement for several). Details must never hold key material: callers pass ids, masks
- * and reasons only.
+ * Appends audit rows and resolves once they are committed. On the database itself rows go through group commit
+ * (rows that arrive together share one INSERT, in call order); inside a transaction they are inserted there.
+ * Details must never hold key material: callers pass ids, masks and reasons only.
  */
 export async function appendAudit(
   db: Queryable,
   entries: PpAuditEntry | readonly PpAuditEntry[],
 ): Promise<void> {
   const list = Array.isArray(entries) ? entries : [entries as PpAuditEntry];
-  if (list.length === 0) return;
-  const params: unknown[] = [];
-  const rows = list.map((e) => {
-    const at = params.length;
-    params.push(
-      e.correlation_id,
-      e.actor,
-      e.action,
-      e.target ?? null,
-      e.outcome,
-      e.reason ?? null,
-      JSON.stringify(e.details ?? {}),
-    );
-    return `(${Array.from({ length: 7 }, (_, i) => `$${at + i + 1}`).join(', ')})`;
-  });
-  await db.query(
-    `INSERT INTO pp_audit (correlation_id, actor, action, target, outcome, reason, details)
-     VALUES ${rows.join(', ')}`,
-    params,
-  );
+  if (!('transaction' in db)) {
+    for (const e of list) {
+      await db.query(
+        `INSERT INTO pp_audit (${AUDIT_COLUMNS.join(', ')}) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+        auditValues(e),
+      );
+    }
+    return;
+  }
+  let insert = batchers.get(db);
+  if (!insert) {
+    insert = createBatchInserter(db, { table: 'pp_audit', columns: AUDIT_COLUMNS, values: auditValues });
+    batchers.set(db, insert);
+  }
+  await Promise.all(list.map(insert));
 }
 
 export interface PpAuditRow extends Required<Omit<PpAuditEntry, 'details'>> {

@@ -52,11 +52,28 @@ function refuse(status: number, reason: string, detail: string): AppError {
   return new AppError(status, reason, detail);
 }
 
+/** Imported keys, per JWK object and importer: callers pass the same cached JWK on every bundle. */
+const imported = new WeakMap<object, Map<unknown, Promise<CryptoKey>>>();
+
 async function asKey(
   key: JWK | CryptoKey,
   importer: (jwk: unknown) => Promise<CryptoKey>,
 ): Promise<CryptoKey> {
-  return 'type' in key && 'algorithm' in key ? (key as CryptoKey) : importer(key);
+  if ('type' in key && 'algorithm' in key) return key as CryptoKey;
+  let byImporter = imported.get(key);
+  if (!byImporter) {
+    byImporter = new Map();
+    imported.set(key, byImporter);
+  }
+  let pending = byImporter.get(importer);
+  if (!pending) {
+    pending = importer(key);
+    byImporter.set(importer, pending);
+    // A key that fails to import is not remembered: the next call tries again (and fails the same way).
+    const cache = byImporter;
+    pending.catch(() => cache.delete(importer));
+  }
+  return pending;
 }
 
 /**

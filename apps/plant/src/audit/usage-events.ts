@@ -1,6 +1,12 @@
 import type { TUsageEvent, TUsageEventQuery } from '@delta/contracts';
 import type { Queryable } from '@delta/server-kit';
-import { insertUsageEvent, listUsageEvents, type UsageEventRow } from '../db/usage-events-repository.ts';
+import {
+  insertUsageEvent,
+  listUsageEvents,
+  type NewUsageEvent,
+  type UsageEventRow,
+  usageEventBatcher,
+} from '../db/usage-events-repository.ts';
 import { decodeCursor, nextCursor } from './cursor.ts';
 
 export interface UsageEventInput {
@@ -16,9 +22,13 @@ export interface UsageEventInput {
 
 export type UsageRecorder = (event: UsageEventInput) => Promise<void>;
 
+/**
+ * Usage events are appended with group commit on the database itself (rows that arrive together share one
+ * INSERT); inside a transaction they are inserted there, one by one.
+ */
 export function createUsageRecorder(db: Queryable, newId: () => string, now: () => Date): UsageRecorder {
-  return (event) =>
-    insertUsageEvent(db, { ...event, details: event.details ?? {}, event_id: newId(), occurred_at: now() });
+  const insert = 'transaction' in db ? usageEventBatcher(db) : (e: NewUsageEvent) => insertUsageEvent(db, e);
+  return (event) => insert({ ...event, details: event.details ?? {}, event_id: newId(), occurred_at: now() });
 }
 
 function toApi(row: UsageEventRow): TUsageEvent {

@@ -1,4 +1,4 @@
-import type { Queryable } from '@delta/server-kit';
+import { createBatchInserter, type Queryable } from '@delta/server-kit';
 
 export interface UsageEventRow {
   seq: string;
@@ -15,6 +15,39 @@ export interface UsageEventRow {
 }
 
 export type NewUsageEvent = Omit<UsageEventRow, 'seq'>;
+
+const USAGE_COLUMNS = [
+  'event_id',
+  'event_type',
+  'correlation_id',
+  'customer_id',
+  'agent_id',
+  'hired_agent_id',
+  'action',
+  'outcome',
+  'details',
+  'occurred_at',
+] as const;
+
+/** Group-commit inserter of usage events on a database (see createBatchInserter). */
+export function usageEventBatcher(db: Queryable): (e: NewUsageEvent) => Promise<void> {
+  return createBatchInserter<NewUsageEvent>(db, {
+    table: 'usage_events',
+    columns: USAGE_COLUMNS,
+    values: (e) => [
+      e.event_id,
+      e.event_type,
+      e.correlation_id,
+      e.customer_id,
+      e.agent_id,
+      e.hired_agent_id,
+      e.action,
+      e.outcome,
+      JSON.stringify(e.details),
+      e.occurred_at,
+    ],
+  });
+}
 
 export async function insertUsageEvent(q: Queryable, e: NewUsageEvent): Promise<void> {
   await q.query(

@@ -81,48 +81,68 @@ export function createDeltaOrderExecutor(deps: DeltaExecutorDeps): OrderExecutor
     async execute(req: ExecuteOrderRequest): Promise<ExecuteOrderResult> {
       const plan = req.plan;
       const executionId = randomUUID();
-      const inserted = await insertExecution(deps.db, {
-        execution_id: executionId,
-        approval_id: req.approvalId,
-        client_order_id: req.clientOrderId,
-        customer_id: plan.customer_id,
-        hired_agent_id: plan.hired_agent_id,
-        agent_id: plan.agent_id,
-        credential_ref: req.credentialRef,
-        intent_hash: plan.intent_hash,
-        action: plan.intent.intent_action,
-        product_id: req.order.product_id,
-        product_symbol: req.order.product_symbol,
-        side: req.order.side,
-        size: plan.intent.action === 'enter' ? req.order.size : null,
-        order_request: req.order as unknown as Record<string, unknown>,
-        correlation_id: req.correlationId,
-      });
-      if (!inserted) {
+      const record = (order: TExchangeOrder, initial: Parameters<typeof insertExecution>[2]) =>
+        insertExecution(
+          deps.db,
+          {
+            execution_id: executionId,
+            approval_id: req.approvalId,
+            client_order_id: req.clientOrderId,
+            customer_id: plan.customer_id,
+            hired_agent_id: plan.hired_agent_id,
+            agent_id: plan.agent_id,
+            credential_ref: req.credentialRef,
+            intent_hash: plan.intent_hash,
+            action: plan.intent.intent_action,
+            product_id: order.product_id,
+            product_symbol: order.product_symbol,
+            side: order.side,
+            size: plan.intent.action === 'enter' || initial?.state === 'submitted' ? order.size : null,
+            order_request: order as unknown as Record<string, unknown>,
+            correlation_id: req.correlationId,
+          },
+          initial,
+        );
+      // Nothing was sent: the execution is recorded as rejected with the reason, and the refusal is raised.
+      const refuse = async (error: AppError): Promise<never> => {
+        await record(req.order, { state: 'rejected', reason: error.reason });
+        throw error;
+      };
+
+      // The keys (usually the bundle that came back with the approval's consumption: no round trip). An
+      // entry's exact order is already known, so its record is written meanwhile — before anything is sent either
+      // way; an exit's size depends on the open position, so its record waits for that.
+      const entering = plan.intent.action === 'enter';
+      const [opened, recorded] = await Promise.all([
+        settle(
+          deps.openBundle({
+            credentialRef: req.credentialRef,
+            approvalId: req.approvalId,
+            customerId: plan.customer_id,
+            correlationId: req.correlationId,
+          }),
+        ),
+        entering ? settle(record(req.order, { state: 'submitted' })) : undefined,
+      ]);
+      if (recorded && !recorded.ok) throw recorded.error;
+      if (recorded?.ok && !recorded.value) {
         // The approval was consumed exactly once, so another row means another instance is executing it.
         throw AppError.conflict('execution_in_progress', 'This approval is already being executed.');
       }
-
-      let bundle: OpenedBundle;
-      try {
-        bundle = await deps.openBundle({
-          credentialRef: req.credentialRef,
-          approvalId: req.approvalId,
-          customerId: plan.customer_id,
-          correlationId: req.correlationId,
-        });
-      } catch (err) {
-        const refusal =
-          err instanceof AppError
-            ? err
+      if (!opened.ok) {
+        const error =
+          opened.error instanceof AppError
+            ? opened.error
             : new AppError(
                 503,
                 'vault_unavailable',
                 'The credential vault could not be reached; nothing was sent.',
               );
-        await updateExecution(deps.db, executionId, { state: 'rejected', reason: refusal.reason });
-        throw refusal;
+        if (!recorded) return refuse(error);
+        await updateExecution(deps.db, executionId, { state: 'rejected', reason: error.reason });
+        throw error;
       }
+      const bundle: OpenedBundle = opened.value;
       const client = clientFor(bundle, deps);
       const o = { correlationId: req.correlationId };
 
@@ -133,25 +153,28 @@ export function createDeltaOrderExecutor(deps: DeltaExecutorDeps): OrderExecutor
         try {
           open = (await client.position(req.order.product_id, o)).size;
         } catch (err) {
-          await updateExecution(deps.db, executionId, { state: 'rejected', reason: 'position_unavailable' });
-          throw exchangeError(err);
+          const error = exchangeError(err);
+          await record(req.order, { state: 'rejected', reason: 'position_unavailable' });
+          throw error;
         }
         const held = plan.intent.side === 'long' ? Math.max(0, open) : Math.max(0, -open);
         if (held === 0) {
-          await updateExecution(deps.db, executionId, { state: 'rejected', reason: 'no_open_position' });
-          throw AppError.conflict(
-            'no_open_position',
-            `There is no open ${plan.intent.side} ${req.order.product_symbol} position to exit; nothing was sent.`,
+          return refuse(
+            AppError.conflict(
+              'no_open_position',
+              `There is no open ${plan.intent.side} ${req.order.product_symbol} position to exit; nothing was sent.`,
+            ),
           );
         }
         order = { ...req.order, size: Math.min(req.order.size, held), reduce_only: true };
       }
 
-      await updateExecution(deps.db, executionId, {
-        state: 'submitted',
-        size: order.size,
-        order_request: order as unknown as Record<string, unknown>,
-      });
+      // The record of the exact order is written before it is sent, as submitted (it may be at the exchange
+      // from here on: a crash leaves it for the reconciler to look up, never to re-send).
+      if (!entering && !(await record(order, { state: 'submitted' }))) {
+        // The approval was consumed exactly once, so another row means another instance is executing it.
+        throw AppError.conflict('execution_in_progress', 'This approval is already being executed.');
+      }
       try {
         const placed = await client.placeOrder(
           {
@@ -204,6 +227,15 @@ export function createDeltaOrderExecutor(deps: DeltaExecutorDeps): OrderExecutor
       }
     },
   };
+}
+
+/** A promise's outcome as a value, so two can run side by side and both be looked at. */
+async function settle<T>(p: Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: unknown }> {
+  try {
+    return { ok: true, value: await p };
+  } catch (error) {
+    return { ok: false, error };
+  }
 }
 
 /** An exchange failure as a problem the customer can act on; the exchange's code, never a key or signature. */

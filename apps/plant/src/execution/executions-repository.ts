@@ -61,12 +61,21 @@ const COLUMNS = `execution_id, approval_id, client_order_id, customer_id, hired_
   intent_hash, action, product_id, product_symbol, side, size, order_request, state, reason, exchange_order_id,
   exchange_state, filled_size, average_fill_price, fees, correlation_id, attempts, created_at, updated_at`;
 
-/** Inserts the record in state pending; false when this approval already has one (the unique key decides). */
-export async function insertExecution(db: Queryable, e: NewExecution): Promise<boolean> {
+/**
+ * Inserts the record (by default in state pending; `submitted` when it is written just before the order goes out,
+ * `rejected` with a reason when nothing was sent); false when this approval already has one (the unique key
+ * decides).
+ */
+export async function insertExecution(
+  db: Queryable,
+  e: NewExecution,
+  initial: { state: 'pending' | 'submitted' | 'rejected'; reason?: string | null } = { state: 'pending' },
+): Promise<boolean> {
   const r = await db.query(
     `INSERT INTO executions (execution_id, approval_id, client_order_id, customer_id, hired_agent_id, agent_id,
-       credential_ref, intent_hash, action, product_id, product_symbol, side, size, order_request, state, correlation_id)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 'pending', $15)
+       credential_ref, intent_hash, action, product_id, product_symbol, side, size, order_request, state, correlation_id,
+       reason)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $16, $15, $17)
      ON CONFLICT DO NOTHING`,
     [
       e.execution_id,
@@ -84,6 +93,8 @@ export async function insertExecution(db: Queryable, e: NewExecution): Promise<b
       e.size,
       JSON.stringify(e.order_request),
       e.correlation_id,
+      initial.state,
+      initial.reason ?? null,
     ],
   );
   return r.rowCount === 1;

@@ -41,6 +41,8 @@ export interface InternalDeps {
  * Plant's calls into PP. Only a Plant service token (EdDSA, iss "plant", aud "pp", ≤ 60 s) gets in; a browser
  * session cookie means nothing here. Every call is audited with its correlation id.
  */
+type Opened = Awaited<ReturnType<Vault['store']['openForUse']>>;
+
 /** The vault will not open this credential for a bundle: revoked, or not this customer's. */
 class BundleRefused extends Error {
   constructor(readonly reason: 'credential_revoked' | 'credential_not_found') {
@@ -80,13 +82,14 @@ export function registerInternalRoutes(app: App, deps: InternalDeps): void {
   async function issueBundle(
     b: z.infer<typeof ZBundleRequest>,
     correlationId: string,
+    opening: Promise<Opened> = deps.vault.store.openForUse(b.credential_ref, { customerId: b.customer_id }),
   ): Promise<{
     answer: { credential_bundle: string; expires_at: string; environment: string };
     audit: PpAuditEntry;
   }> {
-    let opened: Awaited<ReturnType<Vault['store']['openForUse']>>;
+    let opened: Opened;
     try {
-      opened = await deps.vault.store.openForUse(b.credential_ref, { customerId: b.customer_id });
+      opened = await opening;
     } catch (err) {
       if (
         err instanceof AppError &&
@@ -130,6 +133,12 @@ export function registerInternalRoutes(app: App, deps: InternalDeps): void {
     { schema: { tags: ['internal'], body: ZConsume }, onRequest: authenticate },
     async (request) => {
       const b = request.body;
+      // Decrypting the key while the ledger consumes saves a round trip; it stays in memory and is used only if
+      // the consumption succeeds (otherwise it is dropped here).
+      const opening = b.with_bundle
+        ? deps.vault.store.openForUse(b.credential_ref, { customerId: b.customer_id })
+        : undefined;
+      opening?.catch(() => {});
       const r = await deps.ledger.consume(b.approval_id, b.intent_hash, {
         customer_id: b.customer_id,
         credential_ref: b.credential_ref,
@@ -154,10 +163,11 @@ export function registerInternalRoutes(app: App, deps: InternalDeps): void {
         );
       }
       // The approval was consumed just now, for this credential: exactly the condition for issuing a bundle.
-      const bundle = b.with_bundle
+      const bundle = opening
         ? await issueBundle(
             { approval_id: b.approval_id, credential_ref: b.credential_ref, customer_id: b.customer_id },
             request.correlationId,
+            opening,
           ).catch(() => undefined)
         : undefined;
       await appendAudit(

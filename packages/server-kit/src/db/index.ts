@@ -1,3 +1,4 @@
+export * from './batch-insert.ts';
 export * from './migrations.ts';
 export * from './open.ts';
 export * from './types.ts';

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { Db, Queryable, QueryResult } from './types.ts';
 
@@ -9,6 +10,23 @@ const typeParsers = {
   },
 };
 
+/**
+ * Parameterised statements are prepared once per connection under a name derived from their text, so the server
+ * parses and plans each distinct statement once instead of on every call (our statements are a fixed set).
+ * Statements without parameters (BEGIN, COMMIT, DDL, multi-statement scripts) run unprepared.
+ */
+const statementNames = new Map<string, string>();
+const MAX_NAMED_STATEMENTS = 2_000;
+function statementName(sql: string): string | undefined {
+  let name = statementNames.get(sql);
+  if (name === undefined) {
+    if (statementNames.size >= MAX_NAMED_STATEMENTS) return undefined;
+    name = `s${createHash('sha256').update(sql).digest('hex').slice(0, 24)}`;
+    statementNames.set(sql, name);
+  }
+  return name;
+}
+
 function wrap(client: pg.Pool | pg.PoolClient): Queryable {
   return {
     async query<T>(sql: string, params?: readonly unknown[]): Promise<QueryResult<T>> {
@@ -16,6 +34,7 @@ function wrap(client: pg.Pool | pg.PoolClient): Queryable {
         text: sql,
         values: params as unknown[] | undefined,
         types: typeParsers,
+        ...(params && params.length > 0 ? { name: statementName(sql) } : {}),
       });
       return { rows: r.rows as T[], rowCount: r.rowCount ?? 0 };
     },
