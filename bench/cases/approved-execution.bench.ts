@@ -76,7 +76,7 @@ export default {
       };
 
       for (const [concurrency, operations] of [
-        [1, 60],
+        [1, 200],
         [16, 400],
       ] as const) {
         const warmup = Math.min(20, Math.floor(operations / 5));

@@ -38,6 +38,8 @@ export interface IssueCredentialBundleOptions {
   issuerKeyId?: string;
   /** Clock for tests; default now. */
   now?: Date;
+  /** The bundle's id, when the issuer records it before issuing; default a fresh UUID. */
+  jti?: string;
 }
 
 export interface IssuedCredentialBundle {
@@ -105,7 +107,7 @@ export async function issueCredentialBundle(
     throw refuse(500, 'bundle_bad_credential', 'The credential must be an ExchangeCredential.');
   }
   const iat = Math.floor((options.now ?? new Date()).getTime() / 1000);
-  const jti = randomUUID();
+  const jti = options.jti ?? randomUUID();
   const signed = await new SignJWT({
     approval_id: options.approvalId,
     credential_ref: options.credentialRef,

@@ -1,16 +1,16 @@
-import type { ApprovalVerifier } from '../integrations/approval-verifier.ts';
+import type { ApprovalConsumeRequest, ApprovalVerifier } from '../integrations/approval-verifier.ts';
 import type { PortalClient } from './portal-client.ts';
-import type { PrefetchedBundles } from './prefetched-bundles.ts';
+import type { BundleAnswer } from './prefetched-bundles.ts';
 
 /**
  * Verifies and consumes an approval with the portal that minted it (the one holding the credential). Anything
  * but an explicit "consumed" from that portal is a denial: unreachable portal, odd answer, unknown owner.
- * With `bundles`, the portal is asked to issue the credential bundle in the same call; the answer is held for
- * the executor of this request (see prefetched-bundles.ts).
+ * With `onBundle`, the portal is asked to issue the credential bundle in the same call, and the bundle it returns
+ * (for the approval it consumed) is handed over for the executor of this request (see prefetched-bundles.ts).
  */
 export function createPortalApprovalVerifier(
   portals: PortalClient,
-  bundles?: PrefetchedBundles,
+  onBundle?: (req: ApprovalConsumeRequest, approvalId: string, answer: BundleAnswer) => void,
 ): ApprovalVerifier {
   return {
     async consume(req) {
@@ -26,7 +26,7 @@ export function createPortalApprovalVerifier(
             intent_hash: req.intentHash,
             customer_id: req.customerId,
             credential_ref: req.credentialRef,
-            ...(bundles ? { with_bundle: true } : {}),
+            ...(onBundle ? { with_bundle: true } : {}),
           },
           req.correlationId,
         );
@@ -41,12 +41,12 @@ export function createPortalApprovalVerifier(
         typeof b.intent_hash === 'string'
       ) {
         if (
-          bundles &&
+          onBundle &&
           typeof b.credential_bundle === 'string' &&
           typeof b.environment === 'string' &&
           typeof b.expires_at === 'string'
         ) {
-          bundles.put(b.approval_id, req.credentialRef, {
+          onBundle(req, b.approval_id, {
             credential_bundle: b.credential_bundle,
             environment: b.environment,
             expires_at: b.expires_at,

@@ -1,13 +1,13 @@
 import type { Db, Logger } from '@delta/server-kit';
 import type { ServiceKeys } from '@delta/service-auth';
 import type { UsageRecorder } from '../audit/usage-events.ts';
-import type { ApprovalVerifier } from '../integrations/approval-verifier.ts';
+import type { ApprovalConsumeRequest, ApprovalVerifier } from '../integrations/approval-verifier.ts';
 import type { OrderExecutor } from '../integrations/order-executor.ts';
-import { createPortalSigningKeys, fetchCredentialBundle } from './credential-bundles.ts';
+import { createPortalSigningKeys, fetchCredentialBundle, type OpenedBundle } from './credential-bundles.ts';
 import { createDeltaOrderExecutor } from './delta-order-executor.ts';
 import { createPortalApprovalVerifier } from './portal-approval-verifier.ts';
 import { createPortalClient } from './portal-client.ts';
-import { createPrefetchedBundles } from './prefetched-bundles.ts';
+import { type BundleAnswer, createPrefetchedBundles } from './prefetched-bundles.ts';
 import { reconcileOnce, startReconciler } from './reconciler.ts';
 
 export interface ExchangeWiringOptions {
@@ -37,14 +37,26 @@ export interface ExchangeWiring {
 export function createExchangeWiring(o: ExchangeWiringOptions): ExchangeWiring {
   const portals = createPortalClient(o.keys, o.portals);
   const portalSigningKey = createPortalSigningKeys(o.portalJwks);
-  // The approval's consumption brings the bundle along; the executor takes it instead of asking again.
-  const prefetched = createPrefetchedBundles();
-  const openBundle = (req: Parameters<typeof fetchCredentialBundle>[1]) =>
-    fetchCredentialBundle(
-      { portals, keys: o.keys, portalSigningKey },
-      req,
-      prefetched.take(req.approvalId, req.credentialRef),
+  // The approval's consumption brings the bundle along; it is opened (in memory) right away, while the decision
+  // is recorded, and the executor takes it instead of asking the portal again.
+  const bundleDeps = { portals, keys: o.keys, portalSigningKey };
+  const prefetched = createPrefetchedBundles<Promise<OpenedBundle>>();
+  const onBundle = (req: ApprovalConsumeRequest, approvalId: string, answer: BundleAnswer) => {
+    const opening = fetchCredentialBundle(
+      bundleDeps,
+      {
+        credentialRef: req.credentialRef,
+        approvalId,
+        customerId: req.customerId,
+        correlationId: req.correlationId,
+      },
+      answer,
     );
+    opening.catch(() => {}); // the executor that takes it sees the refusal
+    prefetched.put(approvalId, req.credentialRef, answer.expires_at, opening);
+  };
+  const openBundle = (req: Parameters<typeof fetchCredentialBundle>[1]) =>
+    prefetched.take(req.approvalId, req.credentialRef) ?? fetchCredentialBundle(bundleDeps, req);
   const reconcilerDeps = {
     db: o.db,
     logger: o.logger,
@@ -54,7 +66,7 @@ export function createExchangeWiring(o: ExchangeWiringOptions): ExchangeWiring {
     minAgeS: o.reconcileMinAgeS,
   };
   return {
-    approvalVerifier: createPortalApprovalVerifier(portals, prefetched),
+    approvalVerifier: createPortalApprovalVerifier(portals, onBundle),
     orderExecutor: createDeltaOrderExecutor({
       db: o.db,
       logger: o.logger,

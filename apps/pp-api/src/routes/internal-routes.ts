@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { ApprovalLedger } from '@delta/approval-ledger';
 import { type App, AppError, type Db } from '@delta/server-kit';
 import { type ServiceKeys, ServiceTokenError, type ServiceTokenVerifier } from '@delta/service-auth';
@@ -83,6 +84,7 @@ export function registerInternalRoutes(app: App, deps: InternalDeps): void {
     b: z.infer<typeof ZBundleRequest>,
     correlationId: string,
     opening: Promise<Opened> = deps.vault.store.openForUse(b.credential_ref, { customerId: b.customer_id }),
+    jti: string = randomUUID(),
   ): Promise<{
     answer: { credential_bundle: string; expires_at: string; environment: string };
     audit: PpAuditEntry;
@@ -109,6 +111,7 @@ export function registerInternalRoutes(app: App, deps: InternalDeps): void {
       issuer: 'pp',
       issuerSigningKey: deps.keys.signing.privateKey,
       issuerKeyId: deps.keys.signing.kid,
+      jti,
     });
     return {
       // The environment says which exchange host the keys belong to (they fail on any other).
@@ -163,25 +166,47 @@ export function registerInternalRoutes(app: App, deps: InternalDeps): void {
         );
       }
       // The approval was consumed just now, for this credential: exactly the condition for issuing a bundle.
-      const bundle = opening
-        ? await issueBundle(
+      // The key was decrypted meanwhile; if that failed (revoked, not this customer's) no bundle comes along and
+      // Plant's own bundle request gets the reason. The issuance is recorded while the bundle is made.
+      const opened = opening
+        ? await opening.then(
+            (v) => v,
+            () => undefined,
+          )
+        : undefined;
+      let bundle: Awaited<ReturnType<typeof issueBundle>>['answer'] | undefined;
+      if (opened) {
+        const jti = randomUUID();
+        const bundleAudit: PpAuditEntry = {
+          correlation_id: request.correlationId,
+          actor: 'service:plant',
+          action: 'credential.bundle',
+          target: b.credential_ref,
+          outcome: 'allowed',
+          details: { approval_id: b.approval_id, jti, issued_with: 'consume' },
+        };
+        const [issued] = await Promise.all([
+          issueBundle(
             { approval_id: b.approval_id, credential_ref: b.credential_ref, customer_id: b.customer_id },
             request.correlationId,
-            opening,
-          ).catch(() => undefined)
-        : undefined;
-      await appendAudit(
-        deps.db,
-        bundle
-          ? [consumeAudit, { ...bundle.audit, details: { ...bundle.audit.details, issued_with: 'consume' } }]
-          : consumeAudit,
-      );
+            Promise.resolve(opened),
+            jti,
+          ).catch(() => undefined),
+          appendAudit(deps.db, [consumeAudit, bundleAudit]),
+        ]);
+        if (!issued) {
+          await appendAudit(deps.db, { ...bundleAudit, outcome: 'failed', reason: 'bundle_issue_failed' });
+        }
+        bundle = issued?.answer;
+      } else {
+        await appendAudit(deps.db, consumeAudit);
+      }
       return {
         consumed: true,
         approval_id: r.approval.approval_id,
         intent_hash: r.approval.intent_hash,
         consumed_at: r.approval.consumed_at?.toISOString() ?? null,
-        ...(bundle ? bundle.answer : {}),
+        ...(bundle ?? {}),
       };
     },
   );
