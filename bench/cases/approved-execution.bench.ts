@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { DELTA_TRADING_AGENT } from '../../apps/plant/src/agent-mold/reference-agents.ts';
 import { approve, execute, type Onboarded, onboard } from '../../apps/pp-api/test/runbook-helpers.ts';
 import { signIn, startStack } from '../../apps/pp-api/test/stack.ts';
+import { httpFetch } from '../../packages/server-kit/src/http-client.ts';
 import type { BenchCase } from '../harness.ts';
 
 /**
@@ -34,7 +35,8 @@ export default {
       ],
     });
     try {
-      const ops = await signIn(stack, 'operator');
+      // Subject and baseline use the same light keep-alive client (the load generator shares the machine).
+      const ops = await signIn(stack, 'operator', httpFetch);
       // Several customers, each with its own exchange account, as real load is: one account's orders are
       // serialised by the exchange itself (the bare baseline spreads over as many accounts, for a fair ratio).
       const ACCOUNTS = 4;
@@ -60,7 +62,7 @@ export default {
         const signature = createHmac('sha256', bare.apiSecret)
           .update(`POST${ts}/v2/orders${body}`)
           .digest('hex');
-        const r = await fetch(`${stack.paper.url}/v2/orders`, {
+        const r = await httpFetch(`${stack.paper.url}/v2/orders`, {
           method: 'POST',
           headers: {
             'api-key': bare.apiKey,
