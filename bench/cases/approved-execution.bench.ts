@@ -3,7 +3,8 @@ import { DELTA_TRADING_AGENT } from '../../apps/plant/src/agent-mold/reference-a
 import { approve, execute, type Onboarded, onboard } from '../../apps/pp-api/test/runbook-helpers.ts';
 import { signIn, startStack } from '../../apps/pp-api/test/stack.ts';
 import { httpFetch } from '../../packages/server-kit/src/http-client.ts';
-import type { BenchCase } from '../harness.ts';
+import type { BenchCase, Measurement } from '../harness.ts';
+import { cpuPerOperation } from '../process-cpu.ts';
 
 /**
  * The approved execution path end to end — PP → gateway → Plant (hooks, approval consumed at PP, risk re-check,
@@ -95,22 +96,47 @@ export default {
           }),
         );
         const queue = approvals;
-        const baseline = await h.measure(
-          'bare signed POST /v2/orders',
-          { concurrency, operations, warmup },
-          barePost,
-        );
-        const subject = await h.measure(
-          'approved execute (PP → gateway → Plant → vault → exchange)',
-          { concurrency, operations, warmup },
-          async () => {
-            const next = queue.pop();
-            if (!next) throw new Error('out of approvals');
-            const r = await execute(ops, next.acct, { units: 1 }, next.id);
-            if (r.status !== 200 || r.body.execution?.state !== 'filled')
-              throw new Error(`execute ${r.status} ${JSON.stringify(r.body)}`);
-          },
-        );
+        // CPU per operation of each part of the machine, to show where the time goes (Linux /proc).
+        const plantPid = stack.plantProcess?.pid();
+        const groups = {
+          'this process (PP, gateway, paper exchange, load generator)': (pid: number) => pid === process.pid,
+          Plant: (pid: number) => pid === plantPid,
+          PostgreSQL: (_pid: number, comm: string) => comm.startsWith('postgres'),
+        };
+        let baseline!: Measurement;
+        let subject!: Measurement;
+        const bareCpu = await cpuPerOperation(groups, operations + warmup, async () => {
+          baseline = await h.measure(
+            'bare signed POST /v2/orders',
+            { concurrency, operations, warmup },
+            barePost,
+          );
+        });
+        const subjectCpu = await cpuPerOperation(groups, operations + warmup, async () => {
+          subject = await h.measure(
+            'approved execute (PP → gateway → Plant → vault → exchange)',
+            { concurrency, operations, warmup },
+            async () => {
+              const next = queue.pop();
+              if (!next) throw new Error('out of approvals');
+              const r = await execute(ops, next.acct, { units: 1 }, next.id);
+              if (r.status !== 200 || r.body.execution?.state !== 'filled')
+                throw new Error(`execute ${r.status} ${JSON.stringify(r.body)}`);
+            },
+          );
+        });
+        const fmt = (cpu: Record<string, number>) => {
+          const total = Object.values(cpu).reduce((a, b) => a + b, 0);
+          return `${total.toFixed(1)} ms (${Object.entries(cpu)
+            .map(([g, ms]) => `${g} ${ms.toFixed(1)}`)
+            .join(', ')})`;
+        };
+        if (Object.keys(subjectCpu).length > 0) {
+          h.note(
+            `c=${concurrency}: CPU per approved execution ${fmt(subjectCpu)}; per bare order ${fmt(bareCpu)}. ` +
+              'On 2 cores, executions/s cannot exceed 2000 ms ÷ the execution total.',
+          );
+        }
         h.compare(subject, baseline, {
           text: concurrency === 16 ? 'p50 ≤ 4× bare and ≥ 150 executions/s' : 'p50 ≤ 4× bare',
           met: (c) => c.p50_ratio <= 4 && (concurrency !== 16 || c.subject.throughput_per_s >= 150),

@@ -240,6 +240,8 @@ export async function signIn(
 
 export interface PlantProcess {
   output(): string;
+  /** The OS process id of the running Plant. */
+  pid(): number | undefined;
   kill(signal: NodeJS.Signals): Promise<void>;
   restart(): Promise<void>;
 }
@@ -285,6 +287,7 @@ async function startPlantProcess(env: Record<string, string>): Promise<PlantProc
   await spawnOnce();
   return {
     output: () => out,
+    pid: () => child.pid,
     async kill(signal) {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((r) => child.once('exit', r));
