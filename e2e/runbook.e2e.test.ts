@@ -139,7 +139,9 @@ describe('the runbook in a browser, as an ops user', () => {
 
   it('shows the position, then closes it through draft → approval → execute, and ends flat', async () => {
     await page.getByRole('link', { name: 'Positions' }).click();
-    await page.getByLabel('Customer').first().selectOption({ index: 1 });
+    // Wait for the page itself: the Audit page before it has a "Customer id" field.
+    await page.getByRole('heading', { name: 'Positions' }).waitFor();
+    await page.getByLabel('Customer', { exact: true }).selectOption({ index: 1 });
     await page.getByText('BTCUSD').first().waitFor();
     await page.getByRole('link', { name: /close…/i }).waitFor();
     await page.waitForTimeout(1500); // let the chart draw for the screenshot
