@@ -29,43 +29,33 @@ const USAGE_COLUMNS = [
   'occurred_at',
 ] as const;
 
+const usageValues = (e: NewUsageEvent): unknown[] => [
+  e.event_id,
+  e.event_type,
+  e.correlation_id,
+  e.customer_id,
+  e.agent_id,
+  e.hired_agent_id,
+  e.action,
+  e.outcome,
+  JSON.stringify(e.details),
+  e.occurred_at,
+];
+
 /** Group-commit inserter of usage events on a database (see createBatchInserter). */
 export function usageEventBatcher(db: Queryable): (e: NewUsageEvent) => Promise<void> {
   return createBatchInserter<NewUsageEvent>(db, {
     table: 'usage_events',
     columns: USAGE_COLUMNS,
-    values: (e) => [
-      e.event_id,
-      e.event_type,
-      e.correlation_id,
-      e.customer_id,
-      e.agent_id,
-      e.hired_agent_id,
-      e.action,
-      e.outcome,
-      JSON.stringify(e.details),
-      e.occurred_at,
-    ],
+    values: usageValues,
   });
 }
 
+/** One usage event, e.g. inside a transaction. */
 export async function insertUsageEvent(q: Queryable, e: NewUsageEvent): Promise<void> {
   await q.query(
-    `INSERT INTO usage_events (event_id, event_type, correlation_id, customer_id, agent_id, hired_agent_id, action,
-       outcome, details, occurred_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-    [
-      e.event_id,
-      e.event_type,
-      e.correlation_id,
-      e.customer_id,
-      e.agent_id,
-      e.hired_agent_id,
-      e.action,
-      e.outcome,
-      JSON.stringify(e.details),
-      e.occurred_at,
-    ],
+    `INSERT INTO usage_events (${USAGE_COLUMNS.join(', ')}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+    usageValues(e),
   );
 }
 
