@@ -53,7 +53,9 @@ if (!filter) {
   const out = join(here, '..', 'docs', 'benchmarks.md');
   writeFileSync(out, `${lines.join('\n')}\n`);
   // Aligned the way the linter wants it, so a fresh result never turns CI red.
-  execFileSync(join(here, '..', 'node_modules', '.bin', 'biome'), ['format', '--write', out], { stdio: 'ignore' });
+  execFileSync(join(here, '..', 'node_modules', '.bin', 'biome'), ['format', '--write', out], {
+    stdio: 'ignore',
+  });
   process.stdout.write('\nwrote docs/benchmarks.md\n');
 }
 process.exit(0);
