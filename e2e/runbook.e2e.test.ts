@@ -52,7 +52,7 @@ describe('the runbook in a browser, as an ops user', () => {
   });
 
   it('creates a customer', async () => {
-    await page.getByRole('link', { name: 'Customers' }).click();
+    await page.getByRole('link', { name: 'Customers', exact: true }).click();
     await page.getByLabel('Name').fill('Asha Traders');
     await page.getByRole('button', { name: /create customer/i }).click();
     await page.getByText(/Created Asha Traders/).waitFor();
@@ -138,7 +138,7 @@ describe('the runbook in a browser, as an ops user', () => {
   });
 
   it('shows the position, then closes it through draft → approval → execute, and ends flat', async () => {
-    await page.getByRole('link', { name: 'Positions' }).click();
+    await page.getByRole('link', { name: 'Positions', exact: true }).click();
     // Wait for the page itself: the Audit page before it has a "Customer id" field.
     await page.getByRole('heading', { name: 'Positions' }).waitFor();
     await page.getByLabel('Customer', { exact: true }).selectOption({ index: 1 });
@@ -169,7 +169,7 @@ describe('the runbook in a browser, as an ops user', () => {
   });
 
   it('lists the approvals with their state', async () => {
-    await page.getByRole('link', { name: 'Approvals' }).click();
+    await page.getByRole('link', { name: 'Approvals', exact: true }).click();
     const rows = page.locator('table tbody tr');
     await rows.filter({ hasText: 'consumed' }).first().waitFor();
     expect(await rows.filter({ hasText: 'consumed' }).count()).toBe(2);
