@@ -75,23 +75,11 @@ export function registerInternalRoutes(app: App, deps: InternalDeps): void {
     }
   }
 
-  /**
-   * A credential bundle for an approval the caller has just checked was consumed for this credential:
-   * encrypted to Plant's key, signed by PP, bound to the approval and credential, 30 s. Returns the answer and
-   * its audit record (the caller writes it).
-   */
-  async function issueBundle(
-    b: z.infer<typeof ZBundleRequest>,
-    correlationId: string,
-    opening: Promise<Opened> = deps.vault.store.openForUse(b.credential_ref, { customerId: b.customer_id }),
-    jti: string = randomUUID(),
-  ): Promise<{
-    answer: { credential_bundle: string; expires_at: string; environment: string };
-    audit: PpAuditEntry;
-  }> {
+  /** The key for a bundle; a revoked credential or another customer's is a BundleRefused. */
+  async function openForBundle(b: z.infer<typeof ZBundleRequest>): Promise<Opened> {
     let opened: Opened;
     try {
-      opened = await opening;
+      opened = await deps.vault.store.openForUse(b.credential_ref, { customerId: b.customer_id });
     } catch (err) {
       if (
         err instanceof AppError &&
@@ -101,6 +89,14 @@ export function registerInternalRoutes(app: App, deps: InternalDeps): void {
       throw err;
     }
     if (opened.metadata.state !== 'active') throw new BundleRefused('credential_revoked');
+    return opened;
+  }
+
+  /**
+   * A credential bundle for an approval the caller has just checked was consumed for this credential:
+   * encrypted to Plant's key, signed by PP, bound to the approval and credential, 30 s.
+   */
+  async function sealBundle(b: z.infer<typeof ZBundleRequest>, opened: Opened, jti: string) {
     const bundle = await issueCredentialBundle({
       credential: opened.credential,
       approvalId: b.approval_id,
@@ -113,23 +109,26 @@ export function registerInternalRoutes(app: App, deps: InternalDeps): void {
       issuerKeyId: deps.keys.signing.kid,
       jti,
     });
+    // The environment says which exchange host the keys belong to (they fail on any other).
     return {
-      // The environment says which exchange host the keys belong to (they fail on any other).
-      answer: {
-        credential_bundle: bundle.credential_bundle,
-        expires_at: bundle.expires_at.toISOString(),
-        environment: opened.metadata.environment,
-      },
-      audit: {
-        correlation_id: correlationId,
-        actor: 'service:plant',
-        action: 'credential.bundle',
-        target: b.credential_ref,
-        outcome: 'allowed',
-        details: { approval_id: b.approval_id, jti: bundle.jti },
-      },
+      credential_bundle: bundle.credential_bundle,
+      expires_at: bundle.expires_at.toISOString(),
+      environment: opened.metadata.environment,
     };
   }
+
+  const bundleAudit = (
+    b: z.infer<typeof ZBundleRequest>,
+    correlationId: string,
+    details: Record<string, unknown>,
+  ): PpAuditEntry => ({
+    correlation_id: correlationId,
+    actor: 'service:plant',
+    action: 'credential.bundle',
+    target: b.credential_ref,
+    outcome: 'allowed',
+    details: { approval_id: b.approval_id, ...details },
+  });
 
   app.post(
     '/internal/v1/approvals/consume',
@@ -138,9 +137,12 @@ export function registerInternalRoutes(app: App, deps: InternalDeps): void {
       const b = request.body;
       // Decrypting the key while the ledger consumes saves a round trip; it stays in memory and is used only if
       // the consumption succeeds (otherwise it is dropped here).
-      const opening = b.with_bundle
-        ? deps.vault.store.openForUse(b.credential_ref, { customerId: b.customer_id })
-        : undefined;
+      const target = {
+        approval_id: b.approval_id,
+        credential_ref: b.credential_ref,
+        customer_id: b.customer_id,
+      };
+      const opening = b.with_bundle ? openForBundle(target) : undefined;
       opening?.catch(() => {});
       const r = await deps.ledger.consume(b.approval_id, b.intent_hash, {
         customer_id: b.customer_id,
@@ -174,30 +176,17 @@ export function registerInternalRoutes(app: App, deps: InternalDeps): void {
             () => undefined,
           )
         : undefined;
-      let bundle: Awaited<ReturnType<typeof issueBundle>>['answer'] | undefined;
+      let bundle: Awaited<ReturnType<typeof sealBundle>> | undefined;
       if (opened) {
         const jti = randomUUID();
-        const bundleAudit: PpAuditEntry = {
-          correlation_id: request.correlationId,
-          actor: 'service:plant',
-          action: 'credential.bundle',
-          target: b.credential_ref,
-          outcome: 'allowed',
-          details: { approval_id: b.approval_id, jti, issued_with: 'consume' },
-        };
-        const [issued] = await Promise.all([
-          issueBundle(
-            { approval_id: b.approval_id, credential_ref: b.credential_ref, customer_id: b.customer_id },
-            request.correlationId,
-            Promise.resolve(opened),
-            jti,
-          ).catch(() => undefined),
-          appendAudit(deps.db, [consumeAudit, bundleAudit]),
+        const issuance = bundleAudit(target, request.correlationId, { jti, issued_with: 'consume' });
+        [bundle] = await Promise.all([
+          sealBundle(target, opened, jti).catch(() => undefined),
+          appendAudit(deps.db, [consumeAudit, issuance]),
         ]);
-        if (!issued) {
-          await appendAudit(deps.db, { ...bundleAudit, outcome: 'failed', reason: 'bundle_issue_failed' });
+        if (!bundle) {
+          await appendAudit(deps.db, { ...issuance, outcome: 'failed', reason: 'bundle_issue_failed' });
         }
-        bundle = issued?.answer;
       } else {
         await appendAudit(deps.db, consumeAudit);
       }
@@ -238,9 +227,9 @@ export function registerInternalRoutes(app: App, deps: InternalDeps): void {
           'No credential bundle: the approval was not just consumed for this credential.',
         );
       }
-      let issued: Awaited<ReturnType<typeof issueBundle>>;
+      let opened: Opened;
       try {
-        issued = await issueBundle(b, request.correlationId);
+        opened = await openForBundle(b);
       } catch (err) {
         if (err instanceof BundleRefused) {
           await appendAudit(deps.db, { ...audit, outcome: 'denied', reason: err.reason });
@@ -253,8 +242,10 @@ export function registerInternalRoutes(app: App, deps: InternalDeps): void {
         }
         throw err;
       }
-      await appendAudit(deps.db, issued.audit);
-      return issued.answer;
+      const jti = randomUUID();
+      const answer = await sealBundle(b, opened, jti);
+      await appendAudit(deps.db, bundleAudit(b, request.correlationId, { jti }));
+      return answer;
     },
   );
 }
