@@ -1,16 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { AppError } from '@delta/server-kit';
-import { CompactEncrypt, compactDecrypt, errors, type JWTPayload, jwtVerify, SignJWT } from 'jose';
-import { z } from 'zod';
 import {
-  BUNDLE_CONTENT_ENCRYPTION,
-  BUNDLE_KEY_ALGORITHM,
-  BUNDLE_SIGNING_ALGORITHM,
-  type CryptoKey,
-  importEncryptionJwk,
-  importSigningJwk,
-  type JWK,
-} from './bundle-keys.ts';
+  decryptCompact,
+  encryptCompact,
+  type JwtClaims,
+  JwtError,
+  signJwt,
+  verifyJwt,
+} from '@delta/compact-jose';
+import { AppError } from '@delta/server-kit';
+import { z } from 'zod';
+import { type CryptoKey, importEncryptionJwk, importSigningJwk, type JWK } from './bundle-keys.ts';
 import { ExchangeCredential } from './exchange-credential.ts';
 import { type CredentialOwner, credentialOwner } from './ids.ts';
 
@@ -57,7 +56,7 @@ function refuse(status: number, reason: string, detail: string): AppError {
 /** Imported keys, per JWK object and importer: callers pass the same cached JWK on every bundle. */
 const imported = new WeakMap<object, Map<unknown, Promise<CryptoKey>>>();
 
-async function asKey(
+async function asChecked(
   key: JWK | CryptoKey,
   importer: (jwk: unknown) => Promise<CryptoKey>,
 ): Promise<CryptoKey> {
@@ -80,7 +79,7 @@ async function asKey(
 
 /**
  * Issuer side: the keys for one approved execution, signed by the portal (EdDSA) and then encrypted to Plant
- * (ECDH-ES+A256KW, A256GCM). Bound to the approval and credential, audience-restricted, expiring in ≤ 60 s.
+ * (ECDH-ES+A256KW, A256GCM), both with node:crypto through @delta/compact-jose. Bound to the approval and credential, audience-restricted, expiring in ≤ 60 s.
  */
 export async function issueCredentialBundle(
   options: IssueCredentialBundleOptions,
@@ -108,27 +107,24 @@ export async function issueCredentialBundle(
   }
   const iat = Math.floor((options.now ?? new Date()).getTime() / 1000);
   const jti = options.jti ?? randomUUID();
-  const signed = await new SignJWT({
-    approval_id: options.approvalId,
-    credential_ref: options.credentialRef,
-    api_key: options.credential.apiKey,
-    api_secret: options.credential.apiSecret,
-  })
-    .setProtectedHeader({
-      alg: BUNDLE_SIGNING_ALGORITHM,
-      typ: 'JWT',
-      ...(options.issuerKeyId ? { kid: options.issuerKeyId } : {}),
-    })
-    .setIssuer(options.issuer)
-    .setAudience(options.audience)
-    .setIssuedAt(iat)
-    .setExpirationTime(iat + ttl)
-    .setJti(jti)
-    .sign(options.issuerSigningKey);
-  const plantKey = await asKey(options.plantPublicJwk, importEncryptionJwk);
-  const jwe = await new CompactEncrypt(new TextEncoder().encode(signed))
-    .setProtectedHeader({ alg: BUNDLE_KEY_ALGORITHM, enc: BUNDLE_CONTENT_ENCRYPTION, cty: 'JWT' })
-    .encrypt(plantKey);
+  // Checked the way they were imported before: a key file that is not an X25519/Ed25519 JWK is refused here.
+  const plantKey = await asChecked(options.plantPublicJwk, importEncryptionJwk);
+  const signed = signJwt(
+    {
+      approval_id: options.approvalId,
+      credential_ref: options.credentialRef,
+      api_key: options.credential.apiKey,
+      api_secret: options.credential.apiSecret,
+      iss: options.issuer,
+      aud: options.audience,
+      iat,
+      exp: iat + ttl,
+      jti,
+    },
+    { typ: 'JWT', ...(options.issuerKeyId ? { kid: options.issuerKeyId } : {}) },
+    options.issuerSigningKey,
+  );
+  const jwe = encryptCompact(signed, plantKey, { cty: 'JWT' });
   return { credential_bundle: jwe, jti, expires_at: new Date((iat + ttl) * 1000) };
 }
 
@@ -166,8 +162,9 @@ const ZBundleClaims = z.object({
 });
 
 function claimReason(err: unknown): [string, string] {
-  if (err instanceof errors.JWTExpired) return ['bundle_expired', 'The credential bundle has expired.'];
-  if (err instanceof errors.JWTClaimValidationFailed) {
+  if (err instanceof JwtError && err.failure === 'expired')
+    return ['bundle_expired', 'The credential bundle has expired.'];
+  if (err instanceof JwtError && err.failure === 'claim_invalid') {
     if (err.claim === 'aud')
       return ['bundle_wrong_audience', 'The credential bundle is for another audience.'];
     if (err.claim === 'iss')
@@ -204,21 +201,17 @@ export async function openCredentialBundle(
 
   let inner: string;
   try {
-    const privateKey = await asKey(options.plantPrivateKey, importEncryptionJwk);
-    const { plaintext, protectedHeader } = await compactDecrypt(jwe, privateKey, {
-      keyManagementAlgorithms: [BUNDLE_KEY_ALGORITHM],
-      contentEncryptionAlgorithms: [BUNDLE_CONTENT_ENCRYPTION],
-    });
-    if (protectedHeader.cty !== 'JWT') throw new Error('not a nested JWT');
-    inner = new TextDecoder().decode(plaintext);
+    const privateKey = await asChecked(options.plantPrivateKey, importEncryptionJwk);
+    const { plaintext, header } = decryptCompact(jwe, privateKey);
+    if (header.cty !== 'JWT') throw new Error('not a nested JWT');
+    inner = plaintext.toString('utf8');
   } catch {
     throw refuse(403, 'bundle_undecryptable', 'The credential bundle cannot be decrypted with this key.');
   }
 
-  let payload: JWTPayload;
+  let payload: JwtClaims;
   try {
-    const verified = await jwtVerify(inner, await asKey(issuerKey, importSigningJwk), {
-      algorithms: [BUNDLE_SIGNING_ALGORITHM],
+    const verified = await verifyJwt(inner, await asChecked(issuerKey, importSigningJwk), {
       issuer,
       audience: options.expectedAudience,
       currentDate: now,
