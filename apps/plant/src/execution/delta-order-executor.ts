@@ -113,7 +113,7 @@ export function createDeltaOrderExecutor(deps: DeltaExecutorDeps): OrderExecutor
       // entry's exact order is already known, so its record is written meanwhile — before anything is sent either
       // way; an exit's size depends on the open position, so its record waits for that.
       const entering = plan.intent.action === 'enter';
-      const [opened, recorded] = await Promise.all([
+      const [opened, recorded, decisions] = await Promise.all([
         settle(
           deps.openBundle({
             credentialRef: req.credentialRef,
@@ -123,11 +123,23 @@ export function createDeltaOrderExecutor(deps: DeltaExecutorDeps): OrderExecutor
           }),
         ),
         entering ? settle(record(req.order, { state: 'submitted' })) : undefined,
+        settle(req.decisionsRecorded ?? Promise.resolve()),
       ]);
       if (recorded && !recorded.ok) throw recorded.error;
       if (recorded?.ok && !recorded.value) {
         // The approval was consumed exactly once, so another row means another instance is executing it.
         throw AppError.conflict('execution_in_progress', 'This approval is already being executed.');
+      }
+      if (!decisions.ok) {
+        // The decisions that allowed the order are not on record: nothing is sent.
+        const error = new AppError(
+          503,
+          'audit_unavailable',
+          'The policy decision could not be recorded; nothing was sent.',
+        );
+        if (!recorded) return refuse(error);
+        await updateExecution(deps.db, executionId, { state: 'rejected', reason: error.reason });
+        throw error;
       }
       if (!opened.ok) {
         const error =

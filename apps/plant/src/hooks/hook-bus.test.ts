@@ -127,3 +127,67 @@ describe('trading hooks', () => {
     expect(d).toMatchObject({ outcome: 'deny', reason: 'approval_invalid' });
   });
 });
+
+describe('hook bus: recording', () => {
+  function gatedBus(gate: Promise<void>, recorded: PolicyDecision[], plans: unknown[] = []) {
+    return createHookBus({
+      hooks: [allow],
+      allowlist: TRADING_ALLOWLIST,
+      record: async (d, c) => {
+        plans.push(c.plan);
+        await gate;
+        recorded.push(d);
+      },
+      newId: () => 'd-1',
+    });
+  }
+
+  it('decide answers only once the decision is recorded; decideThenRecord answers first and leaves the write', async () => {
+    let open!: () => void;
+    const gate = new Promise<void>((r) => {
+      open = r;
+    });
+    const recorded: PolicyDecision[] = [];
+    const plans: unknown[] = [];
+    const b = gatedBus(gate, recorded, plans);
+    let decided = false;
+    const waiting = b.decide('pre_run', 'draft_plan', ctx()).then(() => {
+      decided = true;
+    });
+    const c = ctx();
+    const pending = await b.decideThenRecord('pre_run', 'draft_plan', c);
+    expect(pending.decision.outcome).toBe('allow');
+    // The caller goes on: what it fills in later is not what this decision was made on.
+    c.plan = { intent_hash: 'later' } as never;
+    await new Promise((r) => setTimeout(r, 20));
+    expect(decided).toBe(false);
+    const write = pending.record();
+    expect(pending.record()).toBe(write); // one write, however often asked
+    open();
+    await Promise.all([write, waiting]);
+    expect(decided).toBe(true);
+    expect(recorded).toHaveLength(2);
+    expect(plans).toEqual([undefined, undefined]);
+  });
+
+  it('a write that fails, even synchronously, is the rejection of `recorded` and of decide', async () => {
+    for (const record of [
+      async () => {
+        throw new Error('disk full');
+      },
+      () => {
+        throw new Error('disk full');
+      },
+    ]) {
+      const b = createHookBus({
+        hooks: [allow],
+        allowlist: TRADING_ALLOWLIST,
+        record: record as () => Promise<void>,
+        newId: () => 'd-1',
+      });
+      const pending = await b.decideThenRecord('pre_run', 'draft_plan', ctx());
+      await expect(pending.record()).rejects.toThrow('disk full');
+      await expect(b.decide('pre_run', 'draft_plan', ctx())).rejects.toThrow('disk full');
+    }
+  });
+});

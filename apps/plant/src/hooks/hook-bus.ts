@@ -65,7 +65,20 @@ export interface HookBusOptions {
 }
 
 export interface HookBus {
+  /** The decision, once it is recorded. */
   decide(stage: HookStage, action: string, ctx: HookContext): Promise<PolicyDecision>;
+  /**
+   * The decision as soon as the hooks have spoken, its record not yet written: for a caller with more to do
+   * before it acts on the decision. The caller must call `record()` (the same write however often it is called)
+   * and await it before the side effect and before answering. Records started in the same tick share one write.
+   */
+  decideThenRecord(stage: HookStage, action: string, ctx: HookContext): Promise<PendingDecision>;
+}
+
+export interface PendingDecision {
+  decision: PolicyDecision;
+  /** Writes the decision's record (as the context was when it was decided); rejects if it was not stored. */
+  record(): Promise<void>;
 }
 
 class HookTimeout extends Error {}
@@ -97,8 +110,13 @@ function isVerdict(v: unknown): v is HookVerdict {
  */
 export function createHookBus(options: HookBusOptions): HookBus {
   const timeoutMs = options.hookTimeoutMs ?? 10_000;
-  return {
+  const bus: HookBus = {
     async decide(stage, action, ctx) {
+      const pending = await bus.decideThenRecord(stage, action, ctx);
+      await pending.record();
+      return pending.decision;
+    },
+    async decideThenRecord(stage, action, ctx) {
       const base = { decision_id: options.newId(), stage, action };
       const evaluated: string[] = [];
       const deny = (
@@ -152,8 +170,24 @@ export function createHookBus(options: HookBusOptions): HookBus {
         hooks_evaluated: evaluated,
         details: {},
       };
-      await options.record(decision, ctx);
-      return decision;
+      // The context as it was decided on: the caller goes on to fill in the plan and the consumed approval.
+      const decidedCtx = { ...ctx };
+      const final = decision;
+      let recorded: Promise<void> | undefined;
+      return {
+        decision,
+        record() {
+          if (!recorded) {
+            try {
+              recorded = options.record(final, decidedCtx);
+            } catch (err) {
+              recorded = Promise.reject(err);
+            }
+          }
+          return recorded;
+        },
+      };
     },
   };
+  return bus;
 }

@@ -10,6 +10,11 @@ export interface ExecuteOrderRequest {
   exchangeAccountId: string;
   plan: TDraftPlan;
   correlationId: string;
+  /**
+   * The policy decisions that allowed this order, being written to the audit log. The executor sends nothing
+   * until this resolves; if it rejects, nothing is sent.
+   */
+  decisionsRecorded?: Promise<void>;
 }
 
 export interface ExecuteOrderResult {

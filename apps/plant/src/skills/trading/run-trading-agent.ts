@@ -4,7 +4,7 @@ import type { ReferenceAgentRegistry } from '../../agent-mold/reference-agents.t
 import { sha256Hex } from '../../audit/canonical-json.ts';
 import type { UsageRecorder } from '../../audit/usage-events.ts';
 import { findHiredAgent } from '../../db/hired-agents-repository.ts';
-import type { HookBus, HookContext, PolicyDecision } from '../../hooks/hook-bus.ts';
+import type { HookBus, HookContext, PendingDecision, PolicyDecision } from '../../hooks/hook-bus.ts';
 import { QUOTA_REASONS } from '../../hooks/trading-hooks.ts';
 import type { MarketData } from '../../integrations/market-data.ts';
 import type { OrderExecutor } from '../../integrations/order-executor.ts';
@@ -122,19 +122,33 @@ export async function runTradingAgent(
     throw denialError(decision);
   };
 
-  const preRun = await deps.bus.decide('pre_run', action, ctx);
-  if (preRun.outcome !== 'allow') return deny(preRun);
+  // The decisions are recorded together (one write) once the tool use is decided, and that write is awaited
+  // before anything is sent to the exchange and before any answer: an order never leaves without the decisions
+  // that allowed it on record. Any other way out of the run records the pre-run decision first.
+  const pendingPreRun = await deps.bus.decideThenRecord('pre_run', action, ctx);
+  const preRun = pendingPreRun.decision;
+  if (preRun.outcome !== 'allow') {
+    await pendingPreRun.record();
+    return deny(preRun);
+  }
 
-  const markPrice = await deps.marketData.markPrice(product.symbol);
-  const plan = buildDraftPlan(
-    request,
-    { agentId, hiredAgentId: hired.hired_agent_id, customerId: request.customer_id, setup },
-    product,
-    markPrice,
-    { playbookId: agent.playbook.playbook_id, inrPerUsd: deps.inrPerUsd },
-  );
+  let plan: ReturnType<typeof buildDraftPlan>;
+  try {
+    const markPrice = await deps.marketData.markPrice(product.symbol);
+    plan = buildDraftPlan(
+      request,
+      { agentId, hiredAgentId: hired.hired_agent_id, customerId: request.customer_id, setup },
+      product,
+      markPrice,
+      { playbookId: agent.playbook.playbook_id, inrPerUsd: deps.inrPerUsd },
+    );
+  } catch (err) {
+    await pendingPreRun.record();
+    throw err;
+  }
 
   if (request.intent_action === undefined) {
+    await pendingPreRun.record();
     await deps.recordUsage({
       ...usageBase,
       event_type: 'draft_plan',
@@ -151,8 +165,21 @@ export async function runTradingAgent(
   }
 
   ctx.plan = plan;
-  const toolUse = await deps.bus.decide('pre_tool_use', request.intent_action, ctx);
+  let pendingToolUse: PendingDecision;
+  try {
+    pendingToolUse = await deps.bus.decideThenRecord('pre_tool_use', request.intent_action, ctx);
+  } catch (err) {
+    await pendingPreRun.record();
+    throw err;
+  }
+  const toolUse = pendingToolUse.decision;
+  const decisionsRecorded = Promise.all([pendingPreRun.record(), pendingToolUse.record()]).then(
+    () => undefined,
+  );
+  // Awaited below (or by the executor first); this only keeps an early failure from going unhandled meanwhile.
+  decisionsRecorded.catch(() => {});
   if (toolUse.outcome !== 'allow') {
+    await decisionsRecorded;
     // A used approval replayed with the SAME intent gets the recorded execution — never a second order.
     if (toolUse.reason === 'already_consumed' && request.approval_id && deps.executor.findExecution) {
       const recorded = await deps.executor.findExecution(request.approval_id);
@@ -202,8 +229,11 @@ export async function runTradingAgent(
       exchangeAccountId: request.exchange_account_id,
       plan,
       correlationId,
+      decisionsRecorded,
     });
   } catch (err) {
+    // A failed decision record already made the executor refuse; this error is the one to report.
+    await decisionsRecorded.catch(() => {});
     await deps.recordUsage({
       ...usageBase,
       event_type: 'execution',
@@ -212,6 +242,7 @@ export async function runTradingAgent(
     });
     throw err;
   }
+  await decisionsRecorded;
   await deps.recordUsage({
     ...usageBase,
     event_type: 'execution',
