@@ -105,6 +105,17 @@ describe('EdDSA compact JWS', () => {
     expect(await failureOf(() => signJwt({}, {}, publicKey))).toBe('other:TypeError');
   });
 
+  it('states the algorithm itself, whatever header a caller passes', async () => {
+    const { privateKey, publicKey } = ed();
+    const token = signJwt({ a: 1 }, { alg: 'none', typ: 'JWT' } as Record<string, unknown>, privateKey);
+    const { header } = await verifyJwt(token, publicKey);
+    expect(header).toEqual({ alg: 'EdDSA', typ: 'JWT' });
+    const jwe = encryptCompact('x', x().publicKey, { alg: 'dir', enc: 'A128GCM', zip: 'DEF' } as never);
+    const jweHeader = JSON.parse(Buffer.from(jwe.split('.')[0]!, 'base64url').toString());
+    expect(Object.keys(jweHeader).sort()).toEqual(['alg', 'enc', 'epk']);
+    expect(jweHeader).toMatchObject({ alg: 'ECDH-ES+A256KW', enc: 'A256GCM' });
+  });
+
   it('resolves the key from the header, after the header is known to be EdDSA', async () => {
     const { privateKey, publicKey } = ed();
     const token = signJwt({ a: 1 }, { kid: 'abc' }, privateKey);

@@ -92,11 +92,13 @@ export function encryptCompact(
   const ephemeral = generateKeyPairSync('x25519');
   const z = diffieHellman({ privateKey: ephemeral.privateKey, publicKey: recipient });
   const x = ephemeral.publicKey.export({ format: 'jwk' }).x as string;
+  // Only `cty` and `kid` come from the caller: the suite and the key agreement are this module's to state.
   const protectedHeader = b64u(
     JSON.stringify({
       alg: JWE_KEY_ALGORITHM,
       enc: JWE_CONTENT_ENCRYPTION,
-      ...header,
+      ...(header.cty !== undefined ? { cty: header.cty } : {}),
+      ...(header.kid !== undefined ? { kid: header.kid } : {}),
       epk: { kty: 'OKP', crv: 'X25519', x },
     }),
   );

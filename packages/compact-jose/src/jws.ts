@@ -46,7 +46,9 @@ export function signJws(
   privateKey: KeyInput,
 ): string {
   const key = keyObject(privateKey, 'ed25519', 'private');
-  const signingInput = `${b64u(JSON.stringify({ alg: JWS_ALGORITHM, ...header }))}.${b64u(payload)}`;
+  // The algorithm is this module's to state: a caller's `alg` (typed out, but possible at run time) is dropped.
+  const { alg: _alg, ...rest } = header as Record<string, unknown>;
+  const signingInput = `${b64u(JSON.stringify({ alg: JWS_ALGORITHM, ...rest }))}.${b64u(payload)}`;
   const signature = edSign(null, Buffer.from(signingInput, 'ascii'), key);
   return `${signingInput}.${b64u(signature)}`;
 }
