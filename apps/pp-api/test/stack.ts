@@ -264,10 +264,19 @@ async function startPlantProcess(env: Record<string, string>): Promise<PlantProc
   let out = '';
   let child: ChildProcess;
   const spawnOnce = async () => {
-    child = spawn(process.execPath, ['--import', 'tsx', here('../../plant/src/main.ts')], {
-      env: fullEnv,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    child = spawn(
+      process.execPath,
+      [
+        ...(process.env.PLANT_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+        '--import',
+        'tsx',
+        here('../../plant/src/main.ts'),
+      ],
+      {
+        env: fullEnv,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     child.stdout?.on('data', (d) => {
       out += d;
     });
