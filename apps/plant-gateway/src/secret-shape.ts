@@ -39,6 +39,8 @@ const PEM_PRIVATE = /-----BEGIN [A-Z ]*PRIVATE KEY-----/;
 /** Delta API keys are 30 hex-like characters; secrets 60. Generic secrets: 32+ chars of base64. */
 const MIN_HEX_LENGTH = 28;
 const MIN_BASE64_LENGTH = 32;
+/** Entropy a base64 run with fewer than 2 digits needs (random 32-byte secrets: 4.2–5.3; long names: ≤ 4.25). */
+const LOW_DIGIT_BASE64_BITS = 4.4;
 
 function shannonBitsPerChar(s: string): number {
   const counts = new Map<string, number>();
@@ -58,9 +60,13 @@ export function looksLikeSecret(value: string): boolean {
   if (OWN_ID_PREFIX.test(value) || UUID.test(value)) return false;
   const digits = value.replace(/[^0-9]/g, '').length;
   const letters = value.replace(/[^A-Za-z]/g, '').length;
+  if (letters < 2) return false;
   // Random strings mix digits and letters; words, enum values and snake_case names rarely do.
-  if (digits < 2 || letters < 2) return false;
-  if (HEX.test(value)) return shannonBitsPerChar(value) >= 3.0;
+  const mixed = digits >= 2;
+  if (HEX.test(value)) return mixed && shannonBitsPerChar(value) >= 3.0;
   if (value.length < MIN_BASE64_LENGTH || !BASE64ISH.test(value)) return false;
-  return shannonBitsPerChar(value) >= 4.0;
+  const bits = shannonBitsPerChar(value);
+  // About 1 in 170 random 32-byte base64 secrets has fewer than 2 digits; they still spread over far more
+  // characters than a long CamelCase or snake_case name (≈ 4.2 bits per character at most).
+  return mixed ? bits >= 4.0 : bits >= LOW_DIGIT_BASE64_BITS;
 }
