@@ -130,29 +130,31 @@ export function createDeltaOrderExecutor(deps: DeltaExecutorDeps): OrderExecutor
         // The approval was consumed exactly once, so another row means another instance is executing it.
         throw AppError.conflict('execution_in_progress', 'This approval is already being executed.');
       }
-      if (!decisions.ok) {
-        // The decisions that allowed the order are not on record: nothing is sent.
-        const error = new AppError(
-          503,
-          'audit_unavailable',
-          'The policy decision could not be recorded; nothing was sent.',
-        );
+      // Nothing is sent without the decisions on record and the keys open; the execution says which failed.
+      const rejectUnsent = async (error: AppError): Promise<never> => {
         if (!recorded) return refuse(error);
         await updateExecution(deps.db, executionId, { state: 'rejected', reason: error.reason });
         throw error;
+      };
+      if (!decisions.ok) {
+        return rejectUnsent(
+          new AppError(
+            503,
+            'audit_unavailable',
+            'The policy decision could not be recorded; nothing was sent.',
+          ),
+        );
       }
       if (!opened.ok) {
-        const error =
+        return rejectUnsent(
           opened.error instanceof AppError
             ? opened.error
             : new AppError(
                 503,
                 'vault_unavailable',
                 'The credential vault could not be reached; nothing was sent.',
-              );
-        if (!recorded) return refuse(error);
-        await updateExecution(deps.db, executionId, { state: 'rejected', reason: error.reason });
-        throw error;
+              ),
+        );
       }
       const bundle: OpenedBundle = opened.value;
       const client = clientFor(bundle, deps);
