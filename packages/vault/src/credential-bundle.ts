@@ -56,7 +56,7 @@ function refuse(status: number, reason: string, detail: string): AppError {
 /** Imported keys, per JWK object and importer: callers pass the same cached JWK on every bundle. */
 const imported = new WeakMap<object, Map<unknown, Promise<CryptoKey>>>();
 
-async function asChecked(
+async function asKey(
   key: JWK | CryptoKey,
   importer: (jwk: unknown) => Promise<CryptoKey>,
 ): Promise<CryptoKey> {
@@ -79,7 +79,8 @@ async function asChecked(
 
 /**
  * Issuer side: the keys for one approved execution, signed by the portal (EdDSA) and then encrypted to Plant
- * (ECDH-ES+A256KW, A256GCM), both with node:crypto through @delta/compact-jose. Bound to the approval and credential, audience-restricted, expiring in ≤ 60 s.
+ * (ECDH-ES+A256KW, A256GCM), both through @delta/compact-jose (node:crypto). Bound to the approval and credential,
+ * audience-restricted, expiring in ≤ 60 s.
  */
 export async function issueCredentialBundle(
   options: IssueCredentialBundleOptions,
@@ -107,8 +108,8 @@ export async function issueCredentialBundle(
   }
   const iat = Math.floor((options.now ?? new Date()).getTime() / 1000);
   const jti = options.jti ?? randomUUID();
-  // Checked the way they were imported before: a key file that is not an X25519/Ed25519 JWK is refused here.
-  const plantKey = await asChecked(options.plantPublicJwk, importEncryptionJwk);
+  // A JWK is checked (X25519, nothing else) and imported once per object, as before.
+  const plantKey = await asKey(options.plantPublicJwk, importEncryptionJwk);
   const signed = signJwt(
     {
       approval_id: options.approvalId,
@@ -201,7 +202,7 @@ export async function openCredentialBundle(
 
   let inner: string;
   try {
-    const privateKey = await asChecked(options.plantPrivateKey, importEncryptionJwk);
+    const privateKey = await asKey(options.plantPrivateKey, importEncryptionJwk);
     const { plaintext, header } = decryptCompact(jwe, privateKey);
     if (header.cty !== 'JWT') throw new Error('not a nested JWT');
     inner = plaintext.toString('utf8');
@@ -211,7 +212,7 @@ export async function openCredentialBundle(
 
   let payload: JwtClaims;
   try {
-    const verified = await verifyJwt(inner, await asChecked(issuerKey, importSigningJwk), {
+    const verified = await verifyJwt(inner, await asKey(issuerKey, importSigningJwk), {
       issuer,
       audience: options.expectedAudience,
       currentDate: now,
