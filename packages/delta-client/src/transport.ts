@@ -113,6 +113,9 @@ export class Transport {
         signal,
       });
       const text = await res.text();
+      // Delta's 429 blocks the key until its window resets: every client on this key waits (or refuses locally)
+      // instead of spending more requests the exchange will refuse anyway.
+      if (res.status === 429) this.options.budget?.blockFor(rateLimitResetMs(res.headers) ?? 1_000);
       this.options.logger?.debug(
         { ...log, status: res.status, duration_ms: Math.round(performance.now() - started) },
         'delta response',
