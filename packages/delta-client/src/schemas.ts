@@ -37,6 +37,8 @@ export const ZProduct = z.object({
   position_size_limit: ZIntLike.optional(),
   taker_commission_rate: ZDecimalLike.optional(),
   maker_commission_rate: ZDecimalLike.optional(),
+  /** The allowed price band, ± this percentage of the mark price (Delta's `price_band`). */
+  price_band: ZDecimalLike.optional(),
   state: z.string(),
   trading_status: z.string().optional(),
   underlying_asset: ZAssetRef,

@@ -23,6 +23,9 @@ export function toProductSpec(p: DeltaProduct): ProductSpec | undefined {
     initial_margin: im,
     default_leverage: Math.min(10, maxLeverage),
     max_leverage: maxLeverage,
+    ...(p.price_band && DECIMAL.test(p.price_band) && Number(p.price_band) > 0
+      ? { price_band_pct: p.price_band }
+      : {}),
     state,
   };
 }

@@ -14,6 +14,12 @@ export interface ProductSpec {
   /** Leverage used for margin estimates when the hired agent's setup names none. */
   default_leverage: number;
   max_leverage: number;
+  /**
+   * The exchange's allowed price band: a limit price must lie within ± this percentage of the mark price
+   * (Delta's `price_band`; the exchange also allows ±2σ of the 15-minute mark when that is wider). Undefined when
+   * the catalogue gives none.
+   */
+  price_band_pct?: string;
   state: 'live' | 'expired' | 'upcoming';
 }
 

@@ -31,6 +31,26 @@ export function mul(a: Decimal, b: Decimal): Decimal {
   return { units: a.units * b.units, scale: a.scale + b.scale };
 }
 
+export function add(a: Decimal, b: Decimal): Decimal {
+  const s = Math.max(a.scale, b.scale);
+  return { units: rescale(a, s) + rescale(b, s), scale: s };
+}
+
+export function sub(a: Decimal, b: Decimal): Decimal {
+  return add(a, { units: -b.units, scale: b.scale });
+}
+
+/** The nearest multiple of `step` at or above (`up`) or at or below (`down`) a non-negative `a`. */
+export function roundToMultiple(a: Decimal, step: Decimal, direction: 'up' | 'down'): Decimal {
+  const s = Math.max(a.scale, step.scale);
+  const x = rescale(a, s);
+  const st = rescale(step, s);
+  if (st <= 0n) throw new Error('roundToMultiple(): step must be positive');
+  let q = x / st;
+  if (direction === 'up' && x % st !== 0n && x > 0n) q += 1n;
+  return { units: q * st, scale: s };
+}
+
 export function compare(a: Decimal, b: Decimal): -1 | 0 | 1 {
   const s = Math.max(a.scale, b.scale);
   const x = rescale(a, s);

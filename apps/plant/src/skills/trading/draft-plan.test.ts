@@ -213,3 +213,40 @@ describe('draft plan properties', () => {
     );
   });
 });
+
+describe('limit price band', () => {
+  const banded: ProductSpec = { ...BTC, price_band_pct: '2.5' };
+  const plan = (limit: string, mark = '60549') =>
+    buildDraftPlan(request({ market: undefined, limit_price: limit }), subject(), banded, mark, OPTIONS);
+  const band = (p: ReturnType<typeof plan>) => p.risk_checks.find((c) => c.check === 'limit_price_band');
+
+  it('refuses a limit far outside ± price_band % of the mark, and shows the band', () => {
+    const far = plan('30000');
+    expect(band(far)?.passed).toBe(false);
+    expect(far.approvable).toBe(false);
+    // 60549 × 0.975 = 59035.275 → up to the tick 59035.5; 60549 × 1.025 = 62062.725 → down to 62062.5
+    expect(band(far)?.reason).toContain('59035.5–62062.5');
+    expect(band(far)?.reason).toContain('±2.5% of the mark 60549');
+  });
+
+  it('takes the edges of the band (rounded inwards to the tick) and nothing past them', () => {
+    expect(band(plan('59035.5'))?.passed).toBe(true);
+    expect(band(plan('62062.5'))?.passed).toBe(true);
+    expect(band(plan('59035'))?.passed).toBe(false);
+    expect(band(plan('62063'))?.passed).toBe(false);
+    expect(plan('60000').approvable).toBe(true);
+  });
+
+  it('applies to exits too, and not to market orders', () => {
+    const exit = buildDraftPlan(
+      request({ action: 'exit', market: undefined, limit_price: '90000' }),
+      subject(),
+      banded,
+      '60549',
+      OPTIONS,
+    );
+    expect(band(exit)?.passed).toBe(false);
+    const market = buildDraftPlan(request(), subject(), banded, '60549', OPTIONS);
+    expect(band(market)).toBeUndefined();
+  });
+});

@@ -6,7 +6,19 @@ import {
   type TTradeRunRequest,
 } from '@delta/contracts';
 import type { ProductSpec } from '../../integrations/market-data.ts';
-import { compare, dec, divCeil, isMultipleOf, mul, normalizeDecimal, toDecimalString } from './decimal.ts';
+import {
+  add,
+  compare,
+  type Decimal,
+  dec,
+  divCeil,
+  isMultipleOf,
+  mul,
+  normalizeDecimal,
+  roundToMultiple,
+  sub,
+  toDecimalString,
+} from './decimal.ts';
 import { intentHash, type TradeIntent } from './intent-hash.ts';
 
 export interface PlanSubject {
@@ -65,6 +77,7 @@ export function buildDraftPlan(
   };
 
   const checks = riskChecks(request, setup, product, {
+    markPrice,
     limitPrice,
     leverage,
     notionalInr: toDecimalString(notionalInr),
@@ -122,7 +135,7 @@ function riskChecks(
   request: TradeFields,
   setup: TAgentSetup,
   product: ProductSpec,
-  computed: { limitPrice: string | null; leverage: number; notionalInr: string },
+  computed: { markPrice: string; limitPrice: string | null; leverage: number; notionalInr: string },
 ): TRiskCheck[] {
   const checks: TRiskCheck[] = [];
   const add = (check: string, passed: boolean, reason: string) => checks.push({ check, passed, reason });
@@ -186,6 +199,9 @@ function riskChecks(
     );
   }
 
+  if (computed.limitPrice !== null)
+    checks.push(priceBandCheck(computed.limitPrice, computed.markPrice, product));
+
   const levOk = computed.leverage <= product.max_leverage;
   add(
     'leverage',
@@ -195,4 +211,39 @@ function riskChecks(
       : `leverage ${computed.leverage}× exceeds ${product.symbol} max ${product.max_leverage}×`,
   );
   return checks;
+}
+
+/**
+ * A limit price outside the exchange's allowed band would be refused by the exchange (or, on a lenient venue,
+ * rest far from the market): a failed check, with the band shown. The band is ± price_band % of the mark price,
+ * rounded inwards to the tick, so a price this check passes is one the exchange accepts.
+ */
+function priceBandCheck(limitPrice: string, markPrice: string, product: ProductSpec): TRiskCheck {
+  if (product.price_band_pct === undefined) {
+    return {
+      check: 'limit_price_band',
+      passed: true,
+      reason: `the exchange publishes no price band for ${product.symbol}; it refuses a price outside its own band`,
+    };
+  }
+  const mark = dec(markPrice);
+  const pct = dec(product.price_band_pct);
+  const tick = dec(product.tick_size);
+  // mark × (100 ± pct) / 100 — dividing by 100 is two more decimal places — rounded inwards to the tick.
+  const edge = (factor: Decimal): Decimal => {
+    const scaled = mul(mark, factor);
+    return { units: scaled.units, scale: scaled.scale + 2 };
+  };
+  const lower = roundToMultiple(edge(sub(dec(100), pct)), tick, 'up');
+  const upper = roundToMultiple(edge(add(dec(100), pct)), tick, 'down');
+  const price = dec(limitPrice);
+  const within = compare(price, lower) >= 0 && compare(price, upper) <= 0;
+  const band = `${toDecimalString(lower)}–${toDecimalString(upper)} (±${normalizeDecimal(product.price_band_pct)}% of the mark ${normalizeDecimal(markPrice)})`;
+  return {
+    check: 'limit_price_band',
+    passed: within,
+    reason: within
+      ? `limit price ${limitPrice} is within the exchange's price band ${band}`
+      : `limit price ${limitPrice} is outside the exchange's price band ${band}`,
+  };
 }
