@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { connect } from 'node:net';
+import { type AddressInfo, connect, createServer } from 'node:net';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -107,18 +107,23 @@ describe('npm start', () => {
     }
   });
 
-  it('keeps Plant on 127.0.0.1 only', async () => {
-    expect(await canConnect('127.0.0.1', ports.plant!)).toBe(true);
+  it('keeps every service on 127.0.0.1 only by default (the paper exchange admin routes included)', async () => {
     const external = Object.values(networkInterfaces())
       .flat()
       .find((a) => a && a.family === 'IPv4' && !a.internal)?.address;
     const others = ['::1', ...(external ? [external] : [])];
-    for (const host of others) {
-      expect(await canConnect(host, ports.plant!), `plant via ${host}`).toBe(false);
+    for (const s of SERVICES) {
+      expect(await canConnect('127.0.0.1', ports[s.name]!), s.name).toBe(true);
+      for (const host of others)
+        expect(await canConnect(host, ports[s.name]!), `${s.name} via ${host}`).toBe(false);
     }
     if (external) {
-      // The same address reaches the gateway, so the refusal above is Plant's binding, not the network.
-      expect(await canConnect(external, ports['plant-gateway']!)).toBe(true);
+      // A listener of our own on that address is reachable, so the refusals above are the services' binding.
+      const server = createServer();
+      await new Promise<void>((r) => server.listen(0, external, r));
+      const { port } = server.address() as AddressInfo;
+      expect(await canConnect(external, port)).toBe(true);
+      server.close();
     }
   });
 

@@ -17,12 +17,13 @@ import {
 } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { portsFromEnv, SERVICES } from './services.ts';
+import { hostsFromEnv, portsFromEnv, SERVICES } from './services.ts';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const dataRoot = resolve(process.env.DATA_ROOT ?? join(root, '.data'));
 const fresh = process.argv.includes('--fresh');
 const ports = portsFromEnv();
+const hosts = hostsFromEnv();
 
 if (fresh && existsSync(dataRoot)) {
   rmSync(dataRoot, { recursive: true, force: true });
@@ -41,6 +42,8 @@ function serviceEnv(name: string): NodeJS.ProcessEnv {
     ...process.env,
     NODE_ENV: process.env.NODE_ENV ?? 'development',
     PORT: String(ports[name]),
+    // 127.0.0.1 unless <SERVICE>_HOST (or HOST, Plant excepted) opens it on purpose.
+    HOST: hosts[name],
     DATA_ROOT: dataRoot,
     // Each service's own DATABASE_URL, if given as <SERVICE>_DATABASE_URL (e.g. PLANT_DATABASE_URL).
     DATABASE_URL: process.env[`${prefixOf(name)}_DATABASE_URL`] ?? '',

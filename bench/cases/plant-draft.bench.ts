@@ -1,11 +1,11 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
-import { createLogger, loadMigrations, migrate, openDatabase } from '@delta/server-kit';
+import { createLogger, migrate, openDatabase } from '@delta/server-kit';
 import { ephemeralServiceKeys, publicJwks, signServiceToken } from '@delta/service-auth';
 import { DELTA_TRADING_AGENT } from '../../apps/plant/src/agent-mold/reference-agents.ts';
 import { buildApp } from '../../apps/plant/src/app.ts';
 import { createGatewayIdentityVerifier } from '../../apps/plant/src/auth/identity.ts';
 import { createStaticMarketData, fixedPrices } from '../../apps/plant/src/integrations/market-data.ts';
+import { plantMigrations } from '../../apps/plant/src/migrations.ts';
 import type { BenchCase } from '../harness.ts';
 
 const AGENT = 'AGT-TRD-DELTA-001';
@@ -15,10 +15,7 @@ const plantDraft: BenchCase = {
   description:
     "Plant draft-plan run (gateway identity assertion, validation, hook bus with quota reservation, plan, hash-chained audit append, usage event) vs the same app's /healthz, in-process on PGlite, concurrency 16",
   async run(h) {
-    const migrations = loadMigrations(
-      fileURLToPath(new URL('../../apps/plant/migrations', import.meta.url)),
-      'plant',
-    );
+    const migrations = plantMigrations();
     const db = await openDatabase({});
     await migrate(db, migrations);
     // Every request carries a gateway identity assertion, signed and verified as in production.
@@ -71,7 +68,7 @@ const plantDraft: BenchCase = {
       plan: 'paid',
       setup: {
         exchange_provider: 'delta_exchange_india',
-        credential_ref: 'cred-bench',
+        credential_ref: 'cred_pp_benchbenchbenchbenchbenchb',
         default_coin: 'BTC',
         allowed_coins: ['BTC', 'ETH'],
         risk_limits: { max_units_per_order: 100, max_notional_inr: '10000000' },
@@ -88,7 +85,7 @@ const plantDraft: BenchCase = {
     const subject = await h.measure('POST run (draft plan)', { concurrency: 16, operations }, async () => {
       const res = await call('POST', `/api/v1/reference-agents/${AGENT}/run`, {
         customer_id: customerId,
-        exchange_account_id: 'acct-bench',
+        exchange_account_id: 'cred_pp_benchbenchbenchbenchbenchb',
         coin: 'BTC',
         units: 2,
         side: 'long',

@@ -4,7 +4,7 @@ import { accountRoutes } from './routes/account.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { orderRoutes } from './routes/orders.ts';
 import { publicRoutes } from './routes/public.ts';
-import { deltaScope } from './v2-scope.ts';
+import { answerDeltaFrameworkError, deltaScope } from './v2-scope.ts';
 
 export const SERVICE = 'paper-exchange';
 
@@ -25,6 +25,7 @@ export async function buildApp(deps: Deps): Promise<App> {
     logger: deps.logger,
     db: deps.db,
     migrations: deps.migrations,
+    answerFrameworkError: answerDeltaFrameworkError,
   });
   const px = deps.exchange;
   await app.register(

@@ -4,7 +4,8 @@ import { z } from 'zod';
 
 export const ZConfig = z.object({
   ...baseConfigShape,
-  HOST: env.host('0.0.0.0'),
+  // Loopback unless opened on purpose (HOST=0.0.0.0, or PAPER_EXCHANGE_HOST under `npm start`).
+  HOST: env.host('127.0.0.1'),
   PORT: env.port(8400),
   /** Paper mode mounts the /_paper admin API (keys, mark price, fault injection). */
   PAPER_MODE: env.bool(false),

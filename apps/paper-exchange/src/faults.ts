@@ -10,9 +10,9 @@ import { z } from 'zod';
 export const ZFaultSpec = z.strictObject({
   mode: z.enum(['latency', '5xx', '429', 'drop']),
   count: z.number().int().min(1).max(10_000).default(1),
-  method: z.string().toUpperCase().default('POST'),
+  method: z.string().min(1).max(16).toUpperCase().default('POST'),
   /** A route template (`/v2/orders/:order_id`) or a literal path; default the place-order route. */
-  path: z.string().startsWith('/').default('/v2/orders'),
+  path: z.string().startsWith('/').max(512).default('/v2/orders'),
   latency_ms: z.number().int().min(0).max(60_000).default(1_000),
   status: z.union([z.literal(500), z.literal(502), z.literal(503), z.literal(504)]).default(503),
   after_accept: z.boolean().default(false),

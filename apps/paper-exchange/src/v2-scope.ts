@@ -1,4 +1,4 @@
-import type { App } from '@delta/server-kit';
+import { type App, AppError, jsonNestingExceeds, MAX_JSON_DEPTH } from '@delta/server-kit';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { prehashOf, signatureMatches, timestampFresh } from './auth.ts';
@@ -44,6 +44,28 @@ export function parseInput<S extends z.ZodType>(schema: S, value: unknown): z.in
 export const ok = (result: unknown, meta?: Record<string, unknown>) =>
   meta ? { success: true, result, meta } : { success: true, result };
 
+/** A refusal the platform raised (an AppError) as Delta's `bad_schema` body. */
+export function deltaRefusal(err: AppError): DeltaHttpError {
+  const fields = Array.isArray(err.extra.errors)
+    ? (err.extra.errors as { path: string; message: string }[])
+    : [];
+  return badSchema(fields.length ? fields : [{ path: '', message: err.message }]);
+}
+
+/**
+ * For createApp's answerFrameworkError: a bad URL under /v2 (bad percent-encoding, an over-long parameter) gets
+ * Delta's error shape, like every other /v2 refusal.
+ */
+export function answerDeltaFrameworkError(
+  err: AppError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): boolean {
+  if (!(request.raw.url ?? '').startsWith('/v2/')) return false;
+  void sendDelta(reply, deltaRefusal(err));
+  return true;
+}
+
 function sendDelta(reply: FastifyReply, err: DeltaHttpError) {
   return reply
     .code(err.status)
@@ -77,6 +99,8 @@ export function deltaScope(px: PaperExchange, routes: (app: App) => void) {
       const text = typeof body === 'string' ? body : body.toString('utf8');
       request.rawBody = text;
       if (text === '') return done(null, undefined);
+      if (jsonNestingExceeds(text))
+        return done(badSchema([{ path: '', message: `body nests deeper than ${MAX_JSON_DEPTH} levels` }]));
       try {
         done(null, JSON.parse(text) as unknown);
       } catch {
@@ -138,6 +162,8 @@ export function deltaScope(px: PaperExchange, routes: (app: App) => void) {
 
     app.setErrorHandler((err, request, reply) => {
       if (err instanceof DeltaHttpError) return sendDelta(reply, err);
+      // The platform's own input guard (NUL, lone surrogates, nesting) refuses in problem terms: say it Delta's way.
+      if (err instanceof AppError && err.status < 500) return sendDelta(reply, deltaRefusal(err));
       const status = (err as { statusCode?: number }).statusCode;
       if (status && status >= 400 && status < 500) {
         return sendDelta(reply, badSchema([{ path: '', message: (err as Error).message }]));

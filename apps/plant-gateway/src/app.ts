@@ -1,20 +1,22 @@
-import { type App, createApp, type Db, type Logger, type Migration, redactUrl } from '@delta/server-kit';
+import { type App, createApp, type Db, type Logger, type Migration } from '@delta/server-kit';
 import {
+  createReplayCache,
   createServiceTokenVerifier,
   type IssuerKeys,
   publicJwks,
   type ServiceKeys,
 } from '@delta/service-auth';
-import { redactRequestUrl } from './credential-firewall.ts';
-import { createRefusalRecorder } from './gateway-audit.ts';
+import { createRefusalRecorder, createUnrecordedRefusalListener } from './gateway-audit.ts';
 import { type RateLimitSettings, TokenBucketLimiter } from './rate-limiter.ts';
 import { registerProxyRoutes } from './routes/proxy-routes.ts';
+import { registerRefusalRoutes } from './routes/refusal-routes.ts';
 
 export const SERVICE = 'plant-gateway';
 
 export interface Deps {
   logger: Logger;
   db: Db;
+  /** gatewayMigrations(): the replay cache's table and the gateway's own. */
   migrations: Migration[];
   /** The gateway's own keys: it signs identity assertions with them and publishes the public half. */
   keys: ServiceKeys;
@@ -26,35 +28,19 @@ export interface Deps {
   now?: () => number;
 }
 
-/**
- * The request log line must not carry a secret a caller put in the query string, even one the generic URL
- * redaction does not know by name (`client_secret=…`, a bare 60-hex value): the firewall's own rules apply.
- */
-function gatewayLogger(logger: Logger): Logger {
-  return logger.child(
-    {},
-    {
-      serializers: {
-        req: (req: { method?: string; url?: string; ip?: string; headers?: Record<string, unknown> }) => ({
-          method: req.method,
-          url: redactUrl(redactRequestUrl(req.url ?? '')),
-          remote_address: req.ip,
-          user_agent: req.headers?.['user-agent'],
-        }),
-      },
-    },
-  );
-}
-
 /** Plant gateway — the only door into Plant: service auth, rate limits, credential firewall. */
 export async function buildApp(deps: Deps): Promise<App> {
-  const logger = gatewayLogger(deps.logger);
+  // Request lines go through server-kit's one URL redaction, the same rules every service logs by.
+  const logger = deps.logger;
+  const recordRefusal = createRefusalRecorder(deps.db, logger);
   const app = await createApp({
     service: SERVICE,
     description: 'the only door into Plant: service auth, rate limits, credential firewall.',
     logger,
     db: deps.db,
     migrations: deps.migrations,
+    // Every 4xx the gateway answers is on record: the routes record theirs with the caller, this the rest.
+    onRefusal: createUnrecordedRefusalListener(recordRefusal),
   });
 
   const jwks = publicJwks(deps.keys);
@@ -67,10 +53,14 @@ export async function buildApp(deps: Deps): Promise<App> {
     verify: createServiceTokenVerifier({ audience: SERVICE, issuers: deps.issuers }),
     keys: deps.keys,
     limiter: new TokenBucketLimiter(deps.rateLimit, deps.now),
-    recordRefusal: createRefusalRecorder(deps.db, logger),
+    recordRefusal,
+    // A portal token is used once: its jti is kept in the database (used_token_ids) until it expires.
+    replayCache: createReplayCache(deps.db),
     plantUrl: deps.plantUrl,
     upstreamTimeoutMs: deps.upstreamTimeoutMs,
   };
   await app.register(async (scope) => registerProxyRoutes(scope, proxyDeps));
+  // The gateway's own read API (not under /api/, so never forwarded): its refusals, for PP's Audit view.
+  await app.register(async (scope) => registerRefusalRoutes(scope, { ...proxyDeps, db: deps.db }));
   return app;
 }

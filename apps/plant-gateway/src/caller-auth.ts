@@ -1,6 +1,13 @@
 import { principalLabel, type TPrincipal } from '@delta/contracts';
 import { AppError } from '@delta/server-kit';
-import { ServiceTokenError, type ServiceTokenVerifier, type VerifiedServiceToken } from '@delta/service-auth';
+import {
+  claimTokenOnce,
+  type ReplayCache,
+  requestHash,
+  ServiceTokenError,
+  type ServiceTokenVerifier,
+  type VerifiedServiceToken,
+} from '@delta/service-auth';
 
 /** Which principal each portal may act for: PP for its ops users, CP for its customers — never the other way. */
 const ALLOWED_PRINCIPAL: Record<string, TPrincipal['kind']> = { pp: 'ops', cp: 'customer' };
@@ -9,8 +16,10 @@ export interface Caller {
   issuer: string;
   principal: TPrincipal;
   label: string;
-  /** When the portal bound its token to the request: sha256 hex of METHOD \n path-with-query \n body. */
+  /** The portal's binding of its token to the request: requestHash(METHOD, path-with-query, body). */
   requestHash: string | undefined;
+  /** The verified token (its jti and expiry are claimed once the request is admitted). */
+  token: Pick<VerifiedServiceToken, 'issuer' | 'payload'>;
 }
 
 /** A refusal carries what the audit needs: a reason, and the caller when it was already known. */
@@ -33,6 +42,11 @@ function bearerToken(header: string | undefined): string | undefined {
 }
 
 export function authFailure(failure: string): AppError {
+  if (failure === 'replay_check_unavailable')
+    return new AppError(503, 'service_auth_unavailable', 'The service token cannot be checked now.', {
+      extra: { failure },
+      headers: { 'retry-after': '1' },
+    });
   if (failure === 'keys_unavailable')
     return new AppError(
       503,
@@ -68,6 +82,7 @@ export async function authenticateCaller(
     principal: verified.principal,
     label: principalLabel(verified.principal),
     requestHash: verified.requestHash,
+    token: { issuer: verified.issuer, payload: verified.payload },
   };
   const allowed = ALLOWED_PRINCIPAL[verified.issuer];
   if (verified.principal.kind !== allowed) {
@@ -81,4 +96,30 @@ export async function authenticateCaller(
     );
   }
   return caller;
+}
+
+/**
+ * Admits one request for an authenticated caller: the token must be bound to exactly this request (method, path
+ * and query, body bytes) and must not have been used before (its jti is claimed in the database, so a replay is
+ * refused by every gateway instance). The binding is checked first, so a token lifted in flight and sent with
+ * another body does not burn the genuine request. Returns the request hash for the identity assertion.
+ * Throws CallerRefused (401 service_auth_failed, or 503 when the replay cache cannot be asked).
+ */
+export async function admitRequest(
+  replayCache: ReplayCache,
+  caller: Caller,
+  method: string,
+  pathWithQuery: string,
+  body: Buffer | undefined,
+): Promise<string> {
+  const hash = requestHash(method, pathWithQuery, body);
+  const refuse = (failure: string) => new CallerRefused(authFailure(failure), caller, { failure });
+  if (caller.requestHash === undefined) throw refuse('request_hash_missing');
+  if (caller.requestHash !== hash) throw refuse('request_hash_mismatch');
+  try {
+    await claimTokenOnce(replayCache, caller.token);
+  } catch (err) {
+    throw refuse(err instanceof ServiceTokenError ? err.failure : 'replay_check_unavailable');
+  }
+  return hash;
 }

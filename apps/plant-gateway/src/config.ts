@@ -7,7 +7,8 @@ const trimSlash = (url: string) => url.replace(/\/+$/, '');
 export const ZConfig = z
   .object({
     ...baseConfigShape,
-    HOST: env.host('0.0.0.0'),
+    // Loopback unless opened on purpose (HOST=0.0.0.0, or PLANT_GATEWAY_HOST under `npm start`).
+    HOST: env.host('127.0.0.1'),
     PORT: env.port(8000),
     PLANT_URL: z.url().default('http://127.0.0.1:8001').transform(trimSlash),
     // Portal base URLs only matter for the JWKS defaults below; each JWKS URL can also be given directly.

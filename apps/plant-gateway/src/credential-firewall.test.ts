@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { redactUrl } from '@delta/server-kit';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { redactRequestUrl, scanJson, scanQuery } from './credential-firewall.ts';
+import { scanJson, scanQuery } from './credential-firewall.ts';
 import { TokenBucketLimiter } from './rate-limiter.ts';
 import { looksLikeSecret } from './secret-shape.ts';
 
@@ -69,13 +70,25 @@ describe('credential firewall', () => {
     );
   });
 
-  it('finds a secret pasted into an innocent field, but not under our id/hash fields', () => {
+  it('finds a secret pasted into an innocent field or an id field, but not our ids and hashes', () => {
     expect(scanJson({ note: DELTA_SECRET })).toEqual([
       { location: 'body', path: 'note', rule: 'secret_shaped_value' },
     ]);
     expect(
-      scanJson({ intent_hash: 'f'.repeat(16) + DELTA_SECRET.slice(0, 48), approval_id: DELTA_KEY }),
+      scanJson({
+        intent_hash: 'f'.repeat(16) + DELTA_SECRET.slice(0, 48),
+        approval_id: 'apr_abcdefghijklmnopqrstuvwxyz',
+        setup: { credential_ref: 'cred_pp_abcdefghijklmnopqrstuvwx23' },
+      }),
     ).toEqual([]);
+    // An id field is no hiding place: ids are never secret-shaped, so a value there that is was pasted in.
+    expect(scanJson({ approval_id: DELTA_KEY, setup: { credential_ref: DELTA_SECRET } })).toEqual([
+      { location: 'body', path: 'approval_id', rule: 'secret_shaped_value' },
+      { location: 'body', path: 'setup.credential_ref', rule: 'secret_shaped_value' },
+    ]);
+    expect(scanQuery(`customer_id=${DELTA_SECRET}`)).toEqual([
+      { location: 'query', path: 'customer_id', rule: 'secret_shaped_value' },
+    ]);
     const masked = scanJson({ [DELTA_SECRET]: 1 });
     expect(masked[0]?.path).toBe('<redacted-name>');
   });
@@ -100,7 +113,7 @@ describe('credential firewall', () => {
       'memo',
     ]);
     expect(scanQuery('customer_id=cus_1&limit=10')).toEqual([]);
-    const url = redactRequestUrl(`/api/v1/x?coin=BTC&api_key=${DELTA_KEY}&memo=${DELTA_SECRET}`);
+    const url = redactUrl(`/api/v1/x?coin=BTC&api_key=${DELTA_KEY}&memo=${DELTA_SECRET}`);
     expect(url).toBe('/api/v1/x?coin=BTC&api_key=[REDACTED]&memo=[REDACTED]');
   });
 });

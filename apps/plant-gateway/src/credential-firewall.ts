@@ -1,4 +1,4 @@
-import { isIdentifierName, isKeyMaterialName, looksLikeSecret } from './secret-shape.ts';
+import { isKeyMaterialName, looksLikeSecret } from './secret-shape.ts';
 
 export type FindingRule = 'key_material_name' | 'secret_shaped_value' | 'secret_shaped_name';
 
@@ -12,6 +12,11 @@ export interface Finding {
 const MAX_FINDINGS = 20;
 const MASKED_NAME = '<redacted-name>';
 
+/** Our hashes (intent_hash, request_hash, …) are 64 lower-case hex digits: random by design, not key material. */
+function isOurHash(name: string | null, value: string): boolean {
+  return name !== null && /(_hash|Hash)$/.test(name) && /^[0-9a-f]{64}$/.test(value);
+}
+
 function segment(name: string): string {
   return looksLikeSecret(name) ? MASKED_NAME : name;
 }
@@ -24,8 +29,9 @@ function childPath(parent: string, name: string): string {
 
 /**
  * Every place in a parsed JSON document that carries key material: a member whose name says so (with any value,
- * even an empty one — the intent is the problem), a string that looks like a secret (unless it sits under one
- * of our id/hash fields), or a member name that itself looks like a secret. Iterative, so a deeply nested body
+ * even an empty one — the intent is the problem), a string that looks like a secret — under an id field too (our
+ * own ids never look like one; only a hash field's 64 hex digits are let through) — or a member name that itself
+ * looks like a secret. Iterative, so a deeply nested body
  * cannot exhaust the stack.
  */
 export function scanJson(root: unknown): Finding[] {
@@ -36,7 +42,7 @@ export function scanJson(root: unknown): Finding[] {
   while (stack.length > 0 && findings.length < MAX_FINDINGS) {
     const { value, path, name } = stack.pop()!;
     if (typeof value === 'string') {
-      if ((name === null || !isIdentifierName(name)) && looksLikeSecret(value))
+      if (!isOurHash(name, value) && looksLikeSecret(value))
         findings.push({ location: 'body', path: path || '(root)', rule: 'secret_shaped_value' });
     } else if (Array.isArray(value)) {
       for (let i = value.length - 1; i >= 0; i--)
@@ -74,22 +80,6 @@ export function scanQuery(search: string): Finding[] {
 function queryParamRule(key: string, value: string): FindingRule | null {
   if (isKeyMaterialName(key)) return 'key_material_name';
   if (looksLikeSecret(key)) return 'secret_shaped_name';
-  if (!isIdentifierName(key) && looksLikeSecret(value)) return 'secret_shaped_value';
+  if (!isOurHash(key, value) && looksLikeSecret(value)) return 'secret_shaped_value';
   return null;
-}
-
-/**
- * A request URL safe to store and log: the path as sent, and each query parameter kept only when it is not key
- * material (flagged names and values are replaced). Only `[REDACTED]`, never a partial value.
- */
-export function redactRequestUrl(url: string): string {
-  const q = url.indexOf('?');
-  if (q === -1) return url;
-  const params = new URLSearchParams(url.slice(q + 1));
-  const kept: string[] = [];
-  for (const [key, value] of params) {
-    const flagged = queryParamRule(key, value) !== null;
-    kept.push(`${encodeURIComponent(segment(key))}=${flagged ? '[REDACTED]' : encodeURIComponent(value)}`);
-  }
-  return `${url.slice(0, q)}?${kept.join('&')}`;
 }

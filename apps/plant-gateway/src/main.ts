@@ -1,8 +1,8 @@
-import { fileURLToPath } from 'node:url';
 import { loadConfigOrExit, runService } from '@delta/server-kit';
-import { loadOrCreateServiceKeys } from '@delta/service-auth';
+import { loadOrCreateServiceKeys, replayCacheMigrations } from '@delta/service-auth';
 import { buildApp, SERVICE } from './app.ts';
 import { ZConfig } from './config.ts';
+import { GATEWAY_MIGRATIONS_DIR } from './migrations.ts';
 
 const config = loadConfigOrExit(SERVICE, ZConfig);
 const keys = await loadOrCreateServiceKeys(SERVICE, config.SERVICE_KEYS_FILE, config.SERVICE_KEYS_JSON);
@@ -10,7 +10,8 @@ const keys = await loadOrCreateServiceKeys(SERVICE, config.SERVICE_KEYS_FILE, co
 await runService({
   service: SERVICE,
   config,
-  migrationsDir: fileURLToPath(new URL('../migrations', import.meta.url)),
+  migrationsDir: GATEWAY_MIGRATIONS_DIR,
+  sharedMigrations: replayCacheMigrations(),
   build: (ctx) =>
     buildApp({
       logger: ctx.logger,

@@ -1,11 +1,11 @@
 import { createServer, type Server } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import type { TPrincipal } from '@delta/contracts';
-import { type App, createLogger, loadMigrations } from '@delta/server-kit';
+import { type App, createLogger } from '@delta/server-kit';
 import {
   createServiceTokenVerifier,
   ephemeralServiceKeys,
   publicJwks,
+  requestHash,
   type ServiceKeys,
   signServiceToken,
   type VerifiedServiceToken,
@@ -13,6 +13,7 @@ import {
 import { createTestDatabase, freePort, LogCapture, type TestDatabase } from '@delta/testing';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { buildApp, SERVICE } from '../src/app.ts';
+import { gatewayMigrations } from '../src/migrations.ts';
 
 /** What the stand-in Plant saw: the request as received, and the verified identity assertion. */
 export interface Echo {
@@ -31,6 +32,8 @@ export interface Harness {
   upstreamCalls: () => number;
   /** A second gateway whose Plant URL leads nowhere useful: `down` refuses connections, `silent` never answers. */
   brokenGateway: (mode: 'down' | 'silent') => Promise<string>;
+  /** Another gateway instance on the same database (same keys, same Plant). */
+  secondGateway: () => Promise<string>;
   token: (issuer: 'pp' | 'cp' | 'evil', principal: TPrincipal, extra?: TokenExtra) => Promise<string>;
   close: () => Promise<void>;
 }
@@ -39,6 +42,8 @@ interface TokenExtra {
   aud?: string;
   issuedAt?: number;
   requestHash?: string;
+  /** Bind the token to this request, as the portals do (requestHash(method, path, body)). */
+  bind?: { method: string; path: string; body?: string };
 }
 
 export const RATE = { perSecond: 0.5, burst: 20 };
@@ -82,7 +87,7 @@ async function startPlant(
 }
 
 export async function startHarness(): Promise<Harness> {
-  const migrations = loadMigrations(fileURLToPath(new URL('../migrations', import.meta.url)), SERVICE);
+  const migrations = gatewayMigrations();
   const [db, pp, cp, evil, gatewayKeys, gatewayPort, plantPort] = await Promise.all([
     createTestDatabase({ migrations }),
     ephemeralServiceKeys('pp'),
@@ -135,6 +140,17 @@ export async function startHarness(): Promise<Harness> {
       extras.push({ app, server });
       return `http://127.0.0.1:${port}`;
     },
+    async secondGateway() {
+      const port = await freePort();
+      const app = await buildApp({
+        ...base,
+        plantUrl: `http://127.0.0.1:${plantPort}`,
+        upstreamTimeoutMs: 10_000,
+      });
+      await app.listen({ port, host: '127.0.0.1' });
+      extras.push({ app });
+      return `http://127.0.0.1:${port}`;
+    },
     token: (issuer, principal, extra = {}) =>
       signServiceToken(
         { pp, cp, evil }[issuer],
@@ -143,6 +159,9 @@ export async function startHarness(): Promise<Harness> {
           aud: extra.aud ?? 'plant-gateway',
           principal,
           ...(extra.requestHash ? { request_hash: extra.requestHash } : {}),
+          ...(extra.bind
+            ? { request_hash: requestHash(extra.bind.method, extra.bind.path, extra.bind.body) }
+            : {}),
         },
         30,
         extra.issuedAt,

@@ -1,6 +1,8 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { request as httpRequest } from 'node:http';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createServer, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { TPrincipal } from '@delta/contracts';
+import { createPlantClient } from '@delta/pp-api/src/services/plant-client.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listGatewayAudit, listGatewayAuditByCorrelationId } from '../src/db/gateway-audit-repository.ts';
 import { type Echo, type Harness, RATE, startHarness } from './gateway-harness.ts';
@@ -13,8 +15,8 @@ afterAll(() => h?.close());
 
 const ops = (user_id: string): TPrincipal => ({ kind: 'ops', user_id, role: 'operator' });
 const customer = (customer_id: string): TPrincipal => ({ kind: 'customer', user_id: 'u_1', customer_id });
-let seq = 0;
-const corr = () => `corr-gw-${Date.now().toString(36)}-${seq++}`;
+// Correlation ids are UUIDs (a service mints its own for anything else).
+const corr = () => randomUUID();
 
 interface Sent {
   status: number;
@@ -28,6 +30,8 @@ async function send(
   path: string,
   opts: {
     token?: string;
+    /** Mint a fresh token for this principal, bound to exactly this request (as the portals do). */
+    as?: ['pp' | 'cp', TPrincipal];
     body?: string;
     method?: string;
     headers?: Record<string, string>;
@@ -36,10 +40,14 @@ async function send(
 ): Promise<Sent> {
   const correlationId = corr();
   const headers: Record<string, string> = { 'x-correlation-id': correlationId, ...opts.headers };
-  if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+  const method = opts.method ?? (opts.body === undefined ? 'GET' : 'POST');
+  const token = opts.as
+    ? await h.token(opts.as[0], opts.as[1], { bind: { method, path, body: opts.body } })
+    : opts.token;
+  if (token) headers.authorization = `Bearer ${token}`;
   if (opts.body !== undefined) headers['content-type'] ??= 'application/json';
   const res = await fetch(`${opts.base ?? h.gatewayUrl}${path}`, {
-    method: opts.method ?? (opts.body === undefined ? 'GET' : 'POST'),
+    method,
     headers,
     body: opts.body,
   });
@@ -68,7 +76,7 @@ describe('forwarding to Plant', () => {
     const body = '{"coin":  "BTCUSD", "units": 2,\n "note": "é ✓"}';
     const path = '/api/v1/reference-agents/AGT-TRD-DELTA-001/run?dry=1&x=a%20b';
     const res = await send(path, {
-      token: await h.token('pp', ops('usr_fwd')),
+      as: ['pp', ops('usr_fwd')],
       body,
       headers: {
         cookie: 'session=abc',
@@ -103,7 +111,7 @@ describe('forwarding to Plant', () => {
       hired_agent_id: 'hag_3q7f2k9m4n5p6r7s8t9v2w3x4y',
     });
     const res = await send('/api/v1/approvals/check?customer_id=cus_42', {
-      token: await h.token('cp', customer('cus_42')),
+      as: ['cp', customer('cus_42')],
       body,
     });
     expect(res.status).toBe(201);
@@ -111,11 +119,11 @@ describe('forwarding to Plant', () => {
   });
 
   it('answers 502 when Plant is down and 504 when it does not answer in time', async () => {
-    const token = await h.token('pp', ops('usr_down'));
-    const down = await send('/api/v1/x', { token, base: await h.brokenGateway('down') });
+    const as = ['pp', ops('usr_down')] as ['pp', TPrincipal];
+    const down = await send('/api/v1/x', { as, base: await h.brokenGateway('down') });
     expect(down.status).toBe(502);
     expect(down.json()).toMatchObject({ reason: 'upstream_unavailable', correlation_id: down.correlationId });
-    const silent = await send('/api/v1/x', { token, base: await h.brokenGateway('silent') });
+    const silent = await send('/api/v1/x', { as, base: await h.brokenGateway('silent') });
     expect(silent.status).toBe(504);
     expect(silent.json().reason).toBe('upstream_timeout');
   });
@@ -172,11 +180,10 @@ describe('service authentication', () => {
   });
 
   it('rate-limits per principal with 429 and Retry-After, audited, other principals unaffected', async () => {
-    const token = await h.token('cp', customer('cus_flood'));
     const statuses: number[] = [];
     let limited: Awaited<ReturnType<typeof send>> | undefined;
     for (let i = 0; i <= RATE.burst; i++) {
-      const res = await send('/api/v1/positions', { token });
+      const res = await send('/api/v1/positions', { as: ['cp', customer('cus_flood')] });
       statuses.push(res.status);
       if (res.status === 429) limited = res;
     }
@@ -185,8 +192,94 @@ describe('service authentication', () => {
     expect(limited?.json().reason).toBe('rate_limited');
     const [row] = await listGatewayAuditByCorrelationId(h.db.db, limited!.correlationId);
     expect(row).toMatchObject({ reason: 'rate_limited', principal: 'customer:cus_flood/u_1' });
-    const other = await send('/api/v1/positions', { token: await h.token('cp', customer('cus_other')) });
+    const other = await send('/api/v1/positions', { as: ['cp', customer('cus_other')] });
     expect(other.status).toBe(200);
+  });
+});
+
+/** What PP's Plant client sends for one call, caught on its way (a stand-in gateway that records and answers). */
+async function captureFromPp(
+  path: string,
+  body: unknown,
+  query: Record<string, string>,
+): Promise<{ token: string; pathWithQuery: string; body: string }> {
+  let seen: { token: string; pathWithQuery: string; body: string } | undefined;
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      seen = {
+        token: String(req.headers.authorization).replace(/^Bearer /, ''),
+        pathWithQuery: req.url ?? '',
+        body: Buffer.concat(chunks).toString('utf8'),
+      };
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  try {
+    const { port } = server.address() as AddressInfo;
+    const client = createPlantClient({
+      gatewayUrl: `http://127.0.0.1:${port}`,
+      keys: h.keys.pp,
+      issuer: 'pp',
+    });
+    await client.call('POST', path, { principal: ops('usr_capture'), correlationId: corr(), body, query });
+  } finally {
+    server.close();
+  }
+  if (!seen) throw new Error('PP sent nothing');
+  return seen;
+}
+
+describe('request binding and one-time use of portal tokens', () => {
+  it('refuses a captured PP token with another body or path (binding) and verbatim again (replay), on every instance, audited', async () => {
+    const captured = await captureFromPp('/api/v1/customers', { display_name: 'Bound' }, { dry: 'no' });
+    expect(captured.pathWithQuery).toBe('/api/v1/customers?dry=no');
+    const replay = (pathWithQuery: string, body: string, base?: string) =>
+      send(pathWithQuery, { token: captured.token, body, base });
+    const refusedAs = async (res: Sent, failure: string) => {
+      expect(res.status, failure).toBe(401);
+      expect(res.json()).toMatchObject({ reason: 'service_auth_failed', failure });
+      const [row] = await listGatewayAuditByCorrelationId(h.db.db, res.correlationId);
+      expect(row).toMatchObject({
+        reason: 'service_auth_failed',
+        issuer: 'pp',
+        principal: 'ops:usr_capture(operator)',
+        details: { failure },
+      });
+    };
+    const before = h.upstreamCalls();
+
+    // Bound to the request: another body or another path or query is refused, and does not use the token up.
+    await refusedAs(
+      await replay(captured.pathWithQuery, '{"display_name":"Mallory"}'),
+      'request_hash_mismatch',
+    );
+    await refusedAs(await replay('/api/v1/customers?dry=yes', captured.body), 'request_hash_mismatch');
+    await refusedAs(await replay('/api/v1/hired-agents?dry=no', captured.body), 'request_hash_mismatch');
+    expect(h.upstreamCalls()).toBe(before);
+
+    // The genuine request goes through once; the same bytes again are a replay, here and on another instance.
+    expect((await replay(captured.pathWithQuery, captured.body)).status).toBe(201);
+    await refusedAs(await replay(captured.pathWithQuery, captured.body), 'token_replayed');
+    await refusedAs(
+      await replay(captured.pathWithQuery, captured.body, await h.secondGateway()),
+      'token_replayed',
+    );
+    expect(h.upstreamCalls()).toBe(before + 1);
+  });
+
+  it('refuses a portal token that is not bound to a request (request_hash_missing), audited', async () => {
+    const res = await send('/api/v1/customers', { token: await h.token('cp', customer('cus_unbound')) });
+    expect(res.status).toBe(401);
+    expect(res.json()).toMatchObject({ reason: 'service_auth_failed', failure: 'request_hash_missing' });
+    const [row] = await listGatewayAuditByCorrelationId(h.db.db, res.correlationId);
+    expect(row).toMatchObject({
+      reason: 'service_auth_failed',
+      issuer: 'cp',
+      details: { failure: 'request_hash_missing' },
+    });
   });
 });
 

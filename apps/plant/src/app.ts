@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { type App, createApp, type Db, type Logger, type Migration } from '@delta/server-kit';
-import { publicJwks, type ServiceKeys } from '@delta/service-auth';
-import { type HiredAgentDeps, reserveRun } from './agent-mold/hired-agents.ts';
+import { createReplayCache, publicJwks, type ServiceKeys } from '@delta/service-auth';
+import { type HiredAgentDeps, reserveRun, runQuotaStatus } from './agent-mold/hired-agents.ts';
 import { compileReferenceAgents, REFERENCE_AGENT_SPECS } from './agent-mold/reference-agents.ts';
 import { createDecisionRecorder } from './audit/policy-decisions.ts';
+import { createRefusalRecorder } from './audit/refusals.ts';
 import { createUsageRecorder } from './audit/usage-events.ts';
 import { createAccessGuard } from './auth/access.ts';
 import { type IdentityVerifier, registerIdentity } from './auth/identity.ts';
@@ -31,6 +32,7 @@ export const SERVICE = 'plant';
 export interface Deps {
   logger: Logger;
   db: Db;
+  /** plantMigrations(): the replay cache's table and Plant's own. */
   migrations: Migration[];
   /**
    * Verifies the gateway's X-Identity-Assertion on every /api/ request. Required, with no default: a Plant that
@@ -69,8 +71,10 @@ export async function buildApp(deps: Deps): Promise<App> {
   const bus = createHookBus({
     hooks: [
       intentActionHook,
-      approvalRequiredHook(deps.approvalVerifier ?? failClosedApprovalVerifier),
+      // Before the approval is consumed: a trade that fails its risk re-check leaves the approval pending (the
+      // bus stops at the first deny), so the customer's approval is not burned by a check that was going to fail.
       riskCheckHook,
+      approvalRequiredHook(deps.approvalVerifier ?? failClosedApprovalVerifier),
       quotaHook((id, agentId) => reserveRun(hiredDeps, id, agentId)),
     ],
     allowlist: TRADING_ALLOWLIST,
@@ -85,9 +89,12 @@ export async function buildApp(deps: Deps): Promise<App> {
     logger: deps.logger,
     db: deps.db,
     migrations: deps.migrations,
+    // Identity and role refusals and refused writes (schema 422s included) go on the audit chain.
+    onRefusal: createRefusalRecorder(deps.db, deps.logger, newId, now),
   });
   // Identity first: its hooks must run before any route's handler.
-  registerIdentity(app, deps.identityVerifier);
+  // Each assertion is used once: its jti is kept in used_token_ids (plantMigrations) until it expires.
+  registerIdentity(app, deps.identityVerifier, createReplayCache(deps.db));
   const access = createAccessGuard({ db: deps.db, newId, now });
   registerAgentMoldRoutes(app);
   registerReferenceAgentRoutes(
@@ -100,6 +107,7 @@ export async function buildApp(deps: Deps): Promise<App> {
       bus,
       executor: deps.orderExecutor ?? unavailableOrderExecutor,
       recordUsage: createUsageRecorder(deps.db, newId, now),
+      runQuotaStatus: (id) => runQuotaStatus(hiredDeps, id),
       inrPerUsd: deps.inrPerUsd ?? '85',
     },
     access,

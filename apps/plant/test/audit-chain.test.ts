@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type Db, openDatabase, type Queryable } from '@delta/server-kit';
-import { createTestDatabase, type TestDatabase } from '@delta/testing';
+import { createTestDatabase, type TestDatabase, testApprovalId, testCustomerId } from '@delta/testing';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -17,7 +17,7 @@ import { hire, MIGRATIONS, type PlantTestApp, run, runBody, startPlant } from '.
 let p: PlantTestApp;
 beforeAll(async () => {
   p = await startPlant();
-  await hire(p.app, 'cust-001', {}, 'paid');
+  await hire(p.app, testCustomerId('cust-001'), {}, 'paid');
 });
 afterAll(() => p.close());
 
@@ -46,7 +46,9 @@ describe('audit log', () => {
         fc.record({
           units: fc.integer({ min: 1, max: 20 }),
           declare: fc.boolean(),
-          approval: fc.option(fc.constantFrom('apr-1', 'apr-2'), { nil: undefined }),
+          approval: fc.option(fc.constantFrom(testApprovalId('apr-1'), testApprovalId('apr-2')), {
+            nil: undefined,
+          }),
           coin: fc.constantFrom('BTC', 'ETH'),
         }),
         async (r) => {

@@ -45,7 +45,7 @@ async function customerNames(): Promise<string[]> {
 async function postCustomer(options: Parameters<typeof signAssertion>[4], body?: string) {
   const name = `Identity ${randomUUID()}`;
   const signed = JSON.stringify({ display_name: name });
-  const cid = `corr-${randomUUID()}`;
+  const cid = randomUUID();
   const assertion = await signAssertion('POST', CUSTOMERS, signed, cid, options);
   const res = await send(
     'POST',
@@ -85,7 +85,7 @@ describe('gateway identity assertion', () => {
     ['for another audience', async () => ({ audience: 'pp' }), 'wrong_audience'],
     [
       'for another correlation id',
-      async () => ({ correlationId: 'corr-someone-else-0001' }),
+      async () => ({ correlationId: '00000000-0000-4000-8000-000000000001' }),
       'correlation_mismatch',
     ],
     ['bound to another request', async () => ({ requestHash: 'ab'.repeat(32) }), 'request_hash_mismatch'],
@@ -98,7 +98,7 @@ describe('gateway identity assertion', () => {
 
   it('refuses a token from any issuer but the gateway, even one signed for audience plant', async () => {
     const pp = await ephemeralServiceKeys('pp');
-    const cid = `corr-${randomUUID()}`;
+    const cid = randomUUID();
     const token = await signServiceToken(pp, {
       iss: 'pp',
       aud: 'plant',
@@ -124,12 +124,48 @@ describe('gateway identity assertion', () => {
   });
 
   it('401 request_hash_mismatch when the query or method is altered after signing', async () => {
-    const cid = `corr-${randomUUID()}`;
+    const cid = randomUUID();
     const assertion = await signAssertion('GET', `${CUSTOMERS}?limit=1`, '', cid);
     const headers = { 'x-correlation-id': cid, [IDENTITY_ASSERTION_HEADER]: assertion };
     expect((await send('GET', `${CUSTOMERS}?limit=1`, headers)).statusCode).toBe(200);
     const res = await send('GET', `${CUSTOMERS}?limit=2`, headers);
     expect(res.json()).toMatchObject({ status: 401, failure: 'request_hash_mismatch' });
+  });
+
+  it('401 token_replayed for an assertion used before, on this or another Plant instance on the database', async () => {
+    const other = await startPlantOn(p.testDb);
+    try {
+      const name = `Replayed ${randomUUID()}`;
+      const body = JSON.stringify({ display_name: name });
+      const cid = randomUUID();
+      const headers = {
+        'content-type': 'application/json',
+        'x-correlation-id': cid,
+        [IDENTITY_ASSERTION_HEADER]: await signAssertion('POST', CUSTOMERS, body, cid),
+      };
+      const again = (plant: PlantTestApp) =>
+        plant.rawInject({ method: 'POST', url: CUSTOMERS, headers, payload: body });
+      expect((await again(p)).statusCode).toBe(201);
+      for (const plant of [other, p]) {
+        const res = await again(plant);
+        expect(res.statusCode).toBe(401);
+        expect(res.json()).toMatchObject({ reason: 'identity_invalid', failure: 'token_replayed' });
+      }
+      expect((await customerNames()).filter((n) => n === name)).toHaveLength(1);
+      // A read is bound and used once too.
+      const getCid = randomUUID();
+      const getHeaders = {
+        'x-correlation-id': getCid,
+        [IDENTITY_ASSERTION_HEADER]: await signAssertion('GET', CUSTOMERS, '', getCid),
+      };
+      expect((await other.rawInject({ method: 'GET', url: CUSTOMERS, headers: getHeaders })).statusCode).toBe(
+        200,
+      );
+      const read = await p.rawInject({ method: 'GET', url: CUSTOMERS, headers: getHeaders });
+      expect(read.json()).toMatchObject({ status: 401, failure: 'token_replayed' });
+    } finally {
+      await other.close();
+    }
   });
 
   it('a malformed JSON body from an identified caller is a 400 malformed_json, not a 500', async () => {

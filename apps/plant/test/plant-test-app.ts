@@ -1,9 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { CORRELATION_HEADER, principalLabel, type TAgentSetup, type TPrincipal } from '@delta/contracts';
-import { type App, createLogger, type Db, loadMigrations } from '@delta/server-kit';
+import { type App, createLogger, type Db } from '@delta/server-kit';
 import { ephemeralServiceKeys, publicJwks, type ServiceKeys, signServiceToken } from '@delta/service-auth';
-import { createTestDatabase, LogCapture, type TestDatabase } from '@delta/testing';
+import {
+  createTestDatabase,
+  LogCapture,
+  type TestDatabase,
+  testCredentialRef,
+  testCustomerId,
+} from '@delta/testing';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { buildApp, type Deps } from '../src/app.ts';
 import {
@@ -15,8 +20,9 @@ import {
 } from '../src/auth/identity.ts';
 import { findCustomerById, insertCustomer } from '../src/db/customers-repository.ts';
 import { createStaticMarketData, fixedPrices } from '../src/integrations/market-data.ts';
+import { plantMigrations } from '../src/migrations.ts';
 
-export const MIGRATIONS = loadMigrations(fileURLToPath(new URL('../migrations', import.meta.url)), 'plant');
+export const MIGRATIONS = plantMigrations();
 export const AGENT = 'AGT-TRD-DELTA-001';
 export const PRICES = { BTCUSD: '65000.5', ETHUSD: '3400.25' };
 
@@ -102,7 +108,7 @@ export async function call(
     body = typeof o.payload === 'string' ? o.payload : JSON.stringify(o.payload);
     headers['content-type'] ??= 'application/json';
   }
-  const correlationId = headers[CORRELATION_HEADER] ?? `test-${randomUUID()}`;
+  const correlationId = headers[CORRELATION_HEADER] ?? randomUUID();
   headers[CORRELATION_HEADER] = correlationId;
   headers[IDENTITY_ASSERTION_HEADER] ??= await signAssertion(method, url, body, correlationId, {
     principal,
@@ -161,7 +167,7 @@ export async function startPlantOn(
 export function setup(overrides: Partial<TAgentSetup> = {}): TAgentSetup {
   return {
     exchange_provider: 'delta_exchange_india',
-    credential_ref: 'cred_ref_001',
+    credential_ref: testCredentialRef('cred_ref_001'),
     default_coin: 'BTC',
     allowed_coins: ['BTC', 'ETH'],
     risk_limits: { max_units_per_order: 10, max_notional_inr: '500000' },
@@ -221,8 +227,8 @@ export async function hire(
 
 export function runBody(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
-    customer_id: 'cust-001',
-    exchange_account_id: 'acct-001',
+    customer_id: testCustomerId('cust-001'),
+    exchange_account_id: testCredentialRef('acct-001'),
     coin: 'BTC',
     units: 2,
     side: 'long',

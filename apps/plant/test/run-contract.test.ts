@@ -1,4 +1,5 @@
 import type { TProblem } from '@delta/contracts';
+import { testApprovalId, testCustomerId } from '@delta/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStaticMarketData } from '../src/integrations/market-data.ts';
 import { AGENT, hire, type PlantTestApp, run, runBody, startPlant, startPlantOn } from './plant-test-app.ts';
@@ -6,9 +7,13 @@ import { AGENT, hire, type PlantTestApp, run, runBody, startPlant, startPlantOn 
 let p: PlantTestApp;
 beforeAll(async () => {
   p = await startPlant();
-  await hire(p.app, 'cust-001');
+  await hire(p.app, testCustomerId('cust-001'));
 });
 afterAll(() => p.close());
+
+// Delta's documented test secret (60 hex) and a 30-character key of the same alphabet.
+const DELTA_SECRET = '7b6f39dcf660ec1c7c664f612c60410a2bd0c258416b498bf0311f94228f';
+const DELTA_KEY = 'a207900b7693435a8fa9230a38195d';
 
 const problem = (res: { json(): unknown }) =>
   res.json() as TProblem & { errors: { path: string; code: string }[] };
@@ -50,9 +55,17 @@ describe('run contract: 422 for every field', () => {
     ['approval_id not a string', runBody({ approval_id: 7 }), 'approval_id'],
     ['approval_id malformed', runBody({ approval_id: '../etc' }), 'approval_id'],
     ['correlation_id malformed', runBody({ correlation_id: 'short' }), 'correlation_id'],
+    // Key material has no id shape, so no id field takes it (it would be recorded and echoed otherwise).
+    ['approval_id a secret', runBody({ approval_id: DELTA_SECRET }), 'approval_id'],
+    ['approval_id a key', runBody({ approval_id: DELTA_KEY }), 'approval_id'],
+    ['customer_id a secret', runBody({ customer_id: DELTA_SECRET }), 'customer_id'],
+    ['exchange_account_id a secret', runBody({ exchange_account_id: DELTA_SECRET }), 'exchange_account_id'],
+    ['correlation_id a secret', runBody({ correlation_id: DELTA_SECRET }), 'correlation_id'],
+    ['customer_id any opaque text', runBody({ customer_id: 'cust-001' }), 'customer_id'],
+    ['approval_id any opaque text', runBody({ approval_id: 'apr-1' }), 'approval_id'],
     [
       'correlation_id differing from the header',
-      runBody({ correlation_id: 'other-corr-0001' }),
+      runBody({ correlation_id: '0f0e0d0c-0b0a-4908-8706-050403020100' }),
       'correlation_id',
     ],
     ['unknown field api_key', runBody({ api_key: 'k' }), 'api_key'],
@@ -60,12 +73,12 @@ describe('run contract: 422 for every field', () => {
     ['unknown field skip_approval', runBody({ skip_approval: true }), 'skip_approval'],
     ['unknown field api_secret', runBody({ api_secret: 's' }), 'api_secret'],
   ])('%s', async (_label, body, path) => {
-    const res = await run(p.app, body, { 'x-correlation-id': 'corr-422-test-0001' });
+    const res = await run(p.app, body, { 'x-correlation-id': '42242242-2422-4422-8422-422422422422' });
     expect(res.statusCode).toBe(422);
     expect(res.headers['content-type']).toContain('application/problem+json');
     const body422 = problem(res);
     expect(body422.reason).toBe('validation_failed');
-    expect(body422.correlation_id).toBe('corr-422-test-0001');
+    expect(body422.correlation_id).toBe('42242242-2422-4422-8422-422422422422');
     expect(body422.errors.map((e) => e.path)).toContain(path);
     if (/^unknown field/.test(_label)) {
       expect(body422.errors.find((e) => e.path === path)?.code).toBe('unrecognized_key');
@@ -76,13 +89,16 @@ describe('run contract: 422 for every field', () => {
     ['enter', 'close_position'],
     ['exit', 'place_order'],
   ])('action %s with intent_action %s is a 422 naming intent_action', async (action, intentAction) => {
-    const res = await run(p.app, runBody({ action, intent_action: intentAction, approval_id: 'apr-1' }));
+    const res = await run(
+      p.app,
+      runBody({ action, intent_action: intentAction, approval_id: testApprovalId('apr-1') }),
+    );
     expect(res.statusCode).toBe(422);
     expect(problem(res).errors).toEqual([expect.objectContaining({ path: 'intent_action' })]);
   });
 
   it('reports several invalid fields at once', async () => {
-    const res = await run(p.app, { customer_id: 'cust-001', units: 0, side: 'up' });
+    const res = await run(p.app, { customer_id: testCustomerId('cust-001'), units: 0, side: 'up' });
     expect(res.statusCode).toBe(422);
     const paths = problem(res).errors.map((e) => e.path);
     expect(paths).toEqual(expect.arrayContaining(['exchange_account_id', 'coin', 'units', 'side', 'action']));
@@ -97,13 +113,13 @@ describe('run contract: agents and hires', () => {
   });
 
   it('404 when the customer has not hired the agent', async () => {
-    const res = await run(p.app, runBody({ customer_id: 'cust-nobody' }));
+    const res = await run(p.app, runBody({ customer_id: testCustomerId('cust-nobody') }));
     expect(res.statusCode).toBe(404);
     expect(problem(res).reason).toBe('hired_agent_not_found');
   });
 
   it('accepts a body correlation_id equal to the header and echoes it everywhere', async () => {
-    const cid = 'corr-same-value-01';
+    const cid = '5a3e7a1c-0b1d-4c2e-9f3a-6b7c8d9e0f1a';
     const res = await run(p.app, runBody({ correlation_id: cid }), { 'x-correlation-id': cid });
     expect(res.statusCode).toBe(200);
     expect(res.headers['x-correlation-id']).toBe(cid);
@@ -157,14 +173,20 @@ describe('draft run', () => {
   });
 
   it('a coin outside allowed_coins or units over the limit give a plan that is not approvable', async () => {
-    await hire(p.app, 'cust-btc-only', { allowed_coins: ['BTC'], risk_limits: { max_units_per_order: 3 } });
-    const eth = await run(p.app, runBody({ customer_id: 'cust-btc-only', coin: 'ETH', limit_price: '3400' }));
+    await hire(p.app, testCustomerId('cust-btc-only'), {
+      allowed_coins: ['BTC'],
+      risk_limits: { max_units_per_order: 3 },
+    });
+    const eth = await run(
+      p.app,
+      runBody({ customer_id: testCustomerId('cust-btc-only'), coin: 'ETH', limit_price: '3400' }),
+    );
     expect(eth.statusCode).toBe(200);
     expect(eth.json().plan.approvable).toBe(false);
     expect(eth.json().plan.risk_checks).toContainEqual(
       expect.objectContaining({ check: 'coin_allowed', passed: false }),
     );
-    const big = await run(p.app, runBody({ customer_id: 'cust-btc-only', units: 4 }));
+    const big = await run(p.app, runBody({ customer_id: testCustomerId('cust-btc-only'), units: 4 }));
     expect(big.json().plan.approvable).toBe(false);
     expect(big.json().plan.risk_checks).toContainEqual(
       expect.objectContaining({ check: 'max_units_per_order', passed: false }),
@@ -201,7 +223,11 @@ describe('execute run without a verified approval', () => {
   it('403 approval_invalid for an approval id the (default) verifier cannot vouch for', async () => {
     const res = await run(
       p.app,
-      runBody({ action: 'exit', intent_action: 'close_position', approval_id: 'apr-made-up' }),
+      runBody({
+        action: 'exit',
+        intent_action: 'close_position',
+        approval_id: testApprovalId('apr-made-up'),
+      }),
     );
     expect(res.statusCode).toBe(403);
     expect(problem(res).reason).toBe('approval_invalid');
@@ -212,7 +238,7 @@ describe('execute run without a verified approval', () => {
       method: 'POST',
       url: `/api/v1/reference-agents/${AGENT}/run?skip_approval=true`,
       headers: { 'x-skip-approval': 'true', 'x-approval-verified': 'true' },
-      payload: runBody({ intent_action: 'place_order', approval_id: 'apr-1' }),
+      payload: runBody({ intent_action: 'place_order', approval_id: testApprovalId('apr-1') }),
     });
     expect(res.statusCode).toBe(403);
     expect(problem(res).reason).toBe('approval_invalid');

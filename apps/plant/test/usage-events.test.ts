@@ -1,14 +1,15 @@
+import { testCustomerId } from '@delta/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hire, type PlantTestApp, run, runBody, startPlant } from './plant-test-app.ts';
 
 let p: PlantTestApp;
 beforeAll(async () => {
   p = await startPlant();
-  await hire(p.app, 'cust-a', {}, 'paid');
-  await hire(p.app, 'cust-b', {}, 'paid');
-  for (let i = 0; i < 5; i++) await run(p.app, runBody({ customer_id: 'cust-a' }));
-  await run(p.app, runBody({ customer_id: 'cust-a', intent_action: 'place_order' }));
-  await run(p.app, runBody({ customer_id: 'cust-b' }));
+  await hire(p.app, testCustomerId('cust-a'), {}, 'paid');
+  await hire(p.app, testCustomerId('cust-b'), {}, 'paid');
+  for (let i = 0; i < 5; i++) await run(p.app, runBody({ customer_id: testCustomerId('cust-a') }));
+  await run(p.app, runBody({ customer_id: testCustomerId('cust-a'), intent_action: 'place_order' }));
+  await run(p.app, runBody({ customer_id: testCustomerId('cust-b') }));
 });
 afterAll(() => p.close());
 
@@ -16,12 +17,18 @@ const get = async (qs: string) => (await p.app.inject(`/api/v1/usage-events?${qs
 
 describe('usage events', () => {
   it('filters by customer and event type', async () => {
-    expect((await get('customer_id=cust-a')).items).toHaveLength(6);
-    expect((await get('customer_id=cust-a&event_type=denied')).items).toEqual([
+    expect((await get(`customer_id=${testCustomerId('cust-a')}`)).items).toHaveLength(6);
+    expect((await get(`customer_id=${testCustomerId('cust-a')}&event_type=denied`)).items).toEqual([
       expect.objectContaining({ outcome: 'approval_required', action: 'place_order' }),
     ]);
-    expect((await get('customer_id=cust-b&event_type=draft_plan')).items).toHaveLength(1);
-    expect((await get('agent_id=AGT-OTHER')).items).toHaveLength(0);
+    expect((await get(`customer_id=${testCustomerId('cust-b')}&event_type=draft_plan`)).items).toHaveLength(
+      1,
+    );
+    expect((await get('agent_id=AGT-TRD-OTHER-001')).items).toHaveLength(0);
+    // A filter is an id or a name in its own shape, never free text.
+    const bad = await p.app.inject('/api/v1/usage-events?agent_id=AGT-OTHER');
+    expect(bad.statusCode).toBe(422);
+    expect((await p.app.inject('/api/v1/usage-events?correlation_id=not-a-uuid')).statusCode).toBe(422);
   });
 
   it('pages with a cursor without gaps or repeats', async () => {
@@ -30,7 +37,7 @@ describe('usage events', () => {
     let pages = 0;
     do {
       const page: { items: { event_id: string }[]; next_cursor: string | null } = await get(
-        `customer_id=cust-a&limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+        `customer_id=${testCustomerId('cust-a')}&limit=2${cursor ? `&cursor=${cursor}` : ''}`,
       );
       seen.push(...page.items.map((e) => e.event_id));
       cursor = page.next_cursor;
@@ -49,12 +56,12 @@ describe('usage events', () => {
 
   it('lists policy denials with filters', async () => {
     const res = await p.app.inject(
-      '/api/v1/audit/policy-denials?customer_id=cust-a&reason=approval_required',
+      `/api/v1/audit/policy-denials?customer_id=${testCustomerId('cust-a')}&reason=approval_required`,
     );
     expect(res.json().items).toEqual([
-      expect.objectContaining({ customer_id: 'cust-a', action: 'place_order' }),
+      expect.objectContaining({ customer_id: testCustomerId('cust-a'), action: 'place_order' }),
     ]);
-    const none = await p.app.inject('/api/v1/audit/policy-denials?customer_id=cust-b');
+    const none = await p.app.inject(`/api/v1/audit/policy-denials?customer_id=${testCustomerId('cust-b')}`);
     expect(none.json().items).toHaveLength(0);
   });
 });

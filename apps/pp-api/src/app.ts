@@ -2,9 +2,11 @@ import { createApprovalLedger } from '@delta/approval-ledger';
 import { type App, createApp, type Db, type Logger, type Migration } from '@delta/server-kit';
 import { createServiceTokenVerifier, publicJwks, type ServiceKeys } from '@delta/service-auth';
 import type { JWK } from 'jose';
+import { createPpRefusalRecorder } from './auth/refusal-audit.ts';
 import { registerSessions } from './auth/session-plugin.ts';
 import type { Config } from './config.ts';
 import { registerApprovalRoutes } from './routes/approval-routes.ts';
+import { registerAuditRoutes } from './routes/audit-routes.ts';
 import { registerAuthRoutes } from './routes/auth-routes.ts';
 import { registerCredentialRoutes } from './routes/credential-routes.ts';
 import { registerInternalRoutes } from './routes/internal-routes.ts';
@@ -39,6 +41,8 @@ export async function buildApp(deps: Deps): Promise<App> {
     db,
     migrations: deps.migrations,
     spaRoot: deps.webRoot,
+    // No session, wrong role, CSRF and refused writes go on PP's audit chain (see createPpRefusalRecorder).
+    onRefusal: createPpRefusalRecorder(db, deps.logger),
   });
   const vault = deps.vault ?? createVault(db);
   const ledger = createApprovalLedger({ db, defaultTtlSeconds: config.APPROVAL_TTL_SECONDS });
@@ -54,6 +58,7 @@ export async function buildApp(deps: Deps): Promise<App> {
     lockoutSeconds: config.LOGIN_LOCKOUT_SECONDS,
   });
   registerPlantRelayRoutes(app, plant);
+  registerAuditRoutes(app, { db, plant });
   registerCredentialRoutes(app, {
     db,
     vault,
@@ -78,7 +83,7 @@ export async function buildApp(deps: Deps): Promise<App> {
       issuers: { plant: { jwksUrl: config.PLANT_JWKS_URL } },
     }),
     plantEncryptionKey: deps.plantEncryptionKey ?? createPlantEncryptionKeySource(config.PLANT_JWKS_URL),
-    bundleWindowSeconds: 300,
+    bundleWindowSeconds: config.BUNDLE_WINDOW_SECONDS,
   });
   return app;
 }

@@ -1,3 +1,4 @@
+import { testCustomerId } from '@delta/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../src/auth/passwords.ts';
 import { insertUser } from '../src/auth/users-repository.ts';
@@ -44,6 +45,28 @@ describe('PP ops identity', () => {
       expect(row.password_hash).toMatch(/^\$argon2id\$/);
       expect(row.password_hash).not.toContain(PASSWORD);
     }
+  });
+
+  it('a secret typed into the user-name field is never stored, and is still throttled', async () => {
+    const secret = `Sk${'9x'.repeat(20)}Q`;
+    const tries = [];
+    for (let i = 0; i < 4; i++) {
+      tries.push(
+        await pp.app.inject({
+          method: 'POST',
+          url: '/api/auth/login',
+          payload: { username: secret, password: 'whatever' },
+        }),
+      );
+    }
+    expect(tries.slice(0, 3).map((r) => r.statusCode)).toEqual([401, 401, 401]);
+    expect(tries[3]!.statusCode).toBe(429);
+    for (const table of ['login_attempts', 'pp_audit']) {
+      const dump = await pp.t.db.query(`SELECT * FROM ${table}`);
+      expect(JSON.stringify(dump.rows).toLowerCase()).not.toContain(secret.toLowerCase());
+    }
+    const recorded = await audit(tries[0]!.headers['x-correlation-id'] as string);
+    expect(recorded).toEqual([{ action: 'login', outcome: 'denied', reason: 'invalid_credentials' }]);
   });
 
   it('refuses wrong passwords and unknown users alike, and audits them', async () => {
@@ -117,7 +140,7 @@ describe('PP ops identity', () => {
     expect(site.statusCode).toBe(403);
     const form = await pp.app.inject({
       method: 'POST',
-      url: '/api/customers/cus_1/credentials',
+      url: `/api/customers/${testCustomerId('viewer-store')}/credentials`,
       headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
       payload: 'api_key=x&api_secret=y',
     });
@@ -143,7 +166,7 @@ describe('PP ops identity', () => {
     expect(revoke.json()).toMatchObject({ reason: 'role_forbidden' });
     const store = await pp.app.inject({
       method: 'POST',
-      url: '/api/customers/cus_1/credentials',
+      url: `/api/customers/${testCustomerId('viewer-store')}/credentials`,
       headers: { cookie },
       payload: { api_key: 'abcdefgh1234', api_secret: 'abcdefgh1234', label: 'x', environment: 'paper' },
     });

@@ -28,6 +28,7 @@ function recording(session: Session): Session {
 
 beforeAll(async () => {
   stack = await startStack();
+  await loadApiRoutes();
   const ops = recording(await signIn(stack, 'operator'));
   acct = await onboard(stack, ops, { apiKey: CANARY_KEY, apiSecret: CANARY_SECRET });
 
@@ -73,7 +74,129 @@ beforeAll(async () => {
   });
   await ops.call('GET', '/api/audit/policy-denials');
   await ops.call('GET', '/api/usage-events');
-}, 180_000);
+
+  // The same key material where an id, a header or a filter belongs: no schema takes it, no log line, record or
+  // answer carries it.
+  await plantedInIds(ops, enter);
+}, 300_000);
+
+/** Every field an id travels in on PP's public API: bodies, paths, query filters, headers. */
+async function plantedInIds(ops: Session, approvalId: string) {
+  const run = runBody(acct);
+  const hireBody = {
+    customer_id: acct.customerId,
+    agent_id: AGENT,
+    plan: 'paid',
+    setup: {
+      exchange_provider: 'delta_exchange_india',
+      credential_ref: acct.credentialRef,
+      exchange_account_id: acct.credentialRef,
+      default_coin: 'BTC',
+      allowed_coins: ['BTC'],
+      risk_limits: { max_units_per_order: 5 },
+      execution_policy: { require_customer_approval: true, approval_scope: 'per_trade_action' },
+    },
+  };
+  for (const canary of [CANARY_SECRET, CANARY_KEY]) {
+    // Bodies: every id field of every write.
+    const hires = [
+      { ...hireBody, customer_id: canary },
+      { ...hireBody, agent_id: canary },
+      { ...hireBody, setup: { ...hireBody.setup, credential_ref: canary } },
+      { ...hireBody, setup: { ...hireBody.setup, exchange_account_id: canary } },
+    ];
+    for (const body of hires) expect422(await ops.call('POST', '/api/hired-agents', body));
+    for (const setup of [hires[2]!.setup, hires[3]!.setup])
+      expect422(await ops.call('PUT', `/api/hired-agents/${acct.hiredAgentId}/setup`, { setup }));
+    const runs = [
+      { ...run, customer_id: canary },
+      { ...run, exchange_account_id: canary },
+      { ...run, intent_action: 'place_order', approval_id: canary },
+      { ...run, correlation_id: canary },
+    ];
+    for (const body of runs) {
+      expect422(await ops.call('POST', `/api/reference-agents/${AGENT}/run`, body));
+      expect422(await ops.call('POST', '/api/approvals', { agent_id: AGENT, run: body, consent: CONSENT }));
+    }
+    expect422(await ops.call('POST', '/api/approvals', { agent_id: canary, run, consent: CONSENT }));
+
+    // Paths: every path parameter of every route PP serves, each replaced by the canary.
+    for (const { method, path } of apiRoutes.filter((r) => r.path.includes('{'))) {
+      const url = path.replace(/\{[^}]+\}/g, encodeURIComponent(canary));
+      const r = await ops.call(method, url, method === 'GET' ? undefined : {});
+      expect(r.status, `${method} ${path}`).toBeGreaterThanOrEqual(400);
+      expect(r.status, `${method} ${path}`).toBeLessThan(500);
+    }
+    await ops.call('GET', `/api/${canary}`);
+
+    // Query strings: every query parameter of every GET, and one no route takes.
+    for (const { path, query } of apiRoutes.filter((r) => r.method === 'GET')) {
+      const url = path
+        .replace('{customer_id}', acct.customerId)
+        .replace('{credential_ref}', acct.credentialRef)
+        .replace('{hired_agent_id}', acct.hiredAgentId)
+        .replace('{agent_id}', AGENT)
+        .replace('{approval_id}', approvalId);
+      for (const name of [...query, 'note'])
+        await ops.call('GET', `${url}?${name}=${encodeURIComponent(canary)}`);
+    }
+
+    // Headers: the correlation id is replaced by a fresh one; the others are never echoed or logged.
+    const headers: Record<string, string>[] = [
+      { 'x-correlation-id': canary },
+      { 'user-agent': `canary-test (${canary})` },
+      { 'x-request-id': canary },
+      { 'x-forwarded-for': canary },
+      { referer: `http://127.0.0.1/${canary}` },
+      { 'accept-language': canary },
+      { 'x-identity-assertion': canary },
+      { authorization: `Bearer ${canary}` },
+    ];
+    for (const h of headers) {
+      const r = await ops.call('GET', '/api/usage-events', undefined, h);
+      expect(r.status).toBe(200);
+      expect(r.headers.get('x-correlation-id')).toMatch(UUID);
+    }
+    const withCid = await ops.call(
+      'POST',
+      `/api/reference-agents/${AGENT}/run`,
+      { ...run, intent_action: 'place_order' },
+      { 'x-correlation-id': canary },
+    );
+    expect(withCid.status).toBe(403);
+    expect(withCid.headers.get('x-correlation-id')).toMatch(UUID);
+    const anonymous = await fetch(`${stack.ppUrl}/api/usage-events`, {
+      headers: { cookie: `pp_session=${canary}` },
+    });
+    seen.push(
+      `${anonymous.status} ${JSON.stringify([...anonymous.headers.entries()])} ${await anonymous.text()}`,
+    );
+    expect(anonymous.status).toBe(401);
+  }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+function expect422(r: { status: number; body: unknown }) {
+  expect(r.status, JSON.stringify(r.body)).toBe(422);
+}
+
+/** PP's public routes as its OpenAPI document lists them: method, path, query parameter names. */
+let apiRoutes: { method: string; path: string; query: string[] }[] = [];
+async function loadApiRoutes(): Promise<void> {
+  const doc = (await (await fetch(`${stack.ppUrl}/docs/json`)).json()) as {
+    paths: Record<string, Record<string, { parameters?: { in: string; name: string }[] }>>;
+  };
+  apiRoutes = Object.entries(doc.paths)
+    .filter(([path]) => path.startsWith('/api/'))
+    .flatMap(([path, ops]) =>
+      Object.entries(ops).map(([method, op]) => ({
+        method: method.toUpperCase(),
+        path,
+        query: (op.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name),
+      })),
+    );
+}
 
 afterAll(async () => {
   await stack?.close();
@@ -85,6 +208,20 @@ function hits(text: string): string[] {
 
 describe('planted canary keys never leak', () => {
   it('the runbook really ran with them (the search below is not vacuous)', async () => {
+    // The OpenAPI enumeration found the routes it is meant to cover.
+    const paths = apiRoutes.map((r) => `${r.method} ${r.path}`);
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        'GET /api/customers/{customer_id}/credentials',
+        'POST /api/hired-agents',
+        'PUT /api/hired-agents/{hired_agent_id}/setup',
+        'GET /api/approvals/{approval_id}',
+        'POST /api/credentials/{credential_ref}/rotate',
+      ]),
+    );
+    expect(apiRoutes.find((r) => r.path === '/api/usage-events')?.query).toEqual(
+      expect.arrayContaining(['customer_id', 'correlation_id', 'agent_id']),
+    );
     const orders = await stack.dbs.paper.db.query<{ n: number }>('SELECT count(*)::int AS n FROM px_orders');
     expect(orders.rows[0]!.n).toBeGreaterThanOrEqual(3);
     expect(seen.length).toBeGreaterThan(15);
@@ -103,14 +240,15 @@ describe('planted canary keys never leak', () => {
     expect(seen.filter((s) => hits(s).length > 0)).toEqual([]);
   });
 
-  it('appear in no table of PP, the gateway or Plant (the vault stores only ciphertext)', async () => {
-    for (const name of ['pp', 'gateway', 'plant'] as const) {
+  it('appear in no table of any service (the vault stores only ciphertext; the exchange knows its keys)', async () => {
+    for (const name of ['pp', 'gateway', 'plant', 'paper'] as const) {
       const db = stack.dbs[name].db;
       const tables = await db.query<{ table_name: string }>(
         "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'",
       );
       expect(tables.rows.length).toBeGreaterThan(0);
       for (const { table_name } of tables.rows) {
+        if (name === 'paper' && table_name === 'px_api_keys') continue;
         const rows = await db.query<{ row: string }>(
           `SELECT row_to_json(t)::text AS row FROM "${table_name}" t`,
         );

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { createPortalClient } from '@delta/plant/src/execution/portal-client.ts';
 import { clientOrderIdFor } from '@delta/plant/src/skills/trading/run-trading-agent.ts';
 import { ephemeralServiceKeys } from '@delta/service-auth';
@@ -32,7 +33,7 @@ const bundleRequest = (keys = stack.keys.plant, body: Record<string, string>) =>
     'pp',
     '/internal/v1/credential-bundles',
     body,
-    'bundle-test-0001',
+    randomUUID(),
   );
 
 async function ppSigningKey() {

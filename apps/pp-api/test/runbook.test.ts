@@ -127,14 +127,19 @@ describe('the spec runbook through the APIs (PP → gateway → Plant → vault 
     expect(run.body.reason).toBe('role_forbidden');
   });
 
-  it('refuses key material sent towards Plant (gateway firewall), keeping it out of every record', async () => {
-    const r = await ops.call<{ reason: string }>('POST', `/api/reference-agents/${AGENT}/run`, {
-      ...runBody(acct),
-      api_key: acct.apiKey,
-    });
-    expect(r.status).toBe(400);
-    expect(r.body.reason).toBe('credential_material_forbidden');
+  it("refuses key material sent towards Plant at the first door (PP validates with Plant's contracts)", async () => {
+    // The gateway's credential firewall is the second layer (apps/plant-gateway tests): PP never forwards a
+    // body or a query its contract refuses, so the key does not leave PP.
+    const r = await ops.call<{ reason: string; errors: { path: string }[] }>(
+      'POST',
+      `/api/reference-agents/${AGENT}/run`,
+      { ...runBody(acct), api_key: acct.apiKey },
+    );
+    expect(r.status).toBe(422);
+    expect(r.body.errors.map((e) => e.path)).toContain('api_key');
+    expect(JSON.stringify(r.body)).not.toContain(acct.apiKey);
     const q = await ops.call<{ reason: string }>('GET', `/api/usage-events?api_secret=${acct.apiSecret}`);
-    expect(q.status).toBe(400);
+    expect(q.status).toBe(422);
+    expect(JSON.stringify(q.body)).not.toContain(acct.apiSecret);
   });
 });

@@ -13,8 +13,10 @@ import { createUsageRecorder } from '@delta/plant/src/audit/usage-events.ts';
 import { createGatewayIdentityVerifier } from '@delta/plant/src/auth/identity.ts';
 import { createExchangeWiring, type ExchangeWiring } from '@delta/plant/src/execution/wiring.ts';
 import { createDeltaMarketData } from '@delta/plant/src/integrations/delta-market-data.ts';
-import { buildApp as buildGateway, SERVICE as GATEWAY } from '@delta/plant-gateway/src/app.ts';
-import { type App, createLogger, loadMigrations, parseConfig } from '@delta/server-kit';
+import { plantMigrations as allPlantMigrations } from '@delta/plant/src/migrations.ts';
+import { buildApp as buildGateway } from '@delta/plant-gateway/src/app.ts';
+import { gatewayMigrations as allGatewayMigrations } from '@delta/plant-gateway/src/migrations.ts';
+import { type App, createLogger, parseConfig } from '@delta/server-kit';
 import { ephemeralServiceKeys, type ServiceKeys } from '@delta/service-auth';
 import { createTestDatabase, freePort, LogCapture, type TestDatabase } from '@delta/testing';
 import { MasterKeyring } from '@delta/vault';
@@ -56,14 +58,20 @@ export interface StackOptions {
   /** Plant's mark-price cache (tests: 0, every draft sees the price just set). */
   priceTtlMs?: number;
   logLevel?: string;
+  /** The paper exchange refuses a duplicate client_order_id (default true); false = it takes it as a new order. */
+  uniqueClientOrderIds?: boolean;
+  /** Plant's reconciliation horizon and its request path's lease (in-process Plant). */
+  reconcileHorizonS?: number;
+  executionLeaseS?: number;
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const logs = new LogCapture();
   const logger = (service: string) =>
     createLogger({ service, level: options.logLevel ?? 'info', destination: logs });
-  const plantMigrations = loadMigrations(here('../../plant/migrations'), 'plant');
-  const gatewayMigrations = loadMigrations(here('../../plant-gateway/migrations'), GATEWAY);
+  // Each with the shared replay cache's table (used_token_ids) first, as their main.ts applies them.
+  const plantMigrations = allPlantMigrations();
+  const gatewayMigrations = allGatewayMigrations();
   const ppMig = ppMigrations(here('../migrations'));
   const dbs = {
     paper: await createTestDatabase({ migrations: paperExchangeMigrations() }),
@@ -83,6 +91,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     db: dbs.paper.db,
     adminEnabled: true,
     logger: logger('paper-exchange'),
+    uniqueClientOrderIds: options.uniqueClientOrderIds,
   });
   const keys = {
     plant: await ephemeralServiceKeys('plant'),
@@ -103,6 +112,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       () => new Date(),
     ),
     replayWaitMs: options.replayWaitMs,
+    reconcileHorizonS: options.reconcileHorizonS,
+    executionLeaseS: options.executionLeaseS,
   });
   let plantProcess: PlantProcess | undefined;
   let plant: App | undefined;
@@ -257,7 +268,7 @@ async function startPlantProcess(env: Record<string, string>): Promise<PlantProc
     TEST_DATABASE_URL: '',
     DATA_ROOT: dataRoot,
     LOG_LEVEL: 'info',
-    PLANT_RECONCILE_MIN_AGE_S: '1',
+    PLANT_EXECUTION_LEASE_S: '3',
     PLANT_RECONCILE_INTERVAL_MS: '300',
     ...env,
   };

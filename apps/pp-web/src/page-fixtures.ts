@@ -61,7 +61,7 @@ export const customer = {
 };
 
 export const approval = {
-  approval_id: 'apr_01J9ZB6Q3X',
+  approval_id: 'apr_q3xzb6jtkd4mfwa2n7ptr5hyle',
   issuer: 'pp',
   customer_id: CUSTOMER_ID,
   hired_agent_id: hiredAgent.hired_agent_id,

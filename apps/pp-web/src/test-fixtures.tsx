@@ -6,12 +6,12 @@ import { ApiError } from './api/http.ts';
 import type { TCredentialView, TRunResult } from './api/schemas.ts';
 import { SessionProvider } from './lib/session.tsx';
 
-export const CUSTOMER_ID = 'cus_7Hq2Lw9x';
-export const ACCOUNT_REF = 'cred_01J9Z8K4M2';
+export const CUSTOMER_ID = 'cus_7hq2mw9x0a1b2c3d4e5f6g7h8j';
+export const ACCOUNT_REF = 'cred_pp_jazxk4m2abcdefghijklmnopqr';
 
 export const draftResult: TRunResult = {
   mode: 'draft',
-  correlation_id: 'corr-draft-5b1e0c7a',
+  correlation_id: '5b1e0c7a-1d2e-4f3a-8b4c-5d6e7f8a9b0c',
   decision_id: 'dec_1',
   execution: null,
   plan: {
@@ -76,9 +76,9 @@ export const approvablePlan: TRunResult = {
 export const executedResult: TRunResult = {
   ...approvablePlan,
   mode: 'executed',
-  correlation_id: 'corr-exec-9d8c7b6a',
+  correlation_id: '9d8c7b6a-2e3f-4a5b-9c6d-7e8f9a0b1c2d',
   execution: {
-    approval_id: 'apr_01J9ZB6Q3X',
+    approval_id: 'apr_q3xzb6jtkd4mfwa2n7ptr5hyle',
     client_order_id: 'ap4c9e1b2a7f00d3e8c5b6a4f2e1d0c9',
     exchange_order_id: '1048576',
     state: 'closed',

@@ -1,5 +1,5 @@
 import type { Db } from '@delta/server-kit';
-import { createTestDatabase, type TestDatabase } from '@delta/testing';
+import { createTestDatabase, type TestDatabase, testCustomerId, testUuid } from '@delta/testing';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newApprovalId } from './approval-id.ts';
@@ -29,8 +29,8 @@ afterAll(async () => {
 function mintInput(overrides: Partial<TMintApprovalInput> = {}): TMintApprovalInput {
   return {
     issuer: 'pp',
-    customer_id: 'cus_1',
-    hired_agent_id: 'hag_1',
+    customer_id: testCustomerId('cus_1'),
+    hired_agent_id: testUuid('hag_1'),
     agent_id: 'AGT-TRD-DELTA-001',
     credential_ref: CRED,
     intent_hash: HASH,
@@ -50,9 +50,9 @@ function mintInput(overrides: Partial<TMintApprovalInput> = {}): TMintApprovalIn
 }
 
 const ctx = (overrides: Record<string, unknown> = {}) => ({
-  customer_id: 'cus_1',
+  customer_id: testCustomerId('cus_1'),
   credential_ref: CRED,
-  correlation_id: 'corr-1',
+  correlation_id: testUuid('corr-1'),
   now: at(60),
   ...overrides,
 });
@@ -70,7 +70,7 @@ describe(`approval ledger (${ENGINE})`, () => {
       consumed_at: null,
     });
     expect(await ledger.get(a.approval_id, { now: at(1) })).toEqual(a);
-    expect(await ledger.get(a.approval_id, { customer_id: 'cus_2' })).toBeNull();
+    expect(await ledger.get(a.approval_id, { customer_id: testCustomerId('cus_2') })).toBeNull();
     expect(new Set(Array.from({ length: 1000 }, newApprovalId)).size).toBe(1000);
   });
 
@@ -97,12 +97,12 @@ describe(`approval ledger (${ENGINE})`, () => {
     const ok = await ledger.consume(a.approval_id, HASH, ctx());
     expect(ok.ok).toBe(true);
     if (!ok.ok) return;
-    expect(ok.approval).toMatchObject({ state: 'consumed', consumed_by: 'corr-1' });
+    expect(ok.approval).toMatchObject({ state: 'consumed', consumed_by: testUuid('corr-1') });
     expect(ok.approval.consumed_at?.toISOString()).toBe(at(60).toISOString());
-    expect(await ledger.consume(a.approval_id, HASH, ctx({ correlation_id: 'corr-2' }))).toEqual({
+    expect(await ledger.consume(a.approval_id, HASH, ctx({ correlation_id: testUuid('corr-2') }))).toEqual({
       ok: false,
       reason: 'already_consumed',
-      consumed_by: 'corr-1',
+      consumed_by: testUuid('corr-1'),
     });
   });
 
@@ -110,7 +110,7 @@ describe(`approval ledger (${ENGINE})`, () => {
     ['not_found', (): string => newApprovalId(), HASH, {}],
     ['not_found', (): string => 'not-an-approval-id', HASH, {}],
     ['intent_mismatch', null, 'b'.repeat(64), {}],
-    ['customer_mismatch', null, HASH, { customer_id: 'cus_2' }],
+    ['customer_mismatch', null, HASH, { customer_id: testCustomerId('cus_2') }],
     ['credential_mismatch', null, HASH, { credential_ref: 'cred_pp_bbbbbbbbbbbbbbbbbbbbbbbbbb' }],
     ['expired', null, HASH, { now: at(600) }],
   ] as const)('refuses with reason %s and leaves the approval usable', async (reason, idFn, hash, over) => {
@@ -150,12 +150,16 @@ describe(`approval ledger (${ENGINE})`, () => {
       ok: false,
       reason: 'not_found',
     });
-    expect(await ledger.revoke(a.approval_id, { revoked_by: 'o', customer_id: 'cus_2', now: at(1) })).toEqual(
-      {
-        ok: false,
-        reason: 'customer_mismatch',
-      },
-    );
+    expect(
+      await ledger.revoke(a.approval_id, {
+        revoked_by: 'o',
+        customer_id: testCustomerId('cus_2'),
+        now: at(1),
+      }),
+    ).toEqual({
+      ok: false,
+      reason: 'customer_mismatch',
+    });
   });
 
   it('expiry is derived from the clock: pending before, expired at and after expires_at, never consumable', async () => {
@@ -180,7 +184,7 @@ describe(`approval ledger (${ENGINE})`, () => {
     const a = await ledger.mint(mintInput({ now: undefined }));
     const results = await Promise.all(
       Array.from({ length: 50 }, (_, i) =>
-        ledger.consume(a.approval_id, HASH, ctx({ correlation_id: `c-${i}`, now: undefined })),
+        ledger.consume(a.approval_id, HASH, ctx({ correlation_id: testUuid(`c-${i}`), now: undefined })),
       ),
     );
     const winners = results.filter((r) => r.ok);
@@ -192,7 +196,7 @@ describe(`approval ledger (${ENGINE})`, () => {
   });
 
   it('property: any intent hash other than the minted one never consumes', async () => {
-    const a = await ledger.mint(mintInput({ intent_hash: `sha256:${'c'.repeat(64)}` }));
+    const a = await ledger.mint(mintInput({ intent_hash: 'c'.repeat(64) }));
     const hashChars = fc.constantFrom(...'abcdefABCDEF0123456789:_-'.split(''));
     await fc.assert(
       fc.asyncProperty(fc.string({ unit: hashChars, minLength: 0, maxLength: 80 }), async (hash) => {
@@ -229,7 +233,9 @@ describe(`approval ledger (${ENGINE})`, () => {
     expect((await ledger.wasConsumedFor(a.approval_id, CRED, { now: at(121), within_seconds: 90 })).ok).toBe(
       true,
     );
-    expect(await ledger.wasConsumedFor(a.approval_id, CRED, { now: at(61), customer_id: 'cus_2' })).toEqual({
+    expect(
+      await ledger.wasConsumedFor(a.approval_id, CRED, { now: at(61), customer_id: testCustomerId('cus_2') }),
+    ).toEqual({
       ok: false,
       reason: 'customer_mismatch',
     });

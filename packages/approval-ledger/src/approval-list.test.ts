@@ -1,4 +1,4 @@
-import { createTestDatabase, type TestDatabase } from '@delta/testing';
+import { createTestDatabase, type TestDatabase, testCustomerId, testUuid } from '@delta/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApprovalLedger, createApprovalLedger } from './approval-ledger.ts';
 import { approvalLedgerMigrations } from './approval-migrations.ts';
@@ -20,7 +20,7 @@ function mint(customer: string, second: number) {
   return ledger.mint({
     issuer: 'cp',
     customer_id: customer,
-    hired_agent_id: 'hag',
+    hired_agent_id: testUuid('hag'),
     agent_id: 'AGT-TRD-DELTA-001',
     credential_ref: 'cred_cp_aaaaaaaaaaaaaaaaaaaaaaaaaa',
     intent_hash: 'f'.repeat(64),
@@ -42,13 +42,18 @@ describe(`approval list (${process.env.TEST_DATABASE_URL ? 'postgres' : 'pglite'
   it('pages newest first with a cursor, filtered by customer, without gaps or repeats', async () => {
     // Several share a created_at: the cursor must break ties by id.
     const minted = [];
-    for (let i = 0; i < 7; i++) minted.push(await mint('cus_page', Math.floor(i / 2)));
-    await mint('cus_elsewhere', 0);
+    for (let i = 0; i < 7; i++) minted.push(await mint(testCustomerId('cus_page'), Math.floor(i / 2)));
+    await mint(testCustomerId('cus_elsewhere'), 0);
     const seen: string[] = [];
     let cursor: string | undefined;
     let pages = 0;
     do {
-      const page = await ledger.list({ customer_id: 'cus_page', limit: 3, cursor, now: at(0) });
+      const page = await ledger.list({
+        customer_id: testCustomerId('cus_page'),
+        limit: 3,
+        cursor,
+        now: at(0),
+      });
       seen.push(...page.items.map((a) => a.approval_id));
       cursor = page.next_cursor ?? undefined;
       pages++;
@@ -56,23 +61,25 @@ describe(`approval list (${process.env.TEST_DATABASE_URL ? 'postgres' : 'pglite'
     expect(pages).toBe(3);
     expect(new Set(seen).size).toBe(7);
     expect(new Set(seen)).toEqual(new Set(minted.map((a) => a.approval_id)));
-    const times = (await ledger.list({ customer_id: 'cus_page', now: at(0) })).items.map((a) =>
-      a.created_at.getTime(),
+    const times = (await ledger.list({ customer_id: testCustomerId('cus_page'), now: at(0) })).items.map(
+      (a) => a.created_at.getTime(),
     );
     expect(times).toEqual([...times].sort((a, b) => b - a));
   });
 
   it('filters by derived state: expired is computed, not stored', async () => {
-    const a = await mint('cus_state', 100);
-    const b = await mint('cus_state', 100);
+    const a = await mint(testCustomerId('cus_state'), 100);
+    const b = await mint(testCustomerId('cus_state'), 100);
     await ledger.consume(b.approval_id, b.intent_hash, {
-      customer_id: 'cus_state',
+      customer_id: testCustomerId('cus_state'),
       credential_ref: b.credential_ref,
-      correlation_id: 'c',
+      correlation_id: testUuid('c'),
       now: at(101),
     });
     const ids = async (state: 'pending' | 'expired' | 'consumed', now: Date) =>
-      (await ledger.list({ customer_id: 'cus_state', state, now })).items.map((x) => x.approval_id);
+      (await ledger.list({ customer_id: testCustomerId('cus_state'), state, now })).items.map(
+        (x) => x.approval_id,
+      );
     expect(await ids('pending', at(110))).toEqual([a.approval_id]);
     expect(await ids('expired', at(110))).toEqual([]);
     expect(await ids('pending', at(200))).toEqual([]);

@@ -1,14 +1,13 @@
+import { ZAgentId, ZCredentialRef, ZCustomerId, ZHiredAgentId, ZIntentHash } from '@delta/contracts';
 import { z } from 'zod';
 
-export const APPROVAL_ID_PATTERN = /^apr_[a-z2-7]{26}$/;
-export const ZApprovalId = z
+// The ids an approval binds have the shapes their minters give them (packages/contracts/src/ids.ts).
+export { APPROVAL_ID_PATTERN, ZApprovalId, ZIntentHash } from '@delta/contracts';
+
+/** Who approved: an ops user id (PP) or a customer login id (CP) — a bounded token, never free text. */
+const ZApproverId = z
   .string()
-  .regex(APPROVAL_ID_PATTERN, 'must be apr_ followed by 26 base32 characters');
-
-/** Plant's canonical intent hash (hex, base64url, or `alg:`-prefixed); the ledger compares it exactly. */
-export const ZIntentHash = z.string().regex(/^[A-Za-z0-9:_-]{16,128}$/, 'must be 16…128 hash characters');
-
-const ZId = z.string().min(1).max(128);
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/, 'must be a user id of letters, digits, "_", ".", ":" or "-"');
 const ZDecimal = z.string().regex(/^\d{1,12}(\.\d{1,12})?$/, 'must be a positive decimal string');
 
 export const ZApprovalIssuer = z.enum(['pp', 'cp']);
@@ -25,7 +24,7 @@ export const ZIntentSummary = z.strictObject({
 });
 export type TIntentSummary = z.infer<typeof ZIntentSummary>;
 
-export const ZApprover = z.strictObject({ id: ZId, kind: z.enum(['ops', 'customer']) });
+export const ZApprover = z.strictObject({ id: ZApproverId, kind: z.enum(['ops', 'customer']) });
 export type TApprover = z.infer<typeof ZApprover>;
 
 /** PP's ops-assisted consent: how the customer said yes, and a reference to find it again. */
@@ -41,10 +40,10 @@ export const DEFAULT_APPROVAL_TTL_SECONDS = 600;
 export const ZMintApprovalInput = z
   .strictObject({
     issuer: ZApprovalIssuer,
-    customer_id: ZId,
-    hired_agent_id: ZId,
-    agent_id: ZId,
-    credential_ref: ZId,
+    customer_id: ZCustomerId,
+    hired_agent_id: ZHiredAgentId,
+    agent_id: ZAgentId,
+    credential_ref: ZCredentialRef,
     intent_hash: ZIntentHash,
     intent_summary: ZIntentSummary,
     approver: ZApprover,

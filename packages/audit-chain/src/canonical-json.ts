@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 
 /**
- * Deterministic JSON: object keys sorted, no whitespace, undefined members dropped. Used for the intent hash
- * and the audit chain, so the same facts always give the same bytes whatever order they were assembled in.
+ * Deterministic JSON: object keys sorted, no whitespace, undefined members dropped. Used for the audit chains and
+ * Plant's intent hash, so the same facts always give the same bytes whatever order they were assembled in.
  */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { ZCoin, ZOpaqueId, ZPositiveDecimalString } from './common-fields.ts';
+import { ZCoin, ZPositiveDecimalString } from './common-fields.ts';
+import { ZAgentId, ZCredentialRef, ZCustomerId, ZExchangeAccountId } from './ids.ts';
 
 const HHMM = /^([01]\d|2[0-3]):[0-5]\d$/;
 
@@ -16,7 +17,11 @@ export const ZActiveWindow = z
   .strictObject({
     start: z.string().regex(HHMM, 'must be HH:MM (24-hour)'),
     end: z.string().regex(HHMM, 'must be HH:MM (24-hour)'),
-    timezone: z.string().min(1).refine(isKnownTimeZone, 'must be an IANA time zone such as "Asia/Kolkata"'),
+    timezone: z
+      .string()
+      .min(1)
+      .max(64)
+      .refine(isKnownTimeZone, 'must be an IANA time zone such as "Asia/Kolkata"'),
   })
   .refine((w) => w.start !== w.end, { path: ['end'], message: 'end must differ from start' });
 
@@ -35,8 +40,8 @@ export const ZExecutionPolicy = z.strictObject({
 export const ZAgentSetup = z
   .strictObject({
     exchange_provider: z.literal('delta_exchange_india'),
-    credential_ref: ZOpaqueId,
-    exchange_account_id: ZOpaqueId.optional(),
+    credential_ref: ZCredentialRef,
+    exchange_account_id: ZExchangeAccountId.optional(),
     default_coin: ZCoin,
     allowed_coins: z
       .array(ZCoin)
@@ -58,8 +63,8 @@ export type TAgentSetup = z.infer<typeof ZAgentSetup>;
 export const HIRE_PLANS = ['trial', 'paid'] as const;
 
 export const ZHireRequest = z.strictObject({
-  customer_id: ZOpaqueId,
-  agent_id: z.string().min(1).max(64),
+  customer_id: ZCustomerId,
+  agent_id: ZAgentId,
   plan: z.enum(HIRE_PLANS).default('trial'),
   setup: ZAgentSetup,
 });

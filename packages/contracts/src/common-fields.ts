@@ -1,10 +1,12 @@
 import { z } from 'zod';
 
-/** Opaque identifiers sent by portals (customer ids, exchange accounts, approvals, credential refs). */
-export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
-export const ZOpaqueId = z
+// Ids have one shape each (ids.ts); there is deliberately no "any opaque id" schema.
+
+/** A machine-readable name (an action, a reason code): lower-case snake_case, optionally dotted. */
+export const ZMachineName = z
   .string()
-  .regex(ID_PATTERN, 'must be 1–128 characters of letters, digits, "_", ".", ":" or "-"');
+  .regex(/^[a-z][a-z0-9_]{0,47}(\.[a-z][a-z0-9_]{0,47})*$/, 'must be a lower-case name such as place_order')
+  .max(64);
 
 /** A coin as the exchange names its underlying asset (BTC, ETH, …). */
 export const ZCoin = z
@@ -22,7 +24,11 @@ export const ZPositiveDecimalString = ZDecimalString.refine((v) => /[1-9]/.test(
 /** Cursor pagination shared by list endpoints. */
 export const ZPageQuery = {
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z.string().max(200).optional(),
+  /** A next_cursor value passed back as received: base64url, nothing else. */
+  cursor: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,200}$/, 'must be a next_cursor value exactly as received')
+    .optional(),
 };
 
 export const ZTimeRange = {

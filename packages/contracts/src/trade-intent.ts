@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { ZCoin, ZOpaqueId, ZPositiveDecimalString } from './common-fields.ts';
-import { CORRELATION_ID_PATTERN } from './correlation.ts';
+import { ZCoin, ZPositiveDecimalString } from './common-fields.ts';
+import { ZCorrelationId } from './correlation.ts';
+import { ZApprovalId, ZCustomerId, ZExchangeAccountId } from './ids.ts';
 
 export const INTENT_ACTION_FOR = { enter: 'place_order', exit: 'close_position' } as const;
 
@@ -10,8 +11,8 @@ export const INTENT_ACTION_FOR = { enter: 'place_order', exit: 'close_position' 
  */
 export const ZTradeRunRequest = z
   .strictObject({
-    customer_id: ZOpaqueId,
-    exchange_account_id: ZOpaqueId,
+    customer_id: ZCustomerId,
+    exchange_account_id: ZExchangeAccountId,
     coin: ZCoin,
     units: z.number().int('must be a whole number of contracts').min(1).max(1_000_000),
     side: z.enum(['long', 'short']),
@@ -19,8 +20,8 @@ export const ZTradeRunRequest = z
     limit_price: ZPositiveDecimalString.optional(),
     market: z.boolean().optional(),
     intent_action: z.enum(['place_order', 'close_position']).optional(),
-    approval_id: ZOpaqueId.optional(),
-    correlation_id: z.string().regex(CORRELATION_ID_PATTERN, 'must be 8–128 safe characters').optional(),
+    approval_id: ZApprovalId.optional(),
+    correlation_id: ZCorrelationId.optional(),
   })
   .superRefine((r, ctx) => {
     const limit = r.limit_price !== undefined;

@@ -225,8 +225,9 @@ function request(input: string | URL | Request, init: HttpFetchInit = {}): Promi
         resolve(new HttpClientResponse(status, res.statusMessage ?? '', resHeaders, url.href, bodyPromise));
       });
     } catch (err) {
-      // Invalid header names or values are thrown synchronously by node:http.
-      reject(new TypeError('fetch failed', { cause: err }));
+      // Invalid header names or values are thrown synchronously by node:http: a fault of the caller's request, not
+      // of the network, so not labelled 'fetch failed' (fetch throws a plain TypeError for them too).
+      reject(err instanceof TypeError ? err : new TypeError(String(err), { cause: err }));
       return;
     }
     req.on('error', (err) => fail(new TypeError('fetch failed', { cause: err })));
@@ -236,6 +237,17 @@ function request(input: string | URL | Request, init: HttpFetchInit = {}): Promi
     signal?.addEventListener('abort', onAbort, { once: true });
     req.end(body);
   });
+}
+
+/**
+ * True when a fetch/httpFetch failure came from the network or the peer (connection refused or reset, a response
+ * cut short, a timeout or abort) — false for a fault of the request itself (a bad URL, header or body), which is a
+ * local bug and must not be reported as the remote side being down.
+ */
+export function isNetworkError(err: unknown): boolean {
+  if (err instanceof TypeError) return err.message === 'fetch failed' || err.message === 'terminated';
+  const name = (err as { name?: unknown } | null)?.name;
+  return name === 'TimeoutError' || name === 'AbortError';
 }
 
 /** fetch's init, with the request bodies httpFetch sends (a Buffer is a Uint8Array and is sent without a copy). */

@@ -1,5 +1,5 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
-import { isSecretKey, REDACTED, redactDeep, redactText, redactUrl } from './redact.ts';
+import { isSecretKey, REDACTED, redactDeep, redactKeyMaterial, redactText, redactUrl } from './redact.ts';
 
 export type { Logger };
 
@@ -23,7 +23,8 @@ function serializeError(err: unknown): unknown {
 
 /**
  * pino JSON logger. Every log object is deep-scrubbed of secret-keyed fields (any depth, any casing), and request
- * URLs have secret query values replaced — so a careless `log.info({ body })` cannot leak a key.
+ * lines go through the one URL redaction (redactUrl: key material in any path segment or query parameter is
+ * replaced) — so a careless `log.info({ body })` or a key pasted into a URL cannot leak.
  */
 export function createLogger(options: LoggerOptions): Logger {
   return pino(
@@ -48,7 +49,10 @@ export function createLogger(options: LoggerOptions): Logger {
           method: req.method,
           url: redactUrl(req.url ?? ''),
           remote_address: req.ip,
-          user_agent: req.headers?.['user-agent'],
+          user_agent:
+            typeof req.headers?.['user-agent'] === 'string'
+              ? redactKeyMaterial(req.headers['user-agent'])
+              : undefined,
         }),
         res: (res: { statusCode?: number }) => ({ status_code: res.statusCode }),
         err: serializeError,

@@ -61,8 +61,20 @@ export function toFieldErrors(error: unknown, location?: string): TFieldError[] 
   return out;
 }
 
+/**
+ * Told of every 4xx problem a service answers with, before it is sent (so the record exists when the caller reads
+ * the answer). A service uses it to put refusals on record; it must not throw (a throw is logged and ignored: the
+ * caller is refused either way).
+ */
+export type RefusalListener = (request: FastifyRequest, problem: TProblem) => Promise<void> | void;
+
 /** The one error handler: every failure becomes application/problem+json carrying reason and correlation_id. */
-export function sendProblem(err: unknown, request: FastifyRequest, reply: FastifyReply) {
+export async function sendProblem(
+  err: unknown,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  onRefusal?: RefusalListener,
+) {
   const correlationId = String(request.id);
   let problem: TProblem;
   let headers: Record<string, string> = {};
@@ -101,6 +113,13 @@ export function sendProblem(err: unknown, request: FastifyRequest, reply: Fastif
     } else {
       request.log.error({ err }, 'unhandled error');
       problem = buildProblem(500, 'internal_error', 'An unexpected error occurred.', correlationId);
+    }
+  }
+  if (onRefusal && problem.status >= 400 && problem.status < 500) {
+    try {
+      await onRefusal(request, problem);
+    } catch (listenerErr) {
+      request.log.error({ err: listenerErr, reason: problem.reason }, 'refusal listener failed');
     }
   }
   return reply

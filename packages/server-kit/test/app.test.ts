@@ -105,17 +105,30 @@ describe('kit-built app', () => {
     }
   });
 
-  it('echoes a well-formed X-Correlation-ID and replaces a malformed one', async () => {
-    const ok = await app.inject({
-      method: 'POST',
-      url: '/orders',
-      payload: { coin: 'BTC', units: 1 },
-      headers: { 'x-correlation-id': 'req-2026-abcdef' },
-    });
-    expect(ok.headers['x-correlation-id']).toBe('req-2026-abcdef');
-    expect(ok.json()).toEqual({ ok: true, correlation_id: 'req-2026-abcdef' });
+  it('keeps a UUID X-Correlation-ID (in lower case) and replaces anything else with a fresh UUID', async () => {
+    const cid = '1b4e28ba-2fa1-41d2-883f-0016d3cca427';
+    for (const given of [cid, cid.toUpperCase()]) {
+      const ok = await app.inject({
+        method: 'POST',
+        url: '/orders',
+        payload: { coin: 'BTC', units: 1 },
+        headers: { 'x-correlation-id': given },
+      });
+      expect(ok.headers['x-correlation-id']).toBe(cid);
+      expect(ok.json()).toEqual({ ok: true, correlation_id: cid });
+    }
 
-    for (const bad of ['short', 'has spaces in it', 'x'.repeat(200), '<script>alert(1)</script>']) {
+    const secret = '7b6f39dcf660ec1c7c664f612c60410a2bd0c258416b498bf0311f94228f';
+    for (const bad of [
+      'short',
+      'req-2026-abcdef',
+      'has spaces in it',
+      'x'.repeat(200),
+      '<script>alert(1)</script>',
+      secret,
+      `${cid}x`,
+      `{${cid}}`,
+    ]) {
       const r = await app.inject({ method: 'GET', url: '/nope', headers: { 'x-correlation-id': bad } });
       const id = r.headers['x-correlation-id'] as string;
       expect(id).not.toBe(bad);
@@ -227,5 +240,198 @@ describe('kit-built app', () => {
     const completed = logs.parsed().filter((l) => l.msg === 'request completed');
     expect(completed.length).toBeGreaterThan(0);
     expect(completed.every((l) => typeof l.correlation_id === 'string')).toBe(true);
+  });
+});
+
+describe('input every service refuses before a handler or the database sees it', () => {
+  let guarded: App;
+  let baseUrl: string;
+  const guardLogs = new LogCapture();
+  const DB_SECRET = 'PAPER-KEY-5ec7e7-do-not-log';
+
+  beforeAll(async () => {
+    guarded = await createApp({
+      service: 'guard-test',
+      logger: createLogger({ service: 'guard-test', level: 'info', destination: guardLogs }),
+      db: t.db,
+      migrations: [],
+    });
+    await t.db.exec('CREATE TABLE IF NOT EXISTS guard_keys (api_key text PRIMARY KEY)');
+    // Every string reaches PostgreSQL, as labels, notes and ids do in the services: without the guard a NUL is a 500.
+    guarded.post(
+      '/things/:thing_id',
+      {
+        schema: {
+          params: z.strictObject({ thing_id: z.string() }),
+          querystring: z.strictObject({ note: z.string().optional() }),
+          body: z.strictObject({
+            label: z.string(),
+            tags: z.array(z.string()).optional(),
+            meta: z.unknown().optional(),
+          }),
+        },
+      },
+      async (request) => {
+        const r = await t.db.query<{ v: string }>(
+          'SELECT $1::text || $2::text || $3::text || $4::jsonb::text AS v',
+          [
+            request.params.thing_id,
+            request.query.note ?? '',
+            request.body.label,
+            JSON.stringify(request.body),
+          ],
+        );
+        return { ok: r.rows.length === 1, echoed: encodeURIComponent(request.body.label) };
+      },
+    );
+    guarded.get('/duplicate-key', async () => {
+      await t.db.query('INSERT INTO guard_keys (api_key) VALUES ($1) ON CONFLICT DO NOTHING', [DB_SECRET]);
+      await t.db.query('INSERT INTO guard_keys (api_key) VALUES ($1)', [DB_SECRET]);
+      return { ok: true };
+    });
+    await guarded.listen({ host: '127.0.0.1', port: 0 });
+    const addr = guarded.server.address();
+    baseUrl = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+  });
+
+  afterAll(async () => {
+    await guarded?.close();
+  });
+
+  const post = (url: string, payload: unknown, headers: Record<string, string> = {}) =>
+    guarded.inject({
+      method: 'POST',
+      url,
+      headers: { 'content-type': 'application/json', ...headers },
+      payload: typeof payload === 'string' ? payload : JSON.stringify(payload),
+    });
+
+  function expectFieldRefused(r: Awaited<ReturnType<typeof post>>, path: string, code: string) {
+    expect(r.statusCode, r.body).toBe(422);
+    expect(r.headers['content-type']).toMatch(/^application\/problem\+json/);
+    const body = r.json();
+    expectProblem(body, 422, 'validation_failed');
+    expect(body.correlation_id).toBe(r.headers['x-correlation-id']);
+    expect(body.errors).toEqual([{ path, code, message: expect.any(String) }]);
+  }
+
+  it('accepts ordinary text, including astral characters (paired surrogates)', async () => {
+    const r = await post('/things/t-1?note=fine', { label: 'plain 💩 text', tags: ['a'], meta: { a: [1] } });
+    expect(r.statusCode, r.body).toBe(200);
+  });
+
+  it('refuses NUL in the body, the query, a path parameter and a header with a 422 naming the field', async () => {
+    expectFieldRefused(await post('/things/t-1', { label: 'a\u0000b' }), 'body.label', 'nul_character');
+    expectFieldRefused(
+      await post('/things/t-1', { label: 'ok', tags: ['fine', 'x\u0000'] }),
+      'body.tags.1',
+      'nul_character',
+    );
+    expectFieldRefused(
+      await post('/things/t-1', { label: 'ok', meta: { 'k\u0000': 1 } }),
+      'body.meta.k\\u0000',
+      'nul_character',
+    );
+    expectFieldRefused(await post('/things/t-1?note=a%00b', { label: 'ok' }), 'query.note', 'nul_character');
+    expectFieldRefused(await post('/things/a%00b', { label: 'ok' }), 'params.thing_id', 'nul_character');
+    expectFieldRefused(
+      await post('/things/t-1', { label: 'ok' }, { 'x-foo': 'a\u0000b' }),
+      'headers.x-foo',
+      'nul_character',
+    );
+  });
+
+  it('refuses a lone surrogate (as a JSON escape, or anywhere a string can be) with a 422', async () => {
+    expectFieldRefused(await post('/things/t-1', '{"label":"x\\ud800y"}'), 'body.label', 'lone_surrogate');
+    expectFieldRefused(await post('/things/t-1', '{"label":"\\udc00"}'), 'body.label', 'lone_surrogate');
+    expectFieldRefused(
+      await post('/things/t-1', { label: 'ok', meta: [{ deep: 'x\ud800' }] }),
+      'body.meta.0.deep',
+      'lone_surrogate',
+    );
+  });
+
+  it('refuses a body nested deeper than 32 levels with 400 nesting_too_deep (and accepts 32)', async () => {
+    const nested = (n: number) => `${'['.repeat(n)}1${']'.repeat(n)}`;
+    for (const raw of [
+      nested(5_000),
+      `{"label":"x","meta":${nested(5_000)}}`,
+      `{"label":"x","meta":${nested(32)}}`,
+    ]) {
+      const r = await post('/things/t-1', raw);
+      expect(r.statusCode, r.body).toBe(400);
+      expectProblem(r.json(), 400, 'nesting_too_deep');
+    }
+    // Brackets inside strings are text, not nesting.
+    const ok = await post('/things/t-1', `{"label":"${'['.repeat(100)}","meta":${nested(30)}}`);
+    expect(ok.statusCode, ok.body).toBe(200);
+  });
+
+  it('answers bad URL encoding and over-long path parameters with problem bodies', async () => {
+    for (const path of ['/things/%ZZ', '/things/%C0%80', '/things/%ED%A0%80', '/things/%']) {
+      const r = await fetch(`${baseUrl}${path}`, {
+        method: 'POST',
+        body: '{}',
+        headers: { 'content-type': 'application/json' },
+      });
+      expect(r.status, path).toBe(400);
+      expect(r.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      const body = (await r.json()) as Record<string, unknown>;
+      expectProblem(body, 400, 'bad_url_encoding');
+      expect(body.correlation_id).toBe(r.headers.get('x-correlation-id'));
+      expect(JSON.stringify(body)).not.toContain('%');
+    }
+    const long = await guarded.inject({ method: 'POST', url: `/things/${'p'.repeat(300)}`, payload: {} });
+    expect(long.statusCode).toBe(414);
+    expectProblem(long.json(), 414, 'path_parameter_too_long');
+    const fits = await post(`/things/${'p'.repeat(256)}`, { label: 'ok' });
+    expect(fits.statusCode, fits.body).toBe(200);
+  });
+
+  it('answers what Node cannot even parse (malformed request, oversized headers, no Host) with problem bodies', async () => {
+    const { sendRaw } = await import('@delta/testing');
+    const host = new URL(baseUrl).host;
+    const cases: [string, number, string][] = [
+      ['GARBAGE\r\n\r\n', 400, 'malformed_request'],
+      [`GET /healthz HTTP/1.1\r\nHost: ${host}\r\nBad Header: x\r\n\r\n`, 400, 'malformed_request'],
+      [
+        `GET /healthz HTTP/1.1\r\nHost: ${host}\r\nX-Big: ${'b'.repeat(20_000)}\r\n\r\n`,
+        431,
+        'headers_too_large',
+      ],
+      ['GET /healthz HTTP/1.1\r\n\r\n', 400, 'host_required'],
+    ];
+    for (const [bytes, status, reason] of cases) {
+      const r = await sendRaw(baseUrl, bytes);
+      expect(r.status, reason).toBe(status);
+      expect(r.headers['content-type']).toMatch(/^application\/problem\+json/);
+      const body = JSON.parse(r.body) as Record<string, unknown>;
+      expectProblem(body, status, reason);
+      expect(body.correlation_id).toBe(r.headers['x-correlation-id']);
+    }
+    const missing = await fetch(`${baseUrl}/no/such/route`);
+    expect(missing.status).toBe(404);
+    expectProblem((await missing.json()) as Record<string, unknown>, 404, 'not_found');
+  });
+
+  it('logs a database error without the statement, its parameters or the values in its detail', async () => {
+    const r = await guarded.inject('/duplicate-key');
+    expect(r.statusCode).toBe(500);
+    expect(r.body).not.toContain(DB_SECRET);
+    const line = guardLogs.lines.find((l) => l.includes('"level":"error"') && l.includes('duplicate key'));
+    expect(line).toBeDefined();
+    expect(line).not.toContain(DB_SECRET);
+    expect(line).not.toContain('"params"');
+    expect(line).not.toContain('"query"');
+    expect(line).not.toContain('INSERT INTO');
+    // The same for a value PostgreSQL quotes in its message.
+    const err = await t.db
+      .query('SELECT $1::int', [DB_SECRET])
+      .catch((e: unknown) => e as Error & Record<string, unknown>);
+    expect(err).toBeInstanceOf(Error);
+    expect(err.message).not.toContain(DB_SECRET);
+    expect(err.stack).not.toContain(DB_SECRET);
+    expect(Object.keys(err)).not.toContain('params');
+    expect(err.code).toBe('22P02'); // what callers switch on survives
   });
 });

@@ -1,2 +1,4 @@
 export * from './keys.ts';
+export * from './replay-cache.ts';
+export * from './request-binding.ts';
 export * from './tokens.ts';

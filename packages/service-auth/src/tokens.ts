@@ -17,7 +17,10 @@ export interface ServiceTokenClaims {
   aud: string;
   principal: TPrincipal;
   correlation_id?: string;
-  /** Binds the token to one request: sha256 of METHOD + path + body (hex). Optional. */
+  /**
+   * Binds the token to one request: requestHash(METHOD, path-with-query, body) (see request-binding.ts). The
+   * gateway refuses portal tokens without it, and Plant refuses assertions without it.
+   */
   request_hash?: string;
 }
 
@@ -63,7 +66,14 @@ export type TokenFailure =
   | 'ttl_too_long'
   | 'bad_principal'
   /** The issuer's JWKS could not be fetched: not the caller's fault, and not proof the token is bad. */
-  | 'keys_unavailable';
+  | 'keys_unavailable'
+  /** The token carries no request_hash, or one for another request (see request-binding.ts). */
+  | 'request_hash_missing'
+  | 'request_hash_mismatch'
+  /** The token's jti was already used (see replay-cache.ts). */
+  | 'token_replayed'
+  /** The replay cache (the database) could not be asked: refused, but retrying may work. */
+  | 'replay_check_unavailable';
 
 export class ServiceTokenError extends Error {
   constructor(readonly failure: TokenFailure) {

@@ -1,3 +1,5 @@
 export * from './database.ts';
+export * from './fuzz.ts';
+export * from './ids.ts';
 export * from './log-capture.ts';
 export * from './ports.ts';

@@ -179,7 +179,9 @@ function claimReason(err: unknown): [string, string] {
 /**
  * Plant side: decrypts and verifies a bundle, and refuses it unless it is unexpired (≤ 60 s lifetime), for
  * this audience, signed by the portal that owns the credential, and bound to exactly this approval and
- * credential. Errors are 403 AppErrors with a `bundle_*` reason and never carry the payload.
+ * credential. Errors are 403 AppErrors with a `bundle_*` reason and never carry the payload. Opening is pure: the
+ * one-time use of a bundle is the opener's check, on the returned `jti` and `expires_at` (Plant claims them in its
+ * database replay cache, @delta/service-auth's createReplayCache, and refuses a second opening: bundle_replayed).
  */
 export async function openCredentialBundle(
   jwe: string,

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { CREDENTIAL_REF_PATTERN } from '@delta/contracts';
 
 const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
 
@@ -30,7 +31,7 @@ export type CredentialOwner = 'pp' | 'cp';
  * `cred_<owner>_<26 base32>`: 128 random bits, and the owning portal in the ref itself, so Plant knows which
  * portal's internal API to ask for a bundle without a lookup. The same value is the `exchange_account_id`.
  */
-export const CREDENTIAL_REF_PATTERN = /^cred_(pp|cp)_[a-z2-7]{26}$/;
+export { CREDENTIAL_REF_PATTERN };
 
 export function newCredentialRef(owner: CredentialOwner): string {
   return randomId(`cred_${owner}_`);

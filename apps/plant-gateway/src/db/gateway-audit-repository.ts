@@ -44,3 +44,45 @@ export async function listGatewayAudit(q: Queryable, limit = 1000): Promise<Gate
   );
   return r.rows;
 }
+
+export interface GatewayAuditFilter {
+  correlationId?: string | undefined;
+  /** The principal label (ops:usr_…(role), customer:…). */
+  principal?: string | undefined;
+  /** `METHOD /path` (without the query). */
+  action?: string | undefined;
+  reason?: string | undefined;
+  from?: Date | undefined;
+  to?: Date | undefined;
+  /** Keyset: rows before this seq (newest first). */
+  beforeSeq?: string | undefined;
+  limit: number;
+}
+
+/** Refusals newest first, filtered (the read API PP's Audit view uses). */
+export async function queryGatewayAudit(q: Queryable, f: GatewayAuditFilter): Promise<GatewayAuditRow[]> {
+  const r = await q.query<GatewayAuditRow>(
+    `SELECT seq, correlation_id, issuer, principal, method, path, reason, details, created_at
+     FROM gateway_audit
+     WHERE ($1::text IS NULL OR correlation_id = $1)
+       AND ($2::text IS NULL OR principal = $2)
+       AND ($3::text IS NULL OR method || ' ' || split_part(path, '?', 1) = $3)
+       AND ($4::text IS NULL OR reason = $4)
+       AND ($5::timestamptz IS NULL OR created_at >= $5)
+       AND ($6::timestamptz IS NULL OR created_at < $6)
+       AND ($7::bigint IS NULL OR seq < $7)
+     ORDER BY seq DESC
+     LIMIT $8`,
+    [
+      f.correlationId ?? null,
+      f.principal ?? null,
+      f.action ?? null,
+      f.reason ?? null,
+      f.from ?? null,
+      f.to ?? null,
+      f.beforeSeq ?? null,
+      f.limit,
+    ],
+  );
+  return r.rows;
+}

@@ -1,10 +1,10 @@
 import { type App, AppError } from '@delta/server-kit';
-import type { ServiceKeys, ServiceTokenVerifier } from '@delta/service-auth';
+import type { ReplayCache, ServiceKeys, ServiceTokenVerifier } from '@delta/service-auth';
 import type { FastifyRequest } from 'fastify';
-import { authenticateCaller, authFailure, type Caller, CallerRefused } from '../caller-auth.ts';
+import { admitRequest, authenticateCaller, type Caller, CallerRefused } from '../caller-auth.ts';
 import { type Finding, scanJson, scanQuery } from '../credential-firewall.ts';
-import type { RecordRefusal } from '../gateway-audit.ts';
-import { requestHash, signIdentityAssertion } from '../identity-assertion.ts';
+import { markRefusalRecorded, type RecordRefusal } from '../gateway-audit.ts';
+import { signIdentityAssertion } from '../identity-assertion.ts';
 import { forwardToPlant } from '../plant-forwarder.ts';
 import type { TokenBucketLimiter } from '../rate-limiter.ts';
 
@@ -13,6 +13,8 @@ export interface ProxyDeps {
   keys: ServiceKeys;
   limiter: TokenBucketLimiter;
   recordRefusal: RecordRefusal;
+  /** Portal token ids already used (shared by every gateway instance through the database). */
+  replayCache: ReplayCache;
   plantUrl: string;
   upstreamTimeoutMs: number;
 }
@@ -29,7 +31,8 @@ const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
 /**
  * Everything under /api/ goes to Plant, in this order: service token and principal (onRequest, before the body is
  * read) → rate limit → JSON only (415 otherwise) → path check → credential firewall → token/request binding →
- * identity assertion → Plant. Registered in its own scope so the raw-body JSON parser applies here only.
+ * one-time use of the token (replay cache) → identity assertion → Plant. Registered in its own scope so the
+ * raw-body JSON parser applies here only.
  */
 export async function registerProxyRoutes(app: App, deps: ProxyDeps): Promise<void> {
   app.decorateRequest('caller', null);
@@ -43,6 +46,7 @@ export async function registerProxyRoutes(app: App, deps: ProxyDeps): Promise<vo
     caller: Caller | null,
     details: Record<string, unknown>,
   ): Promise<never> => {
+    markRefusalRecorded(request);
     await deps.recordRefusal({
       correlationId: request.correlationId,
       issuer: caller?.issuer ?? null,
@@ -91,11 +95,12 @@ export async function registerProxyRoutes(app: App, deps: ProxyDeps): Promise<vo
         return refuse(request, error, caller, { fields: findings });
       }
 
-      const hash = requestHash(request.method, pathWithQuery, body);
-      if (caller.requestHash !== undefined && caller.requestHash !== hash) {
-        return refuse(request, authFailure('request_hash_mismatch'), caller, {
-          failure: 'request_hash_mismatch',
-        });
+      let hash: string;
+      try {
+        hash = await admitRequest(deps.replayCache, caller, request.method, pathWithQuery, body);
+      } catch (err) {
+        if (err instanceof CallerRefused) return refuse(request, err.error, err.caller, err.details);
+        throw err;
       }
 
       const upstream = await forwardToPlant(deps.plantUrl, deps.upstreamTimeoutMs, {

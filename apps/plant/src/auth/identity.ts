@@ -1,8 +1,10 @@
-import { createHash } from 'node:crypto';
 import { type App, AppError } from '@delta/server-kit';
 import {
+  claimTokenOnce,
   createServiceTokenVerifier,
   type IssuerKeys,
+  type ReplayCache,
+  requestHash,
   ServiceTokenError,
   type VerifiedServiceToken,
 } from '@delta/service-auth';
@@ -28,17 +30,8 @@ export function createGatewayIdentityVerifier(keys: string | IssuerKeys): Identi
   });
 }
 
-/** sha256 hex of `METHOD \n path-with-query \n body` — the binding the gateway signs (see plant-gateway). */
-export function requestHash(
-  method: string,
-  pathWithQuery: string,
-  body: Buffer | string | undefined,
-): string {
-  return createHash('sha256')
-    .update(`${method.toUpperCase()}\n${pathWithQuery}\n`)
-    .update(body ?? '')
-    .digest('hex');
-}
+/** The one request binding (METHOD \n path-with-query \n body), the same the gateway signs (@delta/service-auth). */
+export { requestHash } from '@delta/service-auth';
 
 /** Routes that answer without an identity: probes, API docs, key documents. Everything else needs one. */
 function isOpenRoute(routeUrl: string | undefined): boolean {
@@ -55,9 +48,10 @@ function isOpenRoute(routeUrl: string | undefined): boolean {
 /**
  * Caller identity for every non-open route (deny by default, so an unknown path or a percent-encoded `/%61pi/`
  * is covered too): the gateway's signed assertion, its correlation id equal to the request's, and its request hash
- * equal to a hash of the bytes Plant actually received. Records the principal (see principalOf).
+ * equal to a hash of the bytes Plant actually received, used once (its jti is claimed in `replayCache`, so a replay
+ * is refused by every Plant instance on the database). Records the principal (see principalOf).
  */
-export function registerIdentity(app: App, verifier: IdentityVerifier): void {
+export function registerIdentity(app: App, verifier: IdentityVerifier, replayCache: ReplayCache): void {
   // No insecure default: a Plant without a verifier must fail at start-up, not serve anonymous callers.
   if (typeof verifier !== 'function') throw new Error('Plant needs an identityVerifier to start');
 
@@ -100,19 +94,31 @@ export function registerIdentity(app: App, verifier: IdentityVerifier): void {
       throw identityError('identity_invalid', 'correlation_mismatch');
     if (verified.requestHash === undefined) throw identityError('identity_invalid', 'request_hash_missing');
     setPrincipal(request, verified.principal);
-    hashes.set(request, verified.requestHash);
+    assertions.set(request, verified);
     assertRoleAllows(verified.principal, request.method);
   });
 
   // preValidation: the body is parsed (rawBody set) but not yet validated, so altered bytes are a 401, not a 422.
+  // Only an assertion bound to these bytes is then used up: a mismatched copy does not burn the genuine one.
   app.addHook('preValidation', async (request) => {
-    const expected = hashes.get(request);
-    if (expected === undefined) return;
-    if (requestHash(request.method, request.url, rawBodies.get(request)) !== expected)
+    const verified = assertions.get(request);
+    if (verified === undefined) return;
+    if (requestHash(request.method, request.url, rawBodies.get(request)) !== verified.requestHash)
       throw identityError('identity_invalid', 'request_hash_mismatch');
+    try {
+      await claimTokenOnce(replayCache, verified);
+    } catch (err) {
+      const failure = err instanceof ServiceTokenError ? err.failure : 'replay_check_unavailable';
+      if (failure === 'replay_check_unavailable')
+        throw new AppError(503, 'identity_unavailable', 'The identity assertion cannot be checked now.', {
+          extra: { failure },
+          headers: { 'retry-after': '1' },
+        });
+      throw identityError('identity_invalid', failure);
+    }
   });
 }
 
-/** Asserted hashes and received bytes by request: kept off the request object so no handler can alter them. */
-const hashes = new WeakMap<FastifyRequest, string>();
+/** Verified assertions and received bytes by request: kept off the request object so no handler can alter them. */
+const assertions = new WeakMap<FastifyRequest, VerifiedServiceToken>();
 const rawBodies = new WeakMap<FastifyRequest, Buffer>();

@@ -1,3 +1,4 @@
+import { defineAuditChain } from '@delta/audit-chain';
 import type { Queryable } from '@delta/server-kit';
 
 export interface AuditRow {
@@ -22,113 +23,39 @@ export interface AuditRow {
 const COLUMNS = `seq, record_id, kind, correlation_id, decision_id, customer_id, agent_id, hired_agent_id, stage,
   action, outcome, reason, details, recorded_at, prev_hash, hash`;
 
-// Any constant works; it only has to be the same for every Plant instance sharing the database.
-const AUDIT_CHAIN_LOCK_KEY = 58_210_977;
+/** A record's own columns (everything but its place in the chain). */
+export type PlantAuditRecord = Omit<AuditRow, 'seq' | 'prev_hash' | 'hash'>;
 
 /**
- * Serialises appenders across connections and instances until the transaction ends, so each record links to
- * the true head and the chain never forks. Used by the appender's locked path (after its cached head turned out
- * stale); insertAuditRows takes the same lock for the span of its one statement.
+ * Plant's audit_log as a chain of @delta/audit-chain (the one implementation PP's pp_audit uses too). The column
+ * list, the hash tag and the lock key are those of migrations 0001/0004: records stored before the mechanism was
+ * shared hash to the same values.
  */
-export async function lockAuditChain(tx: Queryable): Promise<void> {
-  await tx.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_CHAIN_LOCK_KEY]);
-}
-
-export async function auditChainHead(q: Queryable): Promise<{ seq: string; hash: string } | undefined> {
-  const r = await q.query<{ seq: string; hash: string }>(
-    'SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1',
-  );
-  return r.rows[0];
-}
-
-// The parameter type of each column, in COLUMNS order. A VALUES list inside a subquery does not take its types
-// from the target columns (INSERT ... VALUES would), so every parameter is cast.
-const COLUMN_TYPES = [
-  'bigint', // seq
-  'uuid', // record_id
-  'text', // kind
-  'text', // correlation_id
-  'uuid', // decision_id
-  'text', // customer_id
-  'text', // agent_id
-  'uuid', // hired_agent_id
-  'text', // stage
-  'text', // action
-  'text', // outcome
-  'text', // reason
-  'jsonb', // details
-  'timestamptz', // recorded_at
-  'text', // prev_hash
-  'text', // hash
-] as const;
-
-/** The most rows insertAuditRows takes at once (16 parameters each, well under the protocol's 65 535). */
-export const MAX_AUDIT_ROWS_PER_INSERT = 500;
-
-/**
- * Inserts consecutive records in ONE statement (one round trip, atomic: all rows or none). Rows must be in seq
- * order: they are inserted in VALUES order, and the chain-link trigger checks each against the row before it.
- * The statement takes the chain's advisory lock before its first row (a per-row filter; re-taking a held lock is
- * a no-op), so it waits for a locked-path appender and never slips in between its head read and its insert; in
- * autocommit the lock is released when the statement ends.
- */
-export async function insertAuditRows(q: Queryable, rows: readonly AuditRow[]): Promise<void> {
-  if (rows.length === 0) return;
-  if (rows.length > MAX_AUDIT_ROWS_PER_INSERT)
-    throw new Error(`insertAuditRows: at most ${MAX_AUDIT_ROWS_PER_INSERT} rows per statement`);
-  const params: unknown[] = [AUDIT_CHAIN_LOCK_KEY];
-  const tuples = rows.map((row) => {
-    const base = params.length;
-    params.push(
-      row.seq,
-      row.record_id,
-      row.kind,
-      row.correlation_id,
-      row.decision_id,
-      row.customer_id,
-      row.agent_id,
-      row.hired_agent_id,
-      row.stage,
-      row.action,
-      row.outcome,
-      row.reason,
-      JSON.stringify(row.details),
-      row.recorded_at,
-      row.prev_hash,
-      row.hash,
-    );
-    const cells = COLUMN_TYPES.map((type, i) => `$${base + i + 1}::${type}`);
-    return `(${cells.join(', ')})`;
-  });
-  await q.query(
-    `INSERT INTO audit_log (${COLUMNS})
-     SELECT * FROM (VALUES ${tuples.join(',\n')}) AS v
-     WHERE pg_advisory_xact_lock($1) IS NOT NULL`,
-    params,
-  );
-}
-
-/**
- * True when an insert failed because its rows were chained on a head that is no longer the head (another
- * appender, e.g. another Plant instance, wrote first): the seq is taken (primary key) or the chain-link trigger
- * refused the link. Retrying with the true head fixes it; any other error would fail again.
- */
-export function isStaleChainHead(err: unknown): boolean {
-  if (typeof err !== 'object' || err === null) return false;
-  const { code, constraint } = err as { code?: unknown; constraint?: unknown };
-  return (
-    (code === '23505' && constraint === 'audit_log_pkey') ||
-    (code === '23000' && constraint === 'audit_log_chain_link')
-  );
-}
+export const PLANT_AUDIT_CHAIN = defineAuditChain<PlantAuditRecord>({
+  table: 'audit_log',
+  version: 'audit/1',
+  // Any constant works; it only has to be the same for every Plant instance sharing the database.
+  lockKey: 58_210_977,
+  columns: [
+    { name: 'record_id', type: 'uuid' },
+    { name: 'kind', type: 'text' },
+    { name: 'correlation_id', type: 'text' },
+    { name: 'decision_id', type: 'uuid' },
+    { name: 'customer_id', type: 'text' },
+    { name: 'agent_id', type: 'text' },
+    { name: 'hired_agent_id', type: 'uuid' },
+    { name: 'stage', type: 'text' },
+    { name: 'action', type: 'text' },
+    { name: 'outcome', type: 'text' },
+    { name: 'reason', type: 'text' },
+    { name: 'details', type: 'jsonb' },
+    { name: 'recorded_at', type: 'timestamptz' },
+  ],
+});
 
 /** A page of the chain in order, for verification. */
 export async function auditRowsAfter(q: Queryable, afterSeq: string, limit: number): Promise<AuditRow[]> {
-  const r = await q.query<AuditRow>(`SELECT ${COLUMNS} FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2`, [
-    afterSeq,
-    limit,
-  ]);
-  return r.rows;
+  return (await PLANT_AUDIT_CHAIN.rowsAfter(q, afterSeq, limit)) as unknown as AuditRow[];
 }
 
 export interface DecisionFilter {
@@ -191,4 +118,50 @@ export async function countAuditRecords(
     [filter.decisionId ?? null, filter.correlationId ?? null],
   );
   return Number(r.rows[0]?.n ?? 0);
+}
+
+export interface AuditRecordFilter {
+  correlationId?: string | undefined;
+  customerId?: string | undefined;
+  /** The principal label a refusal or an access denial recorded (details.principal). */
+  actor?: string | undefined;
+  action?: string | undefined;
+  reason?: string | undefined;
+  kind?: string | undefined;
+  from?: Date | undefined;
+  to?: Date | undefined;
+  /** Keyset: records before this seq (newest first). */
+  beforeSeq?: string | undefined;
+  limit: number;
+}
+
+/** Records of every kind, newest first. */
+export async function listAuditRecords(q: Queryable, f: AuditRecordFilter): Promise<AuditRow[]> {
+  const r = await q.query<AuditRow>(
+    `SELECT ${COLUMNS} FROM audit_log
+     WHERE ($1::text IS NULL OR correlation_id = $1)
+       AND ($2::text IS NULL OR customer_id = $2)
+       AND ($3::text IS NULL OR details->>'principal' = $3)
+       AND ($4::text IS NULL OR action = $4)
+       AND ($5::text IS NULL OR reason = $5)
+       AND ($6::text IS NULL OR kind = $6)
+       AND ($7::timestamptz IS NULL OR recorded_at >= $7)
+       AND ($8::timestamptz IS NULL OR recorded_at < $8)
+       AND ($9::bigint IS NULL OR seq < $9)
+     ORDER BY seq DESC
+     LIMIT $10`,
+    [
+      f.correlationId ?? null,
+      f.customerId ?? null,
+      f.actor ?? null,
+      f.action ?? null,
+      f.reason ?? null,
+      f.kind ?? null,
+      f.from ?? null,
+      f.to ?? null,
+      f.beforeSeq ?? null,
+      f.limit,
+    ],
+  );
+  return r.rows;
 }

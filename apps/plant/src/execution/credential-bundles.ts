@@ -1,6 +1,6 @@
 import type { DeltaPreset } from '@delta/delta-client';
 import { AppError, httpFetch } from '@delta/server-kit';
-import type { ServiceKeys } from '@delta/service-auth';
+import type { ReplayCache, ServiceKeys } from '@delta/service-auth';
 import { type ExchangeCredential, importSigningJwk, openCredentialBundle } from '@delta/vault';
 import type { CryptoKey, JWK } from 'jose';
 import type { PortalClient } from './portal-client.ts';
@@ -46,13 +46,15 @@ const ENVIRONMENTS = new Set(['india', 'india-testnet', 'paper']);
  * Plant's X25519 key, signed by the owning portal, bound to this approval and credential, ≤ 60 s. The keys
  * live only in the returned object (which redacts itself when logged or serialised) and are never stored.
  * `prefetched` is the bundle the portal already returned with the approval's consumption: it is checked and
- * opened exactly like a fetched one.
+ * opened exactly like a fetched one. A bundle is opened once: its jti is claimed in `replay` (the database, so
+ * across Plant instances), and a second opening is refused (403 bundle_replayed) before its keys are used.
  */
 export async function fetchCredentialBundle(
   deps: {
     portals: PortalClient;
     keys: ServiceKeys;
     portalSigningKey: (owner: 'pp' | 'cp') => Promise<CryptoKey>;
+    replay: ReplayCache;
   },
   req: BundleRequest,
   prefetched?: BundleAnswer,
@@ -108,5 +110,17 @@ export async function fetchCredentialBundle(
     expectedApprovalId: req.approvalId,
     expectedCredentialRef: req.credentialRef,
   });
+  let fresh: boolean;
+  try {
+    fresh = await deps.replay.claim(`bundle:${opened.issuer}:${opened.jti}`, opened.expires_at);
+  } catch {
+    throw new AppError(
+      503,
+      'vault_unavailable',
+      'The credential bundle cannot be checked now; nothing was sent.',
+    );
+  }
+  if (!fresh)
+    throw AppError.forbidden('bundle_replayed', 'This credential bundle was already used; nothing was sent.');
   return { credential: opened.credential, environment: environment as DeltaPreset };
 }

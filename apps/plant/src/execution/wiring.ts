@@ -1,5 +1,5 @@
 import type { Db, Logger } from '@delta/server-kit';
-import type { ServiceKeys } from '@delta/service-auth';
+import { createReplayCache, type ServiceKeys } from '@delta/service-auth';
 import type { UsageRecorder } from '../audit/usage-events.ts';
 import type { ApprovalConsumeRequest, ApprovalVerifier } from '../integrations/approval-verifier.ts';
 import type { OrderExecutor } from '../integrations/order-executor.ts';
@@ -22,14 +22,16 @@ export interface ExchangeWiringOptions {
   paperUrl?: string;
   recordUsage: UsageRecorder;
   replayWaitMs?: number;
-  /** Executions younger than this are left to the request still handling them (default 20 s). */
-  reconcileMinAgeS?: number;
+  /** How long an order's absence stays provisional before it is `not_placed` (default 900 s). */
+  reconcileHorizonS?: number;
+  /** The request path's hold on an execution it records, renewed while it works (default 30 s). */
+  executionLeaseS?: number;
 }
 
 export interface ExchangeWiring {
   approvalVerifier: ApprovalVerifier;
   orderExecutor: OrderExecutor;
-  reconcileOnce(options?: { minAgeS?: number }): Promise<number>;
+  reconcileOnce(options?: { horizonS?: number }): Promise<number>;
   startReconciler(intervalMs?: number): () => Promise<void>;
 }
 
@@ -39,7 +41,8 @@ export function createExchangeWiring(o: ExchangeWiringOptions): ExchangeWiring {
   const portalSigningKey = createPortalSigningKeys(o.portalJwks);
   // The approval's consumption brings the bundle along; it is opened (in memory) right away, while the decision
   // is recorded, and the executor takes it instead of asking the portal again.
-  const bundleDeps = { portals, keys: o.keys, portalSigningKey };
+  // A bundle is opened once: its jti goes into used_token_ids (the same replay cache as identity assertions).
+  const bundleDeps = { portals, keys: o.keys, portalSigningKey, replay: createReplayCache(o.db) };
   const prefetched = createPrefetchedBundles<Promise<OpenedBundle>>();
   const onBundle = (req: ApprovalConsumeRequest, approvalId: string, answer: BundleAnswer) => {
     const opening = fetchCredentialBundle(
@@ -63,7 +66,7 @@ export function createExchangeWiring(o: ExchangeWiringOptions): ExchangeWiring {
     openBundle,
     recordUsage: o.recordUsage,
     paperUrl: o.paperUrl,
-    minAgeS: o.reconcileMinAgeS,
+    horizonS: o.reconcileHorizonS,
   };
   return {
     approvalVerifier: createPortalApprovalVerifier(portals, onBundle),
@@ -73,6 +76,7 @@ export function createExchangeWiring(o: ExchangeWiringOptions): ExchangeWiring {
       openBundle,
       paperUrl: o.paperUrl,
       replayWaitMs: o.replayWaitMs,
+      leaseS: o.executionLeaseS,
     }),
     reconcileOnce: (opts = {}) => reconcileOnce({ ...reconcilerDeps, ...opts }),
     startReconciler: (intervalMs) => startReconciler(reconcilerDeps, intervalMs),

@@ -1,5 +1,7 @@
 import {
   ZAuditVerifyResult,
+  ZPlantAuditRecordPage,
+  ZPlantAuditRecordQuery,
   ZPolicyDenialPage,
   ZPolicyDenialQuery,
   ZProblem,
@@ -8,6 +10,7 @@ import {
 } from '@delta/contracts';
 import { type App, AppError, type Db } from '@delta/server-kit';
 import { verifyAuditChain } from '../audit/audit-log.ts';
+import { queryAuditRecords } from '../audit/audit-records.ts';
 import { queryPolicyDenials } from '../audit/policy-decisions.ts';
 import { queryUsageEvents } from '../audit/usage-events.ts';
 import type { AccessGuard } from '../auth/access.ts';
@@ -51,6 +54,23 @@ export function registerAuditRoutes(app: App, db: Db, access: AccessGuard): void
       const q = request.query;
       const customerId = await access.scopeCustomer(request, q.customer_id, customerNotFound(q.customer_id));
       return queryPolicyDenials(db, { ...q, customer_id: customerId });
+    },
+  );
+
+  app.get(
+    '/api/v1/audit/records',
+    {
+      schema: {
+        tags: ['audit'],
+        summary: 'Every audit record (decisions, refusals, access denials, changes), newest first; ops only',
+        querystring: ZPlantAuditRecordQuery,
+        response: { 200: ZPlantAuditRecordPage, 403: ZProblem },
+      },
+    },
+    async (request) => {
+      // Refusals and access denials name principals of every tenant: an operational view, like the chain check.
+      access.requireOps(request);
+      return queryAuditRecords(db, request.query);
     },
   );
 

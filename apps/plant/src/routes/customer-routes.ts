@@ -1,5 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { principalLabel, ZOpaqueId, ZPageQuery, ZProblem } from '@delta/contracts';
+import {
+  CUSTOMER_ID_PATTERN,
+  principalLabel,
+  ZCustomerCreate,
+  ZCustomerId,
+  ZCustomerListQuery,
+  ZProblem,
+} from '@delta/contracts';
 import { type App, AppError, type Db } from '@delta/server-kit';
 import { z } from 'zod';
 import { appendAudit } from '../audit/audit-log.ts';
@@ -12,15 +19,7 @@ import {
   listCustomers,
 } from '../db/customers-repository.ts';
 
-// Local until the portals consume them; they move to @delta/contracts with the PP customer screens.
-export const ZCustomerCreate = z.strictObject({
-  display_name: z
-    .string()
-    .min(1)
-    .max(200)
-    .refine((s) => s.trim().length > 0, 'must not be blank'),
-  email: z.email().max(254).optional(),
-});
+export { ZCustomerCreate };
 export const ZCustomer = z.object({
   customer_id: z.string(),
   display_name: z.string(),
@@ -30,12 +29,13 @@ export const ZCustomer = z.object({
 });
 export type TCustomer = z.infer<typeof ZCustomer>;
 const ZCustomerPage = z.object({ items: z.array(ZCustomer), next_cursor: z.string().nullable() });
-const ZCustomerQuery = z.strictObject(ZPageQuery);
-const ZCustomerParams = z.strictObject({ customer_id: ZOpaqueId });
+const ZCustomerQuery = ZCustomerListQuery;
+const ZCustomerParams = z.strictObject({ customer_id: ZCustomerId });
 
 /** Crockford base32 (no i, l, o, u): ids survive being read aloud or retyped from a support ticket. */
 const BASE32 = '0123456789abcdefghjkmnpqrstvwxyz';
-export const CUSTOMER_ID_PATTERN = /^cus_[0-9a-hjkmnp-tv-z]{26}$/;
+
+export { CUSTOMER_ID_PATTERN };
 
 /** 'cus_' + 128 random bits as 26 base32 characters (the top 2 bits of the first character are zero). */
 export function newCustomerId(): string {
@@ -80,7 +80,7 @@ function decodeCursor(cursor: string | undefined): { createdAt: Date; customerId
   if (cursor === undefined) return undefined;
   try {
     const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { t?: unknown; c?: unknown };
-    if (typeof v.t === 'string' && typeof v.c === 'string' && ZOpaqueId.safeParse(v.c).success) {
+    if (typeof v.t === 'string' && typeof v.c === 'string' && ZCustomerId.safeParse(v.c).success) {
       const createdAt = new Date(v.t);
       if (!Number.isNaN(createdAt.getTime())) return { createdAt, customerId: v.c };
     }

@@ -1,3 +1,4 @@
+import { ZCustomerId, ZHiredAgentId } from '@delta/contracts';
 import { type App, AppError, type Db } from '@delta/server-kit';
 import { z } from 'zod';
 import type { AccessGuard } from '../auth/access.ts';
@@ -61,8 +62,8 @@ export function registerExecutionRoutes(app: App, db: Db, access: AccessGuard): 
       schema: {
         tags: ['executions'],
         querystring: z.strictObject({
-          customer_id: z.string().max(128).optional(),
-          hired_agent_id: z.uuid().optional(),
+          customer_id: ZCustomerId.optional(),
+          hired_agent_id: ZHiredAgentId.optional(),
           limit: z.coerce.number().int().min(1).max(200).default(50),
         }),
         response: { 200: z.object({ items: z.array(ZExecution) }) },

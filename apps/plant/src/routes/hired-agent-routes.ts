@@ -1,9 +1,12 @@
 import {
+  principalLabel,
+  ZAgentId,
+  ZCustomerId,
   ZHiredAgent,
+  ZHiredAgentId,
   ZHiredAgentList,
   ZHiredAgentUpdate,
   ZHireRequest,
-  ZOpaqueId,
   ZProblem,
 } from '@delta/contracts';
 import { type App, AppError } from '@delta/server-kit';
@@ -17,11 +20,12 @@ import {
   updateHiredAgent,
 } from '../agent-mold/hired-agents.ts';
 import type { AccessGuard } from '../auth/access.ts';
+import { principalOf } from '../auth/principal.ts';
 
-const ZHiredParams = z.strictObject({ hired_agent_id: z.uuid() });
+const ZHiredParams = z.strictObject({ hired_agent_id: ZHiredAgentId });
 const ZListQuery = z.strictObject({
-  customer_id: ZOpaqueId.optional(),
-  agent_id: z.string().max(64).optional(),
+  customer_id: ZCustomerId.optional(),
+  agent_id: ZAgentId.optional(),
 });
 
 const hiredNotFound = (id: string) => () =>
@@ -88,8 +92,16 @@ export function registerHiredAgentRoutes(app: App, deps: HiredAgentDeps, access:
     },
     async (request) => {
       // A hire's customer never changes, so checking it before the update cannot race.
-      await visibleHire(request, request.params.hired_agent_id);
-      return updateHiredAgent(deps, request.params.hired_agent_id, request.body, request.correlationId);
+      const hired = await visibleHire(request, request.params.hired_agent_id);
+      // The plan sets what the trial and budget allow: changing it is an ops admin's decision, never an
+      // operator's or a customer's (an unchanged plan in the body is no change).
+      if (request.body.plan !== undefined && request.body.plan !== hired.plan) {
+        access.requireOps(request, ['admin']);
+      }
+      return updateHiredAgent(deps, request.params.hired_agent_id, request.body, request.correlationId, {
+        actor: principalLabel(principalOf(request)),
+        previousPlan: hired.plan,
+      });
     },
   );
 }

@@ -1,4 +1,5 @@
 import {
+  ZAgentId,
   ZProblem,
   ZReferenceAgent,
   ZReferenceAgentList,
@@ -11,7 +12,7 @@ import type { ReferenceAgentRegistry } from '../agent-mold/reference-agents.ts';
 import type { AccessGuard } from '../auth/access.ts';
 import { type RunDeps, runTradingAgent } from '../skills/trading/run-trading-agent.ts';
 
-const ZAgentParams = z.strictObject({ agent_id: z.string().min(1).max(64) });
+const ZAgentParams = z.strictObject({ agent_id: ZAgentId });
 const problems = { 400: ZProblem, 403: ZProblem, 404: ZProblem, 422: ZProblem, 429: ZProblem, 503: ZProblem };
 
 export function registerReferenceAgentRoutes(

@@ -1,5 +1,13 @@
 import type { ApprovalLedger, ApprovalRecord } from '@delta/approval-ledger';
-import { type TDraftPlan, ZApprovalView, ZConsentInput, ZTradeRunRequest } from '@delta/contracts';
+import {
+  type TDraftPlan,
+  ZAgentId,
+  ZApprovalId,
+  ZApprovalView,
+  ZConsentInput,
+  ZCustomerId,
+  ZTradeRunRequest,
+} from '@delta/contracts';
 import { type App, AppError, type Db } from '@delta/server-kit';
 import { z } from 'zod';
 import { appendAudit } from '../audit-repository.ts';
@@ -10,7 +18,7 @@ import { opsPrincipal, relay } from './plant-relay-routes.ts';
 // The run an approval is for: the draft request's fields (no intent_action, approval_id or correlation id).
 const ZApprovalRun = ZTradeRunRequest.safeExtend({});
 const ZMint = z.strictObject({
-  agent_id: z.string().min(1).max(64),
+  agent_id: ZAgentId,
   run: ZApprovalRun,
   consent: ZConsentInput,
 });
@@ -124,9 +132,12 @@ export function registerApprovalRoutes(
       schema: {
         tags: ['approvals'],
         querystring: z.strictObject({
-          customer_id: z.string().max(128).optional(),
+          customer_id: ZCustomerId.optional(),
           state: z.enum(['pending', 'consumed', 'expired', 'revoked']).optional(),
-          cursor: z.string().max(200).optional(),
+          cursor: z
+            .string()
+            .regex(/^[A-Za-z0-9_-]{1,200}$/, 'must be a next_cursor value exactly as received')
+            .optional(),
           limit: z.coerce.number().int().min(1).max(200).default(50),
         }),
         response: { 200: z.object({ items: z.array(ZApprovalView), next_cursor: z.string().nullable() }) },
@@ -144,7 +155,7 @@ export function registerApprovalRoutes(
     {
       schema: {
         tags: ['approvals'],
-        params: z.strictObject({ approval_id: z.string().max(64) }),
+        params: z.strictObject({ approval_id: ZApprovalId }),
         response: { 200: ZApprovalView },
       },
     },
@@ -161,7 +172,7 @@ export function registerApprovalRoutes(
     {
       schema: {
         tags: ['approvals'],
-        params: z.strictObject({ approval_id: z.string().max(64) }),
+        params: z.strictObject({ approval_id: ZApprovalId }),
         response: { 200: ZApprovalView },
       },
     },

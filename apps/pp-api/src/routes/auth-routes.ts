@@ -1,5 +1,5 @@
 import { ZOpsRole } from '@delta/contracts';
-import { type App, AppError, type Db } from '@delta/server-kit';
+import { type App, AppError, type Db, maskUntrustedId } from '@delta/server-kit';
 import { z } from 'zod';
 import { appendAudit } from '../audit-repository.ts';
 import { dummyHash, verifyPassword } from '../auth/passwords.ts';
@@ -44,13 +44,18 @@ export function registerAuthRoutes(app: App, db: Db, opts: AuthOptions): void {
     },
     async (request, reply) => {
       const { username, password } = request.body;
-      const failures = await recentFailures(db, username, opts.lockoutSeconds);
+      const user = await findUserByUsername(db, username);
+      // What a failed sign-in is recorded under: the user's name when there is such a user, else a hash of what
+      // was typed — a password or a key pasted into the user-name field is never stored (throttling still counts
+      // repeated tries of the same value).
+      const attempted = user ? user.username : maskUntrustedId(username.toLowerCase());
+      const failures = await recentFailures(db, attempted, opts.lockoutSeconds);
       if (failures.count >= opts.maxFailures) {
         await appendAudit(db, {
           correlation_id: request.correlationId,
           actor: `anonymous@${request.ip}`,
           action: 'login',
-          target: username.toLowerCase(),
+          target: attempted,
           outcome: 'denied',
           reason: 'login_throttled',
           details: { failures: failures.count },
@@ -64,23 +69,22 @@ export function registerAuthRoutes(app: App, db: Db, opts: AuthOptions): void {
           Math.max(1, retry),
         );
       }
-      const user = await findUserByUsername(db, username);
       const ok = user
         ? await verifyPassword(user.password_hash, password)
         : await verifyPassword(await dummyHash(), password);
       if (!user || !ok || user.disabled) {
-        await recordLoginAttempt(db, username, request.ip, false);
+        await recordLoginAttempt(db, attempted, request.ip, false);
         await appendAudit(db, {
           correlation_id: request.correlationId,
           actor: `anonymous@${request.ip}`,
           action: 'login',
-          target: username.toLowerCase(),
+          target: attempted,
           outcome: 'denied',
           reason: 'invalid_credentials',
         });
         throw AppError.unauthorized('invalid_credentials', 'Wrong user name or password.');
       }
-      await recordLoginAttempt(db, username, request.ip, true);
+      await recordLoginAttempt(db, attempted, request.ip, true);
       const session = await createSession(db, user.user_id, opts.sessionTtlSeconds);
       await appendAudit(db, {
         correlation_id: request.correlationId,

@@ -1,4 +1,4 @@
-import { type TCredentialView, ZCredentialView } from '@delta/contracts';
+import { type TCredentialView, ZCredentialRef, ZCredentialView, ZCustomerId } from '@delta/contracts';
 import { type App, AppError, type Db } from '@delta/server-kit';
 import { ZExchangeEnvironment } from '@delta/vault';
 import { z } from 'zod';
@@ -41,8 +41,8 @@ export function credentialView(m: Meta): TCredentialView {
   };
 }
 
-const ZCustomerParams = z.strictObject({ customer_id: z.string().min(1).max(128) });
-const ZRefParams = z.strictObject({ credential_ref: z.string().min(1).max(128) });
+const ZCustomerParams = z.strictObject({ customer_id: ZCustomerId });
+const ZRefParams = z.strictObject({ credential_ref: ZCredentialRef });
 
 export function registerCredentialRoutes(
   app: App,
@@ -126,6 +126,7 @@ export function registerCredentialRoutes(
         api_secret: b.api_secret,
         verified_permissions: check.permissions,
         verified_at: new Date(),
+        exchange_user_id: check.exchangeUserId,
       });
       await appendAudit(deps.db, {
         ...audit,
@@ -172,6 +173,7 @@ export function registerCredentialRoutes(
         api_key: request.body.api_key,
         api_secret: request.body.api_secret,
         verified_permissions: check.permissions,
+        exchange_user_id: check.exchangeUserId,
       });
       await appendAudit(deps.db, { ...audit, outcome: 'allowed', details: { key_last4: meta.key_last4 } });
       return credentialView(meta);

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ApprovalLedger } from '@delta/approval-ledger';
+import { ZApprovalId, ZCredentialRef, ZCustomerId, ZIntentHash } from '@delta/contracts';
 import { type App, AppError, type Db } from '@delta/server-kit';
 import { type ServiceKeys, ServiceTokenError, type ServiceTokenVerifier } from '@delta/service-auth';
 import { issueCredentialBundle } from '@delta/vault';
@@ -10,10 +11,10 @@ import { appendAudit, type PpAuditEntry } from '../audit-repository.ts';
 import type { Vault } from '../services/vault.ts';
 
 const ZConsume = z.strictObject({
-  approval_id: z.string().min(1).max(64),
-  intent_hash: z.string().regex(/^[0-9a-f]{64}$/),
-  customer_id: z.string().min(1).max(128),
-  credential_ref: z.string().min(1).max(128),
+  approval_id: ZApprovalId,
+  intent_hash: ZIntentHash,
+  customer_id: ZCustomerId,
+  credential_ref: ZCredentialRef,
   /**
    * Also issue the credential bundle for this credential in the same call (saves Plant a round trip on every
    * execution). Best effort: if no bundle can be issued the approval is still consumed and the answer carries
@@ -22,9 +23,9 @@ const ZConsume = z.strictObject({
   with_bundle: z.boolean().optional(),
 });
 const ZBundleRequest = z.strictObject({
-  approval_id: z.string().min(1).max(64),
-  credential_ref: z.string().min(1).max(128),
-  customer_id: z.string().min(1).max(128),
+  approval_id: ZApprovalId,
+  credential_ref: ZCredentialRef,
+  customer_id: ZCustomerId,
 });
 
 export interface InternalDeps {

@@ -1,3 +1,4 @@
+import { ZCredentialRef } from '@delta/contracts';
 import { DeltaClient, DeltaError } from '@delta/delta-client';
 import { type App, AppError } from '@delta/server-kit';
 import { z } from 'zod';
@@ -16,7 +17,7 @@ const PRODUCTS = [
 export function registerPositionRoutes(app: App, deps: { vault: Vault; paperUrl: string }) {
   app.get(
     '/api/credentials/:credential_ref/account',
-    { schema: { tags: ['positions'], params: z.strictObject({ credential_ref: z.string().max(128) }) } },
+    { schema: { tags: ['positions'], params: z.strictObject({ credential_ref: ZCredentialRef }) } },
     async (request) => {
       requireUser(request);
       const meta = await deps.vault.store.getMetadata(request.params.credential_ref);

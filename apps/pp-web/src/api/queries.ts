@@ -2,10 +2,10 @@ import {
   type TAgentSetup,
   type THireRequest,
   type TTradeRunRequest,
-  ZAuditVerifyResult,
+  ZAuditChainsVerifyResult,
+  ZAuditViewPage,
   ZHiredAgent,
   ZHiredAgentList,
-  ZPolicyDenialPage,
   ZReferenceAgentList,
   ZUsageEventPage,
 } from '@delta/contracts';
@@ -212,16 +212,20 @@ export function useRevokeApproval() {
 }
 
 // ---- audit ----
+/** The Audit view's filters (PP merges its own records with the gateway's refusals and Plant's records). */
 export interface AuditFilter {
-  customer_id?: string;
-  agent_id?: string;
   correlation_id?: string;
+  customer_id?: string;
+  actor?: string;
+  action?: string;
+  reason?: string;
+  source?: 'pp' | 'gateway' | 'plant';
   from?: string;
   to?: string;
 }
 
-// Plant lists oldest first with a cursor; "Load more" walks the pages.
-export function useUsageEvents(filter: AuditFilter) {
+// Plant lists usage events oldest first with a cursor; "Load more" walks the pages.
+export function useUsageEvents(filter: Pick<AuditFilter, 'customer_id' | 'correlation_id' | 'from' | 'to'>) {
   return useInfiniteQuery({
     queryKey: ['usage-events', filter],
     initialPageParam: '',
@@ -235,24 +239,37 @@ export function useUsageEvents(filter: AuditFilter) {
   });
 }
 
-export function usePolicyDenials(filter: AuditFilter) {
+export const AUDIT_PAGE_SIZE = 50;
+
+/** Every service's records, newest first; "Load more" walks back in time. */
+export function useAuditRecords(filter: AuditFilter) {
   return useInfiniteQuery({
-    queryKey: ['policy-denials', filter],
+    queryKey: ['audit-records', filter],
     initialPageParam: '',
     queryFn: ({ pageParam }) =>
       api(
         'GET',
-        withQuery('/api/audit/policy-denials', { ...filter, cursor: pageParam, limit: 100 }),
-        ZPolicyDenialPage,
+        withQuery('/api/audit/records', { ...filter, cursor: pageParam, limit: AUDIT_PAGE_SIZE }),
+        ZAuditViewPage,
       ),
     getNextPageParam: (last) => last.next_cursor ?? undefined,
+  });
+}
+
+/** One request's whole story across PP, the gateway and Plant, oldest first. */
+export function useAuditTrail(correlationId: string | undefined) {
+  return useQuery({
+    queryKey: ['audit-trail', correlationId],
+    queryFn: () =>
+      api('GET', withQuery('/api/audit/trail', { correlation_id: correlationId }), ZAuditViewPage),
+    enabled: Boolean(correlationId),
   });
 }
 
 export function useAuditVerify() {
   return useQuery({
     queryKey: ['audit-verify'],
-    queryFn: () => api('GET', '/api/audit/verify', ZAuditVerifyResult),
+    queryFn: () => api('GET', '/api/audit/verify', ZAuditChainsVerifyResult),
   });
 }
 

@@ -16,11 +16,18 @@ describe('ExecutePanel', () => {
     const onExecute = vi.fn();
     renderAs(
       'operator',
-      <ExecutePanel approvalId="apr_01J9ZB6Q3X" onExecute={onExecute} busy={false} stale={false} />,
+      <ExecutePanel
+        approvalId="apr_q3xzb6jtkd4mfwa2n7ptr5hyle"
+        onExecute={onExecute}
+        busy={false}
+        stale={false}
+      />,
     );
-    expect((screen.getByLabelText('Approval id') as HTMLInputElement).value).toBe('apr_01J9ZB6Q3X');
+    expect((screen.getByLabelText('Approval id') as HTMLInputElement).value).toBe(
+      'apr_q3xzb6jtkd4mfwa2n7ptr5hyle',
+    );
     await userEvent.click(screen.getByRole('button', { name: 'Execute' }));
-    expect(onExecute).toHaveBeenCalledWith('apr_01J9ZB6Q3X');
+    expect(onExecute).toHaveBeenCalledWith('apr_q3xzb6jtkd4mfwa2n7ptr5hyle');
   });
 
   it('lets an operator execute without an approval id (to see the policy deny)', async () => {

@@ -1,4 +1,4 @@
-import { ID_PATTERN } from '@delta/contracts';
+import { APPROVAL_ID_PATTERN } from '@delta/contracts';
 import { type FormEvent, useEffect, useState } from 'react';
 import { useCan } from '../lib/session.tsx';
 import { Field } from './Field.tsx';
@@ -36,7 +36,7 @@ export function ExecutePanel({
     e.preventDefault();
     if (busy) return;
     const trimmed = id.trim();
-    if (trimmed !== '' && !ID_PATTERN.test(trimmed)) {
+    if (trimmed !== '' && !APPROVAL_ID_PATTERN.test(trimmed)) {
       setError('That does not look like an approval id. Copy it from the approval you minted.');
       return;
     }

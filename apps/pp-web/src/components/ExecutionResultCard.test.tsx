@@ -14,9 +14,9 @@ describe('ExecutionResultCard', () => {
     expect(screen.getByTestId('fill-price').textContent).toBe('$65,012.5');
     expect(screen.getByTestId('fees').textContent).toContain('0.0780075');
     expect(screen.getByText(execution.client_order_id)).toBeTruthy();
-    expect(screen.getByText('apr_01J9ZB6Q3X')).toBeTruthy();
+    expect(screen.getByText('apr_q3xzb6jtkd4mfwa2n7ptr5hyle')).toBeTruthy();
     const link = screen.getByRole('link', { name: executedResult.correlation_id });
-    expect(link.getAttribute('href')).toBe('#/audit?correlation_id=corr-exec-9d8c7b6a');
+    expect(link.getAttribute('href')).toBe('#/audit?correlation_id=9d8c7b6a-2e3f-4a5b-9c6d-7e8f9a0b1c2d');
   });
 
   it('uses the fills read back from the exchange when the response has no fill fields', () => {

@@ -1,26 +1,34 @@
-import type { TPolicyDecisionRecord, TUsageEvent } from '@delta/contracts';
+import type { TAuditVerifyResult, TAuditViewRecord } from '@delta/contracts';
 import { type FormEvent, useState } from 'react';
-import { type AuditFilter, useAuditVerify, usePolicyDenials, useUsageEvents } from '../api/queries.ts';
+import { type AuditFilter, useAuditRecords, useAuditTrail, useAuditVerify } from '../api/queries.ts';
 import { CorrelationLink } from '../components/CorrelationLink.tsx';
 import { ErrorNotice } from '../components/ErrorNotice.tsx';
 import { Field } from '../components/Field.tsx';
 import { Empty, Loading } from '../components/States.tsx';
 import { reasonText } from '../lib/denial-reasons.ts';
-import { dateTime, humanize } from '../lib/format.ts';
+import { dateTime } from '../lib/format.ts';
 import { href, navigate, type Route } from '../lib/hash-route.ts';
 
-const FILTER_KEYS = ['customer_id', 'agent_id', 'correlation_id', 'from', 'to'] as const;
+const TEXT_KEYS = ['correlation_id', 'customer_id', 'actor', 'action', 'reason', 'from', 'to'] as const;
+const SOURCES = ['pp', 'gateway', 'plant'] as const;
+const SOURCE_LABEL: Record<TAuditViewRecord['source'], string> = {
+  pp: 'PP',
+  gateway: 'Gateway',
+  plant: 'Plant',
+};
 
 function filterFrom(route: Route): AuditFilter {
   const f: AuditFilter = {};
-  for (const k of FILTER_KEYS) {
+  for (const k of TEXT_KEYS) {
     const v = route.params.get(k);
     if (v) f[k] = v;
   }
+  const source = route.params.get('source');
+  if (source && (SOURCES as readonly string[]).includes(source)) f.source = source as AuditFilter['source'];
   return f;
 }
 
-/** datetime-local has no zone; Plant wants an ISO time with an offset. */
+/** datetime-local has no zone; the API wants an ISO time with an offset. */
 function toIso(local: string): string | undefined {
   if (!local) return undefined;
   const d = new Date(local);
@@ -35,9 +43,12 @@ function toLocal(iso: string | undefined): string {
 
 function FilterForm({ filter }: { filter: AuditFilter }) {
   const [v, setV] = useState({
-    customer_id: filter.customer_id ?? '',
-    agent_id: filter.agent_id ?? '',
     correlation_id: filter.correlation_id ?? '',
+    customer_id: filter.customer_id ?? '',
+    actor: filter.actor ?? '',
+    action: filter.action ?? '',
+    reason: filter.reason ?? '',
+    source: filter.source ?? '',
     from: toLocal(filter.from),
     to: toLocal(filter.to),
   });
@@ -48,21 +59,40 @@ function FilterForm({ filter }: { filter: AuditFilter }) {
   function submit(e: FormEvent) {
     e.preventDefault();
     navigate('audit', {
-      customer_id: v.customer_id.trim(),
-      agent_id: v.agent_id.trim(),
       correlation_id: v.correlation_id.trim(),
+      customer_id: v.customer_id.trim(),
+      actor: v.actor.trim(),
+      action: v.action.trim(),
+      reason: v.reason.trim(),
+      source: v.source,
       from: toIso(v.from),
       to: toIso(v.to),
     });
   }
   return (
     <form className="card filters" onSubmit={submit} aria-label="Audit filters">
-      <Field label="Customer id">{(a) => <input {...a} {...bind('customer_id')} />}</Field>
-      <Field label="Agent id">
-        {(a) => <input {...a} {...bind('agent_id')} placeholder="AGT-TRD-DELTA-001" />}
-      </Field>
       <Field label="Correlation id">
         {(a) => <input {...a} className="mono" {...bind('correlation_id')} />}
+      </Field>
+      <Field label="Customer id">{(a) => <input {...a} {...bind('customer_id')} />}</Field>
+      <Field label="Actor">
+        {(a) => <input {...a} className="mono" {...bind('actor')} placeholder="ops:usr_…(operator)" />}
+      </Field>
+      <Field label="Action">
+        {(a) => <input {...a} {...bind('action')} placeholder="credential.store" />}
+      </Field>
+      <Field label="Reason">{(a) => <input {...a} {...bind('reason')} placeholder="role_forbidden" />}</Field>
+      <Field label="Service">
+        {(a) => (
+          <select {...a} {...bind('source')}>
+            <option value="">All services</option>
+            {SOURCES.map((s) => (
+              <option key={s} value={s}>
+                {SOURCE_LABEL[s]}
+              </option>
+            ))}
+          </select>
+        )}
       </Field>
       <Field label="From">{(a) => <input {...a} type="datetime-local" {...bind('from')} />}</Field>
       <Field label="To">{(a) => <input {...a} type="datetime-local" {...bind('to')} />}</Field>
@@ -78,14 +108,24 @@ function FilterForm({ filter }: { filter: AuditFilter }) {
   );
 }
 
+function chainLine(name: string, r: TAuditVerifyResult | null, error: string | null) {
+  if (!r) return `${name}: could not be checked (${error ?? 'unavailable'}).`;
+  return r.ok
+    ? `${name}: ${r.records_checked} records, unbroken.`
+    : `${name}: BROKEN at record ${r.first_broken?.seq} (${r.first_broken?.problem}): ${r.first_broken?.detail}.`;
+}
+
 function ChainStatus() {
   const verify = useAuditVerify();
   if (verify.isPending) return <Loading what="the audit chain check" />;
-  if (verify.isError) return <ErrorNotice error={verify.error} action="verify the audit chain" />;
+  if (verify.isError) return <ErrorNotice error={verify.error} action="verify the audit chains" />;
   const r = verify.data;
-  return r.ok ? (
-    <p className="notice ok" role="status">
-      Audit chain verified: {r.records_checked} records, unbroken.{' '}
+  const broken = !r.chains.pp.ok || r.chains.plant?.ok === false;
+  return (
+    <div className={`notice ${r.ok ? 'ok' : 'error'}`} role={broken ? 'alert' : 'status'}>
+      <p>{chainLine('PP audit chain', r.chains.pp, null)}</p>
+      <p>{chainLine('Plant audit chain', r.chains.plant, r.plant_error)}</p>
+      {broken ? <p>Escalate to the platform team now.</p> : null}
       <button
         type="button"
         className="small-button"
@@ -94,142 +134,125 @@ function ChainStatus() {
       >
         {verify.isFetching ? 'Checking…' : 'Check again'}
       </button>
-    </p>
-  ) : (
+    </div>
+  );
+}
+
+function Outcome({ r }: { r: TAuditViewRecord }) {
+  return (
+    <strong className={r.outcome === 'deny' || r.outcome === 'fail' ? 'fail' : undefined}>
+      {r.outcome ?? '—'}
+    </strong>
+  );
+}
+
+/** The sources that could not be read, so an incomplete answer never looks complete. */
+function MissingSources({ sources }: { sources: Record<string, string> | undefined }) {
+  const missing = SOURCES.filter((s) => sources?.[s] === 'unavailable');
+  if (missing.length === 0) return null;
+  return (
     <p className="notice error" role="alert">
-      Audit chain BROKEN at record {r.first_broken?.seq} ({r.first_broken?.problem}): {r.first_broken?.detail}
-      . Escalate to the platform team now.
+      Not shown: {missing.map((s) => SOURCE_LABEL[s]).join(', ')} could not be reached. Try again shortly.
     </p>
   );
 }
 
-type StoryItem =
-  | { kind: 'usage'; at: string; e: TUsageEvent }
-  | { kind: 'denial'; at: string; d: TPolicyDecisionRecord };
+function Story({ correlationId }: { correlationId: string }) {
+  const trail = useAuditTrail(correlationId);
+  const items = trail.data?.items ?? [];
+  return (
+    <section className="card" aria-labelledby="story-title">
+      <h3 id="story-title">
+        The story of request <span className="mono">{correlationId}</span>
+      </h3>
+      {trail.isPending ? <Loading what="the request’s records" /> : null}
+      <ErrorNotice error={trail.error} action="load the request’s records" />
+      <MissingSources sources={trail.data?.sources} />
+      {trail.data && items.length === 0 ? <Empty>No records carry this correlation id.</Empty> : null}
+      {items.length > 0 ? (
+        <ol className="timeline" aria-label="Request story">
+          {items.map((r) => (
+            <li
+              key={`${r.source}-${r.id}`}
+              className={r.outcome === 'deny' || r.outcome === 'fail' ? 'fail' : undefined}
+            >
+              <span className="small muted">{dateTime(r.recorded_at)}</span> —{' '}
+              <span className="badge">{SOURCE_LABEL[r.source]}</span> {r.action ?? r.kind}
+              {r.actor ? <span className="small muted"> by {r.actor}</span> : null}: <Outcome r={r} />
+              {r.reason ? (
+                <>
+                  {' '}
+                  <span className="mono">{r.reason}</span> — {reasonText(r.reason).title}
+                </>
+              ) : null}
+            </li>
+          ))}
+        </ol>
+      ) : null}
+    </section>
+  );
+}
 
 export function AuditPage({ route }: { route: Route }) {
   const filter = filterFrom(route);
-  const usage = useUsageEvents(filter);
-  const denials = usePolicyDenials(filter);
-  const events = usage.data?.pages.flatMap((p) => p.items) ?? [];
-  const denied = denials.data?.pages.flatMap((p) => p.items) ?? [];
-  const story: StoryItem[] = filter.correlation_id
-    ? [
-        ...events
-          .filter((e) => e.correlation_id === filter.correlation_id)
-          .map((e): StoryItem => ({ kind: 'usage', at: e.occurred_at, e })),
-        ...denied
-          .filter((d) => d.correlation_id === filter.correlation_id)
-          .map((d): StoryItem => ({ kind: 'denial', at: d.recorded_at, d })),
-      ].sort((a, b) => a.at.localeCompare(b.at))
-    : [];
+  const records = useAuditRecords(filter);
+  const items = records.data?.pages.flatMap((p) => p.items) ?? [];
+  const lastPage = records.data?.pages[records.data.pages.length - 1];
 
   return (
     <div className="page">
       <h2>Audit</h2>
       <ChainStatus />
       <FilterForm key={route.params.toString()} filter={filter} />
-      {filter.correlation_id ? (
-        <section className="card" aria-labelledby="story-title">
-          <h3 id="story-title">
-            The story of request <span className="mono">{filter.correlation_id}</span>
-          </h3>
-          {usage.isPending || denials.isPending ? <Loading what="the request’s records" /> : null}
-          {story.length === 0 && !usage.isPending && !denials.isPending ? (
-            <Empty>No records carry this correlation id.</Empty>
-          ) : (
-            <ol className="timeline">
-              {story.map((s) =>
-                s.kind === 'usage' ? (
-                  <li key={`u-${s.e.event_id}`}>
-                    <span className="small muted">{dateTime(s.at)}</span> — {humanize(s.e.event_type)}{' '}
-                    {s.e.action ? `(${s.e.action})` : ''}: <strong>{humanize(s.e.outcome)}</strong>
-                  </li>
-                ) : (
-                  <li key={`d-${s.d.record_id}`} className="fail">
-                    <span className="small muted">{dateTime(s.at)}</span> — policy denied {s.d.action} at{' '}
-                    {humanize(s.d.stage)}: <strong>{reasonText(s.d.reason).title}</strong>
-                  </li>
-                ),
-              )}
-            </ol>
-          )}
-        </section>
-      ) : null}
+      {filter.correlation_id ? <Story correlationId={filter.correlation_id} /> : null}
 
-      <section className="card" aria-labelledby="usage-title">
-        <h3 id="usage-title">Usage events</h3>
-        {usage.isPending ? <Loading what="usage events" /> : null}
-        <ErrorNotice error={usage.error} action="load usage events" />
-        {usage.data && events.length === 0 ? <Empty>No usage events match these filters.</Empty> : null}
-        {events.length > 0 ? (
+      <section className="card" aria-labelledby="records-title">
+        <h3 id="records-title">Records, newest first</h3>
+        <p className="small muted">
+          What PP did and refused, what the gateway refused, and what Plant decided.
+        </p>
+        {records.isPending ? <Loading what="audit records" /> : null}
+        <ErrorNotice error={records.error} action="load audit records" />
+        <MissingSources sources={lastPage?.sources} />
+        {records.data && items.length === 0 ? <Empty>No records match these filters.</Empty> : null}
+        {items.length > 0 ? (
           <div className="table-wrap">
-            <table>
+            <table aria-label="Audit records">
               <thead>
                 <tr>
                   <th scope="col">When</th>
-                  <th scope="col">Event</th>
+                  <th scope="col">Service</th>
+                  <th scope="col">Actor</th>
                   <th scope="col">Action</th>
                   <th scope="col">Outcome</th>
-                  <th scope="col">Customer</th>
-                  <th scope="col">Correlation id</th>
-                </tr>
-              </thead>
-              <tbody>
-                {events.map((e) => (
-                  <tr key={e.event_id}>
-                    <td className="small">{dateTime(e.occurred_at)}</td>
-                    <td>{humanize(e.event_type)}</td>
-                    <td>{e.action ?? '—'}</td>
-                    <td>{humanize(e.outcome)}</td>
-                    <td className="mono small">{e.customer_id}</td>
-                    <td className="small">
-                      <CorrelationLink id={e.correlation_id} />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        ) : null}
-        {usage.hasNextPage ? (
-          <button type="button" onClick={() => usage.fetchNextPage()} disabled={usage.isFetchingNextPage}>
-            {usage.isFetchingNextPage ? 'Loading…' : 'Load more'}
-          </button>
-        ) : null}
-      </section>
-
-      <section className="card" aria-labelledby="denials-title">
-        <h3 id="denials-title">Policy denials</h3>
-        {denials.isPending ? <Loading what="policy denials" /> : null}
-        <ErrorNotice error={denials.error} action="load policy denials" />
-        {denials.data && denied.length === 0 ? <Empty>No policy denials match these filters.</Empty> : null}
-        {denied.length > 0 ? (
-          <div className="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">When</th>
-                  <th scope="col">Action</th>
-                  <th scope="col">Stage</th>
                   <th scope="col">Reason</th>
                   <th scope="col">Customer</th>
                   <th scope="col">Correlation id</th>
                 </tr>
               </thead>
               <tbody>
-                {denied.map((d) => (
-                  <tr key={d.record_id}>
-                    <td className="small">{dateTime(d.recorded_at)}</td>
-                    <td>{d.action}</td>
-                    <td>{humanize(d.stage)}</td>
+                {items.map((r) => (
+                  <tr key={`${r.source}-${r.id}`}>
+                    <td className="small">{dateTime(r.recorded_at)}</td>
+                    <td>{SOURCE_LABEL[r.source]}</td>
+                    <td className="mono small">{r.actor ?? '—'}</td>
+                    <td>{r.action ?? r.kind}</td>
                     <td>
-                      <span className="mono">{d.reason}</span>
-                      <div className="small muted">{reasonText(d.reason).title}</div>
+                      <Outcome r={r} />
                     </td>
-                    <td className="mono small">{d.customer_id ?? '—'}</td>
+                    <td>
+                      {r.reason ? (
+                        <>
+                          <span className="mono">{r.reason}</span>
+                          <div className="small muted">{reasonText(r.reason).title}</div>
+                        </>
+                      ) : (
+                        '—'
+                      )}
+                    </td>
+                    <td className="mono small">{r.customer_id ?? '—'}</td>
                     <td className="small">
-                      <CorrelationLink id={d.correlation_id} />
+                      <CorrelationLink id={r.correlation_id} />
                     </td>
                   </tr>
                 ))}
@@ -237,9 +260,9 @@ export function AuditPage({ route }: { route: Route }) {
             </table>
           </div>
         ) : null}
-        {denials.hasNextPage ? (
-          <button type="button" onClick={() => denials.fetchNextPage()} disabled={denials.isFetchingNextPage}>
-            {denials.isFetchingNextPage ? 'Loading…' : 'Load more'}
+        {records.hasNextPage ? (
+          <button type="button" onClick={() => records.fetchNextPage()} disabled={records.isFetchingNextPage}>
+            {records.isFetchingNextPage ? 'Loading…' : 'Load more'}
           </button>
         ) : null}
       </section>

@@ -81,7 +81,9 @@ describe('Reference Agents page', () => {
     await u.type(screen.getByLabelText('Consent reference'), 'call-1432');
     await u.click(screen.getByRole('button', { name: 'Record consent and approve this plan' }));
     await waitFor(() =>
-      expect((screen.getByLabelText('Approval id') as HTMLInputElement).value).toBe('apr_01J9ZB6Q3X'),
+      expect((screen.getByLabelText('Approval id') as HTMLInputElement).value).toBe(
+        'apr_q3xzb6jtkd4mfwa2n7ptr5hyle',
+      ),
     );
     const mint = stub.calls.find((c) => c.path === '/api/approvals');
     expect(mint?.body).toMatchObject({
@@ -94,7 +96,10 @@ describe('Reference Agents page', () => {
     expect(await screen.findByRole('heading', { name: 'Order filled' })).toBeTruthy();
     expect(screen.getByTestId('order-id').textContent).toBe('1048576');
     const exec = stub.calls.filter((c) => c.method === 'POST' && c.path.endsWith('/run')).at(-1);
-    expect(exec?.body).toMatchObject({ intent_action: 'place_order', approval_id: 'apr_01J9ZB6Q3X' });
+    expect(exec?.body).toMatchObject({
+      intent_action: 'place_order',
+      approval_id: 'apr_q3xzb6jtkd4mfwa2n7ptr5hyle',
+    });
   });
 
   it('a viewer sees the runner but cannot draft and cannot see Execute', async () => {

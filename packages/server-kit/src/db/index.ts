@@ -1,4 +1,5 @@
 export * from './batch-insert.ts';
+export * from './errors.ts';
 export * from './migrations.ts';
 export * from './open.ts';
 export * from './types.ts';

@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite, types } from '@electric-sql/pglite';
+import { scrubbed } from './errors.ts';
 import type { Db, Queryable, QueryResult } from './types.ts';
 
 const parsers = {
@@ -10,7 +11,8 @@ const parsers = {
 function wrap(q: { query: PGlite['query'] }): Queryable {
   return {
     async query<T>(sql: string, params?: readonly unknown[]): Promise<QueryResult<T>> {
-      const r = await q.query<T>(sql, params as unknown[] | undefined);
+      // PGlite's errors carry the statement and its parameters: scrubbed before anyone can log them.
+      const r = await scrubbed(() => q.query<T>(sql, params as unknown[] | undefined));
       return { rows: r.rows, rowCount: r.affectedRows ?? 0 };
     },
   };
@@ -25,10 +27,10 @@ export async function openPglite(dataDir?: string): Promise<Db> {
     engine: 'pglite',
     query: base.query,
     async exec(sql) {
-      await pg.exec(sql);
+      await scrubbed(() => pg.exec(sql));
     },
     transaction(fn) {
-      return pg.transaction((tx) => fn(wrap(tx)));
+      return scrubbed(() => pg.transaction((tx) => fn(wrap(tx))));
     },
     async close() {
       if (!pg.closed) await pg.close();

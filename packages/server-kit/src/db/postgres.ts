@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
+import { scrubbed, scrubDatabaseError } from './errors.ts';
 import type { Db, Queryable, QueryResult } from './types.ts';
 
 const typeParsers = {
@@ -30,12 +31,15 @@ function statementName(sql: string): string | undefined {
 function wrap(client: pg.Pool | pg.PoolClient): Queryable {
   return {
     async query<T>(sql: string, params?: readonly unknown[]): Promise<QueryResult<T>> {
-      const r = await client.query({
-        text: sql,
-        values: params as unknown[] | undefined,
-        types: typeParsers,
-        ...(params && params.length > 0 ? { name: statementName(sql) } : {}),
-      });
+      // Errors name row values in `detail` and some messages: scrubbed before anyone can log them.
+      const r = await scrubbed(() =>
+        client.query({
+          text: sql,
+          values: params as unknown[] | undefined,
+          types: typeParsers,
+          ...(params && params.length > 0 ? { name: statementName(sql) } : {}),
+        }),
+      );
       return { rows: r.rows as T[], rowCount: r.rowCount ?? 0 };
     },
   };
@@ -51,7 +55,7 @@ export async function openPostgres(url: string, options: { max?: number } = {}):
     engine: 'postgres',
     query: base.query,
     async exec(sql) {
-      await pool.query(sql);
+      await scrubbed(() => pool.query(sql));
     },
     async transaction(fn) {
       const client = await pool.connect();
@@ -62,7 +66,7 @@ export async function openPostgres(url: string, options: { max?: number } = {}):
         return result;
       } catch (err) {
         await client.query('ROLLBACK').catch(() => {});
-        throw err;
+        throw scrubDatabaseError(err);
       } finally {
         client.release();
       }

@@ -32,6 +32,11 @@ export interface PlanOptions {
   playbookId: string;
   /** INR per USD as a decimal string (Delta India settles INR deposits at a fixed 85). */
   inrPerUsd: string;
+  /**
+   * For an order that adds risk: whether the hire's trial and daily budget leave it a run (`run_quota` check).
+   * Absent for exits, which no trial or budget limits.
+   */
+  runQuota?: { ok: true } | { ok: false; detail: string };
 }
 
 type TradeFields = Pick<
@@ -82,6 +87,15 @@ export function buildDraftPlan(
     leverage,
     notionalInr: toDecimalString(notionalInr),
   });
+  if (options.runQuota !== undefined) {
+    checks.push({
+      check: 'run_quota',
+      passed: options.runQuota.ok,
+      reason: options.runQuota.ok
+        ? "the hired agent's trial and daily budget allow this execution"
+        : `the hired agent cannot execute a new entry: ${options.runQuota.detail}`,
+    });
+  }
 
   return {
     plan_version: 1,

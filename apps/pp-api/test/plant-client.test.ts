@@ -1,0 +1,106 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { AppError } from '@delta/server-kit';
+import { ephemeralServiceKeys } from '@delta/service-auth';
+import { freePort } from '@delta/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPlantClient } from '../src/services/plant-client.ts';
+
+const principal = { kind: 'ops', user_id: 'u-1', role: 'operator' } as const;
+const correlationId = '1b4e28ba-2fa1-41d2-883f-0016d3cca427';
+
+/** A stand-in gateway on a real socket: answers in full, or cuts its answer short. */
+let server: http.Server;
+let gatewayUrl: string;
+
+beforeAll(async () => {
+  server = http.createServer((req, res) => {
+    if (req.url?.startsWith('/api/v1/cut')) {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
+      res.write('{"partial":');
+      setTimeout(() => res.destroy(), 20);
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end('{"ok":true}');
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  gatewayUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  await new Promise((r) => server.close(r));
+});
+
+async function failure(p: Promise<unknown>): Promise<unknown> {
+  return p.then(
+    () => expect.fail('expected the call to fail'),
+    (err: unknown) => err,
+  );
+}
+
+describe("PP's Plant client labels only remote failures as Plant being unavailable", () => {
+  it('answers through the gateway', async () => {
+    const plant = createPlantClient({ gatewayUrl, keys: await ephemeralServiceKeys('pp'), issuer: 'pp' });
+    const r = await plant.call('GET', '/api/v1/customers', { principal, correlationId });
+    expect(r).toMatchObject({ status: 200, body: { ok: true } });
+  });
+
+  it('a gateway that cannot be reached, or cuts its answer short, is 502 plant_unavailable', async () => {
+    const keys = await ephemeralServiceKeys('pp');
+    const down = createPlantClient({
+      gatewayUrl: `http://127.0.0.1:${await freePort()}`,
+      keys,
+      issuer: 'pp',
+    });
+    const e1 = await failure(down.call('GET', '/api/v1/customers', { principal, correlationId }));
+    expect(e1).toBeInstanceOf(AppError);
+    expect(e1).toMatchObject({ status: 502, reason: 'plant_unavailable' });
+
+    const plant = createPlantClient({ gatewayUrl, keys, issuer: 'pp' });
+    const e2 = await failure(plant.call('GET', '/api/v1/cut', { principal, correlationId }));
+    expect(e2).toMatchObject({ status: 502, reason: 'plant_unavailable' });
+  });
+
+  it('a fault of the request PP builds (here an invalid header value) is not reported as Plant being down', async () => {
+    const plant = createPlantClient({ gatewayUrl, keys: await ephemeralServiceKeys('pp'), issuer: 'pp' });
+    const err = await failure(
+      plant.call('GET', '/api/v1/customers', { principal, correlationId: 'bad\r\ninjected: 1' }),
+    );
+    expect(err).not.toMatchObject({ reason: 'plant_unavailable' });
+    expect(err).toBeInstanceOf(TypeError);
+  });
+});
+
+describe("PP's Plant client sends a path exactly as built", () => {
+  it('refuses dot segments (plain or encoded) before anything is sent', async () => {
+    const seen: string[] = [];
+    const recorder = http.createServer((req, res) => {
+      seen.push(req.url ?? '');
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{}');
+    });
+    await new Promise<void>((r) => recorder.listen(0, '127.0.0.1', r));
+    try {
+      const plant = createPlantClient({
+        gatewayUrl: `http://127.0.0.1:${(recorder.address() as AddressInfo).port}`,
+        keys: await ephemeralServiceKeys('pp'),
+        issuer: 'pp',
+      });
+      for (const path of [
+        '/api/v1/hired-agents/../customers',
+        '/api/v1/hired-agents/./setup',
+        '/api/v1/hired-agents/%2e%2e/customers',
+        '/api/v1/a/..',
+      ]) {
+        const err = await failure(plant.call('GET', path, { principal, correlationId }));
+        expect(err, path).toMatchObject({ status: 400, reason: 'path_not_canonical' });
+      }
+      expect(seen).toEqual([]);
+      await plant.call('GET', '/api/v1/customers', { principal, correlationId });
+      expect(seen).toEqual(['/api/v1/customers']);
+    } finally {
+      await new Promise((r) => recorder.close(r));
+    }
+  });
+});
