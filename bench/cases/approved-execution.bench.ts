@@ -21,7 +21,7 @@ export default {
     // Plant in its own process (as deployed: one process per service), the rest in this one.
     const stack = await startStack({
       plantProcess: true,
-      plantEnv: { PLANT_MAX_RUNS_PER_DAY: '1000000', LOG_LEVEL: 'warn', PLANT_RECONCILE_MIN_AGE_S: '20' },
+      plantEnv: { PLANT_MAX_RUNS_PER_DAY: '1000000', LOG_LEVEL: 'warn' },
       logLevel: 'warn',
       priceTtlMs: 250,
       paperRateLimit: { unitsPerWindow: 10_000_000, windowMs: 300_000 },

@@ -16,6 +16,8 @@ export interface ExchangeOptions {
   /** Random-walk step interval; 0 = the mark only moves through the admin API. */
   walkMs?: number;
   rateLimit?: RateLimitOptions;
+  /** Refuse a second order under a client_order_id the account has used (default true, as Delta is assumed to). */
+  uniqueClientOrderIds?: boolean;
 }
 
 /** The exchange's state holders, shared by the /v2 routes, the admin routes and in-process callers. */
@@ -25,12 +27,15 @@ export class PaperExchange {
   readonly market: Market;
   readonly limiter: RateLimiter;
   readonly faults = new FaultInjector();
+  /** See ExchangeOptions.uniqueClientOrderIds; changed at run time through the admin API. */
+  uniqueClientOrderIds: boolean;
   private matching: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly options: ExchangeOptions) {
     this.db = options.db;
     this.logger = options.logger;
     this.limiter = new RateLimiter(options.rateLimit ?? DEFAULT_RATE_LIMIT);
+    this.uniqueClientOrderIds = options.uniqueClientOrderIds ?? true;
     // Resting-order matching runs one product move at a time, after the mark is stored.
     this.market = new Market(options.db, options.seed ?? 42, (productId) => {
       const run = this.matching.then(() => matchResting(this.db, this.market, productId));

@@ -38,6 +38,8 @@ export interface StartPaperExchangeOptions {
   /** Mount /_paper (default true). */
   adminEnabled?: boolean;
   rateLimit?: RateLimitOptions;
+  /** Refuse a duplicate client_order_id per account (default true); false = accept it as another order. */
+  uniqueClientOrderIds?: boolean;
   logger?: Logger;
 }
 
@@ -68,6 +70,7 @@ export async function startPaperExchange(options: StartPaperExchangeOptions): Pr
     seed: options.seed,
     walkMs: options.walkMs ?? 0,
     rateLimit: options.rateLimit,
+    uniqueClientOrderIds: options.uniqueClientOrderIds,
   });
   await exchange.start();
   const app = await buildApp({

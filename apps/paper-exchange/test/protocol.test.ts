@@ -181,3 +181,38 @@ describe('persistence', () => {
     expect((t.json as { result: { mark_price: string } }).result.mark_price).toBe('3100');
   });
 });
+
+describe('client order ids', () => {
+  const order = (cid: string) =>
+    `{"product_id":27,"size":1,"side":"buy","order_type":"market_order","client_order_id":"${cid}"}`;
+  const settings = (unique: boolean) =>
+    fetch(`${px.url}/_paper/settings`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ unique_client_order_ids: unique }),
+    });
+
+  it('refuses a duplicate by default, and takes it as a second order when told not to police them', async () => {
+    const k = await px.createApiKey();
+    const first = await rawCall(px.url, k, { method: 'POST', path: '/v2/orders', body: order('dup-1') });
+    expect(first.status).toBe(200);
+    const again = await rawCall(px.url, k, { method: 'POST', path: '/v2/orders', body: order('dup-1') });
+    expect(again.status).toBe(400);
+    expect(again.json).toMatchObject({ success: false, error: { code: 'duplicate_client_order_id' } });
+
+    expect((await settings(false)).status).toBe(200);
+    try {
+      const twice = await rawCall(px.url, k, { method: 'POST', path: '/v2/orders', body: order('dup-1') });
+      expect(twice.status).toBe(200);
+      expect(await px.ordersByClientId('dup-1', k.userId)).toHaveLength(2);
+      // A look-up by client id finds the first order under it.
+      const found = await rawCall(px.url, k, { method: 'GET', path: '/v2/orders/client_order_id/dup-1' });
+      expect((found.json as { result: { id: number } }).result.id).toBe(
+        (first.json as { result: { id: number } }).result.id,
+      );
+    } finally {
+      await settings(true);
+    }
+    expect((await (await fetch(`${px.url}/_paper/settings`)).json()).unique_client_order_ids).toBe(true);
+  });
+});

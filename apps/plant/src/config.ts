@@ -24,7 +24,11 @@ export const ZConfig = z.object({
   // Ops override of the trading agent's daily run budget (e.g. for a load test); unset = the spec's own.
   PLANT_MAX_RUNS_PER_DAY: z.coerce.number().int().min(1).max(100_000_000).optional(),
   PLANT_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
-  PLANT_RECONCILE_MIN_AGE_S: z.coerce.number().int().min(0).max(3_600).default(20),
+  // How long an order's absence at the exchange stays provisional (`unknown`) before it is `not_placed`; the
+  // portals' bundle window (PP's BUNDLE_WINDOW_SECONDS) must be longer. See docs/execution.md.
+  PLANT_RECONCILE_HORIZON_S: z.coerce.number().int().min(10).max(3_000).default(900),
+  // The request path's hold on an execution without renewal: after a crash the reconciler takes over this late.
+  PLANT_EXECUTION_LEASE_S: z.coerce.number().int().min(2).max(600).default(30),
   // Delta India credits INR deposits at a fixed rate; configurable in case that changes.
   PLANT_INR_PER_USD: z
     .string()

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { defaultDataDir, loadConfigOrExit, runService } from '@delta/server-kit';
-import { loadOrCreateServiceKeys } from '@delta/service-auth';
+import { loadOrCreateServiceKeys, replayCacheMigrations } from '@delta/service-auth';
 import { DELTA_TRADING_AGENT } from './agent-mold/reference-agents.ts';
 import { buildApp, SERVICE } from './app.ts';
 import { createUsageRecorder } from './audit/usage-events.ts';
@@ -11,6 +10,7 @@ import { parseDevMarkPrices, ZConfig } from './config.ts';
 import { createExchangeWiring, type ExchangeWiring } from './execution/wiring.ts';
 import { createDeltaMarketData } from './integrations/delta-market-data.ts';
 import { createStaticMarketData, fixedPrices } from './integrations/market-data.ts';
+import { PLANT_MIGRATIONS_DIR } from './migrations.ts';
 
 const config = loadConfigOrExit(SERVICE, ZConfig);
 const keys = await loadOrCreateServiceKeys(
@@ -23,7 +23,8 @@ let exchange: ExchangeWiring | undefined;
 await runService({
   service: SERVICE,
   config,
-  migrationsDir: fileURLToPath(new URL('../migrations', import.meta.url)),
+  migrationsDir: PLANT_MIGRATIONS_DIR,
+  sharedMigrations: replayCacheMigrations(),
   build: async (ctx) => {
     exchange = createExchangeWiring({
       db: ctx.db,
@@ -33,7 +34,8 @@ await runService({
       portalJwks: { pp: config.PP_JWKS_URL, cp: config.CP_JWKS_URL },
       paperUrl: config.PAPER_EXCHANGE_URL,
       recordUsage: createUsageRecorder(ctx.db, randomUUID, () => new Date()),
-      reconcileMinAgeS: config.PLANT_RECONCILE_MIN_AGE_S,
+      reconcileHorizonS: config.PLANT_RECONCILE_HORIZON_S,
+      executionLeaseS: config.PLANT_EXECUTION_LEASE_S,
     });
     return buildApp({
       logger: ctx.logger,

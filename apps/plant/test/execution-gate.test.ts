@@ -1,3 +1,4 @@
+import { testApprovalId, testCredentialRef, testCustomerId } from '@delta/testing';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApprovalVerifier } from '../src/integrations/approval-verifier.ts';
@@ -23,7 +24,7 @@ beforeAll(async () => {
   p = await startPlant({ orderExecutor: spy.executor, hookTimeoutMs: 10_000 });
   await hire(
     p.app,
-    'cust-001',
+    testCustomerId('cust-001'),
     { allowed_coins: ['BTC', 'ETH'], risk_limits: { max_units_per_order: 50 } },
     'paid',
   );
@@ -96,38 +97,38 @@ describe('no path reaches the exchange without a verified, consumed approval', (
     try {
       const draft = await run(q.app, runBody({ units: 3 }));
       const plan = draft.json().plan;
-      approvedHashes.add(`apr-ok-1:${plan.intent_hash}`);
+      approvedHashes.add(`${testApprovalId('apr-ok-1')}:${plan.intent_hash}`);
 
       // A changed field (units) no longer matches the approval.
       const changed = await run(
         q.app,
-        runBody({ units: 4, intent_action: 'place_order', approval_id: 'apr-ok-1' }),
+        runBody({ units: 4, intent_action: 'place_order', approval_id: testApprovalId('apr-ok-1') }),
       );
       expect(changed.json().reason).toBe('not_found');
       expect(local.calls).toHaveLength(0);
 
       const ok = await run(
         q.app,
-        runBody({ units: 3, intent_action: 'place_order', approval_id: 'apr-ok-1' }),
+        runBody({ units: 3, intent_action: 'place_order', approval_id: testApprovalId('apr-ok-1') }),
       );
       expect(ok.statusCode).toBe(200);
       expect(ok.json()).toMatchObject({
         mode: 'executed',
         execution: {
-          approval_id: 'apr-ok-1',
-          client_order_id: clientOrderIdFor('apr-ok-1'),
+          approval_id: testApprovalId('apr-ok-1'),
+          client_order_id: clientOrderIdFor(testApprovalId('apr-ok-1')),
           state: 'closed',
         },
       });
       expect(local.calls).toHaveLength(1);
       expect(local.calls[0]!.order).toEqual(plan.order);
       expect(local.calls[0]!.clientOrderId.length).toBeLessThanOrEqual(32);
-      expect(local.calls[0]!.credentialRef).toBe('cred_ref_001');
+      expect(local.calls[0]!.credentialRef).toBe(testCredentialRef('cred_ref_001'));
 
       // Replay: the approval is consumed.
       const replay = await run(
         q.app,
-        runBody({ units: 3, intent_action: 'place_order', approval_id: 'apr-ok-1' }),
+        runBody({ units: 3, intent_action: 'place_order', approval_id: testApprovalId('apr-ok-1') }),
       );
       expect(replay.statusCode).toBe(403);
       expect(local.calls).toHaveLength(1);
@@ -151,11 +152,14 @@ describe('no path reaches the exchange without a verified, consumed approval', (
     const a = await startPlantOn(p.testDb, { approvalVerifier: liar, orderExecutor: local.executor });
     const b = await startPlantOn(p.testDb, { approvalVerifier: yes, orderExecutor: local.executor });
     try {
-      const lied = await run(a.app, runBody({ intent_action: 'place_order', approval_id: 'apr-x' }));
+      const lied = await run(
+        a.app,
+        runBody({ intent_action: 'place_order', approval_id: testApprovalId('apr-x') }),
+      );
       expect(lied.json().reason).toBe('approval_invalid');
       const risky = await run(
         b.app,
-        runBody({ units: 51, intent_action: 'place_order', approval_id: 'apr-y' }),
+        runBody({ units: 51, intent_action: 'place_order', approval_id: testApprovalId('apr-y') }),
       );
       expect(risky.statusCode).toBe(403);
       expect(risky.json().reason).toBe('risk_check_failed');
@@ -163,6 +167,31 @@ describe('no path reaches the exchange without a verified, consumed approval', (
     } finally {
       await a.close();
       await b.close();
+    }
+  });
+
+  it('a plan that fails its risk re-check is refused before the approval is consumed: it stays usable', async () => {
+    const consumed: string[] = [];
+    const ledger: ApprovalVerifier = {
+      async consume(req) {
+        consumed.push(req.approvalId);
+        return { ok: true, approvalId: req.approvalId, intentHash: req.intentHash, consumedAt: 'now' };
+      },
+    };
+    const local = spyExecutor();
+    const q = await startPlantOn(p.testDb, { approvalVerifier: ledger, orderExecutor: local.executor });
+    try {
+      const approvalId = testApprovalId('apr-risky');
+      const risky = await run(
+        q.app,
+        runBody({ units: 51, intent_action: 'place_order', approval_id: approvalId }),
+      );
+      expect(risky.statusCode).toBe(403);
+      expect(risky.json()).toMatchObject({ reason: 'risk_check_failed', hook: 'RiskCheckHook' });
+      expect(consumed).toEqual([]);
+      expect(local.calls).toHaveLength(0);
+    } finally {
+      await q.close();
     }
   });
 });

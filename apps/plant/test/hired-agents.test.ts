@@ -1,13 +1,19 @@
 import { randomUUID } from 'node:crypto';
+import type { TPrincipal } from '@delta/contracts';
+import { testApprovalId, testCustomerId } from '@delta/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type HiredAgentDeps, reserveRun } from '../src/agent-mold/hired-agents.ts';
 import { compileReferenceAgents, DELTA_TRADING_AGENT } from '../src/agent-mold/reference-agents.ts';
+import type { ApprovalVerifier } from '../src/integrations/approval-verifier.ts';
 import { createStaticMarketData, fixedPrices } from '../src/integrations/market-data.ts';
+import type { OrderExecutor } from '../src/integrations/order-executor.ts';
 import { loadPlaybooks, PLAYBOOKS_DIR } from '../src/playbooks/playbook-loader.ts';
 import {
   AGENT,
+  call,
   ensureCustomer,
   hire,
+  OPS_ADMIN,
   type PlantTestApp,
   PRICES,
   run,
@@ -17,16 +23,20 @@ import {
   startPlantOn,
 } from './plant-test-app.ts';
 
+// Delta's documented test secret (60 hex) and a 30-character key of the same alphabet.
+const DELTA_SECRET = '7b6f39dcf660ec1c7c664f612c60410a2bd0c258416b498bf0311f94228f';
+const DELTA_KEY = 'a207900b7693435a8fa9230a38195d';
+
 let p: PlantTestApp;
 beforeAll(async () => {
   p = await startPlant();
   // Plant owns the customer directory: a hire needs an existing customer.
-  for (const c of ['cust-v', 'cust-crud']) await ensureCustomer(p.app, c);
+  for (const c of [testCustomerId('cust-v'), testCustomerId('cust-crud')]) await ensureCustomer(p.app, c);
 });
 afterAll(() => p.close());
 
 const post = (payload: object) => p.app.inject({ method: 'POST', url: '/api/v1/hired-agents', payload });
-const hireBody = (setupOverrides: Record<string, unknown>, customer = 'cust-v') => ({
+const hireBody = (setupOverrides: Record<string, unknown>, customer = testCustomerId('cust-v')) => ({
   customer_id: customer,
   agent_id: AGENT,
   setup: { ...setup(), ...setupOverrides },
@@ -35,19 +45,22 @@ const hireBody = (setupOverrides: Record<string, unknown>, customer = 'cust-v') 
 describe('hired agents and AgentSetup', () => {
   it('creates, reads, lists and updates a hired agent', async () => {
     const created = await post(
-      hireBody({ active_window: { start: '09:15', end: '15:30', timezone: 'Asia/Kolkata' } }, 'cust-crud'),
+      hireBody(
+        { active_window: { start: '09:15', end: '15:30', timezone: 'Asia/Kolkata' } },
+        testCustomerId('cust-crud'),
+      ),
     );
     expect(created.statusCode).toBe(201);
     const hired = created.json();
     expect(hired).toMatchObject({
-      customer_id: 'cust-crud',
+      customer_id: testCustomerId('cust-crud'),
       agent_id: AGENT,
       plan: 'trial',
       setup_version: 1,
     });
     const read = await p.app.inject(`/api/v1/hired-agents/${hired.hired_agent_id}`);
     expect(read.json()).toEqual(hired);
-    const list = await p.app.inject('/api/v1/hired-agents?customer_id=cust-crud');
+    const list = await p.app.inject(`/api/v1/hired-agents?customer_id=${testCustomerId('cust-crud')}`);
     expect(list.json().items).toEqual([hired]);
     const updated = await p.app.inject({
       method: 'PUT',
@@ -56,7 +69,7 @@ describe('hired agents and AgentSetup', () => {
     });
     expect(updated.statusCode).toBe(200);
     expect(updated.json()).toMatchObject({ plan: 'paid', setup_version: 2, setup: { default_coin: 'ETH' } });
-    expect((await post(hireBody({}, 'cust-crud'))).statusCode).toBe(409);
+    expect((await post(hireBody({}, testCustomerId('cust-crud')))).statusCode).toBe(409);
     expect((await p.app.inject('/api/v1/hired-agents/00000000-0000-4000-8000-000000000000')).statusCode).toBe(
       404,
     );
@@ -106,11 +119,78 @@ describe('hired agents and AgentSetup', () => {
     ['leverage above the product maximum', { leverage: 500 }, 'leverage'],
     ['another exchange', { exchange_provider: 'binance' }, 'exchange_provider'],
     ['an api_secret in the setup', { api_secret: 'shh' }, 'setup.api_secret'],
+    ['a secret as credential_ref', { credential_ref: DELTA_SECRET }, 'setup.credential_ref'],
+    ['a key as credential_ref', { credential_ref: DELTA_KEY }, 'setup.credential_ref'],
+    ['a free-form credential_ref', { credential_ref: 'cred_ref_001' }, 'setup.credential_ref'],
+    ['a secret as exchange_account_id', { exchange_account_id: DELTA_SECRET }, 'setup.exchange_account_id'],
   ])('422 for %s', async (_label, overrides, path) => {
     const res = await post(hireBody(overrides));
     expect(res.statusCode).toBe(422);
     const paths = (res.json().errors as { path: string }[]).map((e) => e.path);
     expect(paths.some((x) => x === path || x === `setup.${path}`)).toBe(true);
+  });
+
+  it('stores nothing and echoes nothing of a secret sent as an id', async () => {
+    const before = await p.testDb.db.query<{ n: number }>('SELECT count(*)::int AS n FROM hired_agents');
+    for (const body of [
+      hireBody({ credential_ref: DELTA_SECRET }),
+      { ...hireBody({}), customer_id: DELTA_SECRET },
+      { ...hireBody({}), agent_id: DELTA_SECRET },
+    ]) {
+      const res = await post(body);
+      expect(res.statusCode).toBe(422);
+      expect(res.body).not.toContain(DELTA_SECRET);
+    }
+    const path = await p.app.inject(`/api/v1/hired-agents/${DELTA_SECRET}`);
+    expect(path.statusCode).toBe(422);
+    expect(path.body).not.toContain(DELTA_SECRET);
+    const list = await p.app.inject(`/api/v1/hired-agents?customer_id=${DELTA_SECRET}`);
+    expect(list.statusCode).toBe(422);
+    expect(list.body).not.toContain(DELTA_SECRET);
+    const after = await p.testDb.db.query<{ n: number }>('SELECT count(*)::int AS n FROM hired_agents');
+    expect(after.rows[0]!.n).toBe(before.rows[0]!.n);
+    const tables = await p.testDb.db.query<{ table_name: string }>(
+      "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'",
+    );
+    for (const { table_name } of tables.rows) {
+      const rows = await p.testDb.db.query<{ row: string }>(
+        `SELECT row_to_json(t)::text AS row FROM "${table_name}" t`,
+      );
+      for (const { row } of rows.rows) expect(row, table_name).not.toContain(DELTA_SECRET);
+    }
+    expect(p.logs.lines.filter((l) => l.includes(DELTA_SECRET))).toEqual([]);
+  });
+});
+
+describe('the plan of a hire', () => {
+  const OPERATOR: TPrincipal = { kind: 'ops', user_id: 'usr_test_operator', role: 'operator' };
+  const putSetup = (id: string, payload: object, principal: TPrincipal) =>
+    call(p.app, { method: 'PUT', url: `/api/v1/hired-agents/${id}/setup`, payload }, principal);
+
+  it('only an ops admin changes it; an operator may change the setup under the same plan', async () => {
+    const id = await hire(p.app, testCustomerId('cust-plan'));
+    const refused = await putSetup(id, { plan: 'paid', setup: setup() }, OPERATOR);
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json().reason).toBe('role_forbidden');
+    expect((await p.app.inject(`/api/v1/hired-agents/${id}`)).json()).toMatchObject({
+      plan: 'trial',
+      setup_version: 1,
+    });
+
+    const same = await putSetup(id, { plan: 'trial', setup: setup({ default_coin: 'ETH' }) }, OPERATOR);
+    expect(same.statusCode).toBe(200);
+
+    const changed = await putSetup(id, { plan: 'paid', setup: setup() }, OPS_ADMIN);
+    expect(changed.statusCode).toBe(200);
+    expect(changed.json().plan).toBe('paid');
+    const audit = await p.testDb.db.query<{ details: Record<string, unknown> }>(
+      `SELECT details FROM audit_log WHERE kind = 'agent_setup.updated' AND hired_agent_id = $1 ORDER BY seq`,
+      [id],
+    );
+    expect(audit.rows.map((r) => [r.details.actor, r.details.plan, r.details.plan_changed_from])).toEqual([
+      ['ops:usr_test_operator(operator)', 'trial', undefined],
+      ['ops:usr_test_admin(admin)', 'paid', 'trial'],
+    ]);
   });
 });
 
@@ -123,15 +203,55 @@ describe('trial and budget', () => {
       budget: { present: true, config: { max_runs_per_day: budget } },
     },
   });
+  // Every approval is good (this file is about quotas, not approvals); the executor fills every order.
+  const anyApproval: ApprovalVerifier = {
+    async consume(req) {
+      return { ok: true, approvalId: req.approvalId, intentHash: req.intentHash, consumedAt: 'now' };
+    },
+  };
+  const filling: OrderExecutor = {
+    async execute() {
+      return { exchangeOrderId: '9001', state: 'closed' };
+    },
+  };
+  const quotaCheck = (res: { json(): { plan: { risk_checks: { check: string; passed: boolean }[] } } }) =>
+    res.json().plan.risk_checks.find((c) => c.check === 'run_quota');
+  let approvals = 0;
+  const enter = (customer: string) =>
+    runBody({
+      customer_id: customer,
+      intent_action: 'place_order',
+      approval_id: testApprovalId(`apr-q-${++approvals}`),
+    });
+  const exit = (customer: string) =>
+    runBody({
+      customer_id: customer,
+      action: 'exit',
+      market: true,
+      limit_price: undefined,
+      intent_action: 'close_position',
+      approval_id: testApprovalId(`apr-q-${++approvals}`),
+    });
+  const limitedPlant = (spec: object, clock?: () => Date) =>
+    startPlantOn(p.testDb, {
+      referenceAgentSpecs: [spec],
+      approvalVerifier: anyApproval,
+      orderExecutor: filling,
+      ...(clock ? { clock } : {}),
+    });
 
-  it('429 trial_runs_exhausted after the trial runs, with the denial recorded', async () => {
-    const q = await startPlantOn(p.testDb, { referenceAgentSpecs: [withLimits({ max_runs: 2 }, 100)] });
+  it('drafts take no run; executions of entries do; the draft of an entry shows when none is left', async () => {
+    const q = await limitedPlant(withLimits({ max_runs: 2 }, 100));
     try {
-      await hire(q.app, 'cust-trial');
-      const body = runBody({ customer_id: 'cust-trial' });
-      expect((await run(q.app, body)).statusCode).toBe(200);
-      expect((await run(q.app, body)).statusCode).toBe(200);
-      const third = await run(q.app, body);
+      const id = await hire(q.app, testCustomerId('cust-trial'));
+      const draft = runBody({ customer_id: testCustomerId('cust-trial') });
+      for (let i = 0; i < 5; i++) expect((await run(q.app, draft)).statusCode).toBe(200);
+      expect((await q.app.inject(`/api/v1/hired-agents/${id}`)).json().runs_used).toBe(0);
+      expect(quotaCheck(await run(q.app, draft))?.passed).toBe(true);
+
+      expect((await run(q.app, enter(testCustomerId('cust-trial')))).json().mode).toBe('executed');
+      expect((await run(q.app, enter(testCustomerId('cust-trial')))).json().mode).toBe('executed');
+      const third = await run(q.app, enter(testCustomerId('cust-trial')));
       expect(third.statusCode).toBe(429);
       expect(third.json().reason).toBe('trial_runs_exhausted');
       const cid = third.headers['x-correlation-id'];
@@ -140,6 +260,39 @@ describe('trial and budget', () => {
         reason: 'trial_runs_exhausted',
         details: expect.objectContaining({ hook: 'QuotaHook' }),
       });
+
+      // The draft of another entry still answers, and says it cannot be executed: not approvable.
+      const after = await run(q.app, draft);
+      expect(after.statusCode).toBe(200);
+      expect(quotaCheck(after)).toMatchObject({ passed: false });
+      expect(after.json().plan.approvable).toBe(false);
+      expect((await q.app.inject(`/api/v1/hired-agents/${id}`)).json().runs_used).toBe(2);
+    } finally {
+      await q.close();
+    }
+  });
+
+  it('an exit is never blocked by the trial or the budget, and takes no run', async () => {
+    const q = await limitedPlant(withLimits({ max_runs: 1 }, 1));
+    try {
+      const id = await hire(q.app, testCustomerId('cust-exit'));
+      expect((await run(q.app, enter(testCustomerId('cust-exit')))).json().mode).toBe('executed');
+      expect((await run(q.app, enter(testCustomerId('cust-exit')))).statusCode).toBe(429);
+      const exitDraft = await run(
+        q.app,
+        runBody({
+          customer_id: testCustomerId('cust-exit'),
+          action: 'exit',
+          market: true,
+          limit_price: undefined,
+        }),
+      );
+      expect(exitDraft.json().plan.approvable).toBe(true);
+      expect(quotaCheck(exitDraft)).toBeUndefined();
+      const closed = await run(q.app, exit(testCustomerId('cust-exit')));
+      expect(closed.statusCode).toBe(200);
+      expect(closed.json().mode).toBe('executed');
+      expect((await q.app.inject(`/api/v1/hired-agents/${id}`)).json().runs_used).toBe(1);
     } finally {
       await q.close();
     }
@@ -147,15 +300,12 @@ describe('trial and budget', () => {
 
   it('429 trial_expired after the trial days; a paid plan is not limited by the trial', async () => {
     let now = new Date('2026-03-01T10:00:00Z');
-    const q = await startPlantOn(p.testDb, {
-      referenceAgentSpecs: [withLimits({ duration_days: 7 }, 100)],
-      clock: () => now,
-    });
+    const q = await limitedPlant(withLimits({ duration_days: 7 }, 100), () => now);
     try {
-      const id = await hire(q.app, 'cust-expire');
-      expect((await run(q.app, runBody({ customer_id: 'cust-expire' }))).statusCode).toBe(200);
+      const id = await hire(q.app, testCustomerId('cust-expire'));
+      expect((await run(q.app, enter(testCustomerId('cust-expire')))).statusCode).toBe(200);
       now = new Date('2026-03-08T10:00:00Z');
-      const late = await run(q.app, runBody({ customer_id: 'cust-expire' }));
+      const late = await run(q.app, enter(testCustomerId('cust-expire')));
       expect(late.statusCode).toBe(429);
       expect(late.json().reason).toBe('trial_expired');
       await q.app.inject({
@@ -163,7 +313,7 @@ describe('trial and budget', () => {
         url: `/api/v1/hired-agents/${id}/setup`,
         payload: { plan: 'paid', setup: setup() },
       });
-      expect((await run(q.app, runBody({ customer_id: 'cust-expire' }))).statusCode).toBe(200);
+      expect((await run(q.app, enter(testCustomerId('cust-expire')))).statusCode).toBe(200);
     } finally {
       await q.close();
     }
@@ -171,31 +321,28 @@ describe('trial and budget', () => {
 
   it('429 budget_exceeded past the daily budget, with Retry-After until the next UTC day', async () => {
     let now = new Date('2026-03-01T23:00:00Z');
-    const q = await startPlantOn(p.testDb, {
-      referenceAgentSpecs: [withLimits({ max_runs: 100 }, 1)],
-      clock: () => now,
-    });
+    const q = await limitedPlant(withLimits({ max_runs: 100 }, 1), () => now);
     try {
-      await hire(q.app, 'cust-budget', {}, 'paid');
-      const body = runBody({ customer_id: 'cust-budget' });
-      expect((await run(q.app, body)).statusCode).toBe(200);
-      const over = await run(q.app, body);
+      await hire(q.app, testCustomerId('cust-budget'), {}, 'paid');
+      expect((await run(q.app, enter(testCustomerId('cust-budget')))).statusCode).toBe(200);
+      const over = await run(q.app, enter(testCustomerId('cust-budget')));
       expect(over.statusCode).toBe(429);
       expect(over.json()).toMatchObject({ reason: 'budget_exceeded', retry_after_s: 3600 });
       expect(over.headers['retry-after']).toBe('3600');
       now = new Date('2026-03-02T00:00:01Z');
-      expect((await run(q.app, body)).statusCode).toBe(200);
+      expect((await run(q.app, enter(testCustomerId('cust-budget')))).statusCode).toBe(200);
     } finally {
       await q.close();
     }
   });
 
-  it('concurrent runs cannot overrun the daily budget: 20 in parallel against a budget of 5', async () => {
-    const q = await startPlantOn(p.testDb, { referenceAgentSpecs: [withLimits({ max_runs: 100 }, 5)] });
+  it('concurrent executions cannot overrun the daily budget: 20 in parallel against a budget of 5', async () => {
+    const q = await limitedPlant(withLimits({ max_runs: 100 }, 5));
     try {
-      const id = await hire(q.app, 'cust-burst', {}, 'paid');
-      const body = runBody({ customer_id: 'cust-burst' });
-      const results = await Promise.all(Array.from({ length: 20 }, () => run(q.app, body)));
+      const id = await hire(q.app, testCustomerId('cust-burst'), {}, 'paid');
+      const results = await Promise.all(
+        Array.from({ length: 20 }, () => run(q.app, enter(testCustomerId('cust-burst')))),
+      );
       const codes = results.map((r) => r.statusCode);
       expect(codes.filter((c) => c === 200)).toHaveLength(5);
       expect(codes.filter((c) => c === 429)).toHaveLength(15);
@@ -246,7 +393,11 @@ describe('reserveRun', () => {
   }
 
   it('takes exactly the trial runs left when many reserve at once', async () => {
-    const h = await hireAt('cust-rr-trial', new Date('2026-04-01T08:00:00Z'), limited({ max_runs: 4 }, 100));
+    const h = await hireAt(
+      testCustomerId('cust-rr-trial'),
+      new Date('2026-04-01T08:00:00Z'),
+      limited({ max_runs: 4 }, 100),
+    );
     const verdicts = await Promise.all(Array.from({ length: 12 }, () => reserveRun(h.deps, h.id, AGENT)));
     expect(verdicts.filter((v) => v.ok)).toHaveLength(4);
     expect(verdicts.filter((v) => !v.ok)).toEqual(
@@ -256,7 +407,11 @@ describe('reserveRun', () => {
   });
 
   it('20 in parallel against a budget of 5: exactly 5 allowed, then the budget resets on the next UTC day', async () => {
-    const h = await hireAt('cust-rr-budget', new Date('2026-04-01T20:00:00Z'), limited({ max_runs: 100 }, 5));
+    const h = await hireAt(
+      testCustomerId('cust-rr-budget'),
+      new Date('2026-04-01T20:00:00Z'),
+      limited({ max_runs: 100 }, 5),
+    );
     const verdicts = await Promise.all(Array.from({ length: 20 }, () => reserveRun(h.deps, h.id, AGENT)));
     expect(verdicts.filter((v) => v.ok)).toHaveLength(5);
     for (const v of verdicts.filter((x) => !x.ok)) {
@@ -275,7 +430,7 @@ describe('reserveRun', () => {
 
   it('the trial ends at hired_at + duration_days to the millisecond, by the injected clock', async () => {
     const hiredAt = new Date('2026-03-28T22:30:00.123Z'); // the trial spans a DST change in many zones
-    const h = await hireAt('cust-rr-expiry', hiredAt, limited({ duration_days: 7 }, 100));
+    const h = await hireAt(testCustomerId('cust-rr-expiry'), hiredAt, limited({ duration_days: 7 }, 100));
     const end = hiredAt.getTime() + 7 * 86_400_000;
     h.clock.now = new Date(end - 1);
     expect(await reserveRun(h.deps, h.id, AGENT)).toEqual({ ok: true });
@@ -290,7 +445,7 @@ describe('reserveRun', () => {
 
   it('a paid plan is not held to the trial, only to the budget', async () => {
     const h = await hireAt(
-      'cust-rr-paid',
+      testCustomerId('cust-rr-paid'),
       new Date('2026-01-01T00:00:00Z'),
       limited({ duration_days: 1, max_runs: 1 }, 3),
       'paid',
@@ -303,7 +458,7 @@ describe('reserveRun', () => {
 
   it('names a missing hire and an unregistered agent, and counts nothing', async () => {
     const h = await hireAt(
-      'cust-rr-missing',
+      testCustomerId('cust-rr-missing'),
       new Date('2026-04-01T08:00:00Z'),
       limited({ max_runs: 4 }, 100),
     );

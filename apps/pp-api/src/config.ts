@@ -3,7 +3,8 @@ import { z } from 'zod';
 
 export const ZConfig = z.object({
   ...baseConfigShape,
-  HOST: env.host('0.0.0.0'),
+  // Loopback unless opened on purpose (HOST=0.0.0.0, or PP_HOST under `npm start`).
+  HOST: env.host('127.0.0.1'),
   PORT: env.port(3001),
   PLANT_GATEWAY_URL: z.url().default('http://127.0.0.1:8000'),
   /** Plant's public keys: its EdDSA key (verifies Plant's calls to /internal) and X25519 key (bundles). */
@@ -13,6 +14,9 @@ export const ZConfig = z.object({
   VAULT_MASTER_KEYS: z.string().optional(),
   SERVICE_KEYS_JSON: z.string().optional(),
   APPROVAL_TTL_SECONDS: z.coerce.number().int().min(30).max(3600).default(600),
+  // How long after an approval's consumption Plant may still get its key (single-use, 60 s bundles): Plant's
+  // reconciler looks a late order up for PLANT_RECONCILE_HORIZON_S (15 min by default), so keep this above it.
+  BUNDLE_WINDOW_SECONDS: z.coerce.number().int().min(60).max(3_600).default(1_200),
   SESSION_TTL_SECONDS: z.coerce
     .number()
     .int()

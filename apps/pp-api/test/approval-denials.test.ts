@@ -32,12 +32,12 @@ async function denialsFor(correlationId: string) {
 }
 
 describe('an approval binds exactly one intent', () => {
-  const approved: Trade = { coin: 'BTC', units: 2, side: 'long', limit_price: '64000' };
+  const approved: Trade = { coin: 'BTC', units: 2, side: 'long', limit_price: '59000' };
   const changes: [string, Trade][] = [
     ['units', { ...approved, units: 3 }],
     ['side', { ...approved, side: 'short' }],
-    ['coin', { ...approved, coin: 'ETH', limit_price: '3400' }],
-    ['price', { ...approved, limit_price: '64000.5' }],
+    ['coin', { ...approved, coin: 'ETH', limit_price: '2950' }],
+    ['price', { ...approved, limit_price: '59000.5' }],
     ['order type', { coin: 'BTC', units: 2, side: 'long' }],
   ];
 

@@ -8,7 +8,8 @@ let ops: Session;
 let acct: Onboarded;
 
 beforeAll(async () => {
-  stack = await startStack({ replayWaitMs: 30_000 });
+  // The exchange does not refuse a duplicate client order id: exactly-once must hold on Plant's side alone.
+  stack = await startStack({ replayWaitMs: 30_000, uniqueClientOrderIds: false });
   ops = await signIn(stack, 'operator');
   acct = await onboard(stack, ops, { balance: 1_000_000 });
 }, 120_000);
@@ -45,7 +46,6 @@ describe('exactly once', () => {
 
   const faults = [
     { name: 'added latency', fault: { mode: 'latency' as const, latency_ms: 1500 } },
-    { name: '503 before processing', fault: { mode: '5xx' as const, status: 503 as const } },
     {
       name: '502 after accepting the order',
       fault: { mode: '5xx' as const, status: 502 as const, after_accept: true },

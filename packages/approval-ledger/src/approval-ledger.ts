@@ -1,3 +1,4 @@
+import { ZCorrelationId, ZCredentialRef, ZCustomerId } from '@delta/contracts';
 import { AppError, type Db } from '@delta/server-kit';
 import { z } from 'zod';
 import { newApprovalId } from './approval-id.ts';
@@ -82,19 +83,22 @@ function parseInput<S extends z.ZodType>(schema: S, input: unknown, what: string
 }
 
 const ZConsumeContext = z.strictObject({
-  customer_id: z.string().min(1).max(128),
-  credential_ref: z.string().min(1).max(128),
-  correlation_id: z.string().min(1).max(128),
+  customer_id: ZCustomerId,
+  credential_ref: ZCredentialRef,
+  correlation_id: ZCorrelationId,
   now: z.date().optional(),
 });
 export type TConsumeContext = z.input<typeof ZConsumeContext>;
 
 const ZListQuery = z.strictObject({
-  customer_id: z.string().min(1).max(128).optional(),
+  customer_id: ZCustomerId.optional(),
   issuer: ZApprovalIssuer.optional(),
   state: ZApprovalState.optional(),
   limit: z.number().int().min(1).max(200).default(50),
-  cursor: z.string().max(200).optional(),
+  cursor: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,200}$/)
+    .optional(),
   now: z.date().optional(),
 });
 export type TListApprovalsQuery = z.input<typeof ZListQuery>;
@@ -260,8 +264,9 @@ export function createApprovalLedger({
       options: { within_seconds?: number; customer_id?: string; now?: Date } = {},
     ): Promise<ConsumedForResult> {
       const within = options.within_seconds ?? 60;
-      if (!Number.isInteger(within) || within < 1 || within > 600) {
-        throw new AppError(500, 'invalid_window', 'within_seconds must be an integer 1…600.');
+      // Up to an hour: the reconciler may need the key that long after consumption to find a late order.
+      if (!Number.isInteger(within) || within < 1 || within > 3_600) {
+        throw new AppError(500, 'invalid_window', 'within_seconds must be an integer 1…3600.');
       }
       if (!ZApprovalId.safeParse(approvalId).success) return { ok: false, reason: 'not_found' };
       const r = await db.query<ApprovalRow & { recent: boolean }>(

@@ -105,8 +105,7 @@ export class DeltaClient {
     this.attempts = Math.max(1, options.readAttempts ?? 4);
     this.retryBaseMs = options.retryBaseMs ?? 100;
     this.lookup = {
-      graceMs: 6_000,
-      maxResolveMs: 30_000,
+      maxResolveMs: 10_000,
       maxResends: 2,
       baseDelayMs: 100,
       maxRateLimitWaitMs: this.maxRateLimitWaitMs,

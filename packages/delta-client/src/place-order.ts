@@ -13,13 +13,12 @@ import { type CallOptions, rateLimitResetMs } from './transport.ts';
 
 export interface OrderLookupOptions {
   /**
-   * A lookup that starts this long after the POST was signed and finds nothing confirms the order was not
-   * placed. Default 6 s: Delta refuses a signature older than 5 s, plus 1 s for clock skew.
+   * How long the request path keeps looking an unknown outcome up by client id before it gives up with
+   * DeltaOutcomeUnknownError (default 10 s). An order the exchange takes later is found by the reconciler, which
+   * keeps looking over its own, much longer horizon.
    */
-  graceMs: number;
-  /** Give up resolving an unknown outcome after this long → DeltaOutcomeUnknownError (default 30 s). */
   maxResolveMs: number;
-  /** Resends (same client id) after a confirmed absence or a 429 (default 2). */
+  /** Resends (same client id) after a 429 — which the exchange answers without processing (default 2). */
   maxResends: number;
   /** First lookup backoff step; doubles with jitter up to 1 s (default 100 ms). */
   baseDelayMs: number;
@@ -40,24 +39,23 @@ function sameIntent(order: DeltaOrder, input: PlaceOrderInput): boolean {
   );
 }
 
-type Resolution = { found: DeltaOrder } | { absent: true };
-
-/** Looks the order up by client id until found, or confirmed absent once the grace window has passed. */
+/**
+ * Looks the order up by client id until it is found, or gives up after maxResolveMs. Not finding it proves
+ * nothing: the signature window bounds when a request can be *accepted*, not when an accepted one is *processed*
+ * (an exchange that holds a request for a minute processes it a minute late). So absence is never a verdict here.
+ */
 async function resolveUnknown(
   client: DeltaClient,
   clientOrderId: string,
-  signedAt: number,
   o: CallOptions,
   opts: OrderLookupOptions,
-): Promise<Resolution> {
+): Promise<DeltaOrder> {
   const giveUpAt = Date.now() + opts.maxResolveMs;
   let lastError: unknown;
   for (let attempt = 0; Date.now() < giveUpAt; attempt++) {
-    const startedAt = Date.now();
     try {
       const order = await client.getOrderByClientId(clientOrderId, o);
-      if (order) return { found: order };
-      if (startedAt >= signedAt + opts.graceMs) return { absent: true };
+      if (order) return order;
     } catch (err) {
       // Auth/permission failures will not heal by waiting; everything else is retried until giveUpAt.
       if (err instanceof DeltaError && (err.kind === 'authentication' || err.kind === 'permission'))
@@ -65,24 +63,23 @@ async function resolveUnknown(
       lastError = err;
     }
     const step = Math.min(1_000, opts.baseDelayMs * 2 ** Math.min(attempt, 10));
-    const untilGrace = signedAt + opts.graceMs - Date.now();
-    await sleep(
-      Math.max(10, Math.min(step / 2 + Math.random() * (step / 2), untilGrace > 0 ? untilGrace : step)),
-    );
+    await sleep(Math.max(10, Math.min(step / 2 + Math.random() * (step / 2), giveUpAt - Date.now())));
   }
   throw new DeltaOutcomeUnknownError(
-    `order ${clientOrderId}: outcome still unknown after ${opts.maxResolveMs} ms; look it up before retrying`,
+    `order ${clientOrderId}: outcome still unknown after ${opts.maxResolveMs} ms; it may still be placed — look it up, never send it again`,
     { clientOrderId, correlationId: o.correlationId, cause: lastError },
   );
 }
 
 /**
- * Exactly-once placement. The POST is sent once per attempt and never blindly retried:
+ * Exactly-once placement, correct whether or not the exchange refuses a duplicate client id. The POST is sent once
+ * and is never re-sent after an outcome that might have been accepted:
  * - 2xx → the order; 4xx → typed error (nothing placed) — except a duplicate client id, which means an earlier
  *   attempt landed: that order is returned;
- * - 429 → not processed: wait for X-RATE-LIMIT-RESET, resend with the same client id;
+ * - 429 → the exchange refused without processing: wait for X-RATE-LIMIT-RESET, send again (same client id);
  * - timeout, dropped connection, 5xx, unreadable 2xx → unknown: look the order up by client id with backoff;
- *   found → it; confirmed absent after the grace window → resend with the same client id.
+ *   found → it; still absent after maxResolveMs → DeltaOutcomeUnknownError. A second send would need the
+ *   customer's new approval (see docs/execution.md: why there is no automatic re-send).
  */
 export async function placeOrderExactlyOnce(
   client: DeltaClient,
@@ -119,7 +116,6 @@ export async function placeOrderExactlyOnce(
   const d = { method: 'POST', path: '/v2/orders', correlationId: o.correlationId };
   let resends = 0;
   for (;;) {
-    const signedAt = Date.now();
     const out = await client.sendOnce({ ...o, method: 'POST', path: '/v2/orders', body });
     let unknown = out.kind === 'transport' || out.status >= 500;
     if (out.kind === 'response' && out.status >= 200 && out.status < 300) {
@@ -146,14 +142,6 @@ export async function placeOrderExactlyOnce(
       }
       throw err;
     }
-    const resolution = await resolveUnknown(client, input.client_order_id, signedAt, o, opts);
-    if ('found' in resolution) return resolution.found;
-    if (resends >= opts.maxResends) {
-      throw new DeltaOutcomeUnknownError(
-        `order ${input.client_order_id}: not placed after ${resends + 1} attempts`,
-        { ...d, clientOrderId: input.client_order_id },
-      );
-    }
-    resends++;
+    return resolveUnknown(client, input.client_order_id, o, opts);
   }
 }

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FaultInput } from '@delta/paper-exchange';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { type DeltaClient, DeltaOutcomeUnknownError, DeltaRateLimitedError } from '../src/index.ts';
 import { clientFor, clientOrderId, type Harness, startHarness } from './support.ts';
 
@@ -13,7 +13,7 @@ beforeAll(async () => {
   const c = await clientFor(h.px, {
     balance: 1_000_000,
     timeoutMs: 400,
-    orderLookup: { graceMs: 1_500, baseDelayMs: 50, maxResolveMs: 10_000, maxResends: 2 },
+    orderLookup: { baseDelayMs: 50, maxResolveMs: 4_000, maxResends: 2 },
     retryBaseMs: 20,
   });
   client = c.client;
@@ -41,14 +41,20 @@ async function placeUnder(fault: FaultInput, settleMs = 0) {
 }
 
 describe('exactly one order per client id under every fault mode', () => {
+  // The exchange does NOT refuse a duplicate client id here: a second send would be a second order.
+  beforeAll(() => {
+    h.px.exchange.uniqueClientOrderIds = false;
+  });
+  afterAll(() => {
+    h.px.exchange.uniqueClientOrderIds = true;
+  });
   const cases: [string, FaultInput, number][] = [
     ['latency beyond the client timeout (found by lookup)', { mode: 'latency', latency_ms: 1_000 }, 1_200],
     [
-      'latency beyond the grace window (resent; the late original is refused)',
+      'a send held past the signature window is found when the exchange processes it, never sent twice',
       { mode: 'latency', latency_ms: 2_500 },
       2_700,
     ],
-    ['5xx before processing (confirmed absent, resent)', { mode: '5xx', status: 503 }, 0],
     ['5xx after processing (found by lookup)', { mode: '5xx', status: 500, after_accept: true }, 0],
     ['429 (waits for X-RATE-LIMIT-RESET, resent)', { mode: '429', reset_ms: 150 }, 0],
     ['accept then drop the connection (found by lookup)', { mode: 'drop' }, 0],
@@ -75,6 +81,16 @@ describe('exactly one order per client id under every fault mode', () => {
     expect(placed.id).toBe(atExchange[0]!.id);
   });
 
+  it('a 5xx before processing is an unknown outcome: looked up, never sent again', async () => {
+    const cid = clientOrderId('once');
+    h.px.injectFault({ mode: '5xx', status: 503 });
+    const err = await client.placeOrder(order(cid)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DeltaOutcomeUnknownError);
+    // One POST reached the exchange (the fault took it) and nothing else was sent: no order, no fault left.
+    expect(h.px.exchange.faults.list()).toHaveLength(0);
+    expect(await h.px.ordersByClientId(cid, userId)).toHaveLength(0);
+  });
+
   it('gives a typed error, and no order exists, when every attempt fails before processing', async () => {
     const cid = clientOrderId('down');
     h.px.injectFault({ mode: '5xx', count: 10 });
@@ -91,7 +107,12 @@ describe('exactly one order per client id under every fault mode', () => {
     expect(await h.px.ordersByClientId(cid, userId)).toHaveLength(0);
   });
 
-  it('concurrent duplicates of one placement still make one order', async () => {
+  it('concurrent duplicates of one placement make one order where the exchange refuses duplicate ids', async () => {
+    // Plant never sends two (its execution row is unique per approval); this is the exchange's own guard.
+    h.px.exchange.uniqueClientOrderIds = true;
+    onTestFinished(() => {
+      h.px.exchange.uniqueClientOrderIds = false;
+    });
     const cid = clientOrderId('race');
     const results = await Promise.all([client.placeOrder(order(cid)), client.placeOrder(order(cid))]);
     expect(results[0].id).toBe(results[1].id);

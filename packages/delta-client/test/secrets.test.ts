@@ -33,7 +33,7 @@ describe('no secret in logs or errors', () => {
       fetch: recordingFetch,
       rateBudget: false,
       timeoutMs: 300,
-      orderLookup: { graceMs: 300, baseDelayMs: 20, maxResends: 0 },
+      orderLookup: { maxResolveMs: 600, baseDelayMs: 20, maxResends: 0 },
     });
     const errors: unknown[] = [];
     await client.profile({ correlationId: 'corr-canary-1' });

@@ -23,7 +23,32 @@ const ZStoreInput = z.strictObject({
   environment: ZExchangeEnvironment,
   verified_permissions: ZPermissions.default([]),
   verified_at: z.date().optional(),
+  /** The exchange's id of the account behind the key (from the key check): one active credential per account. */
+  exchange_user_id: z
+    .string()
+    .regex(/^[0-9]{1,20}$/)
+    .optional(),
 });
+
+const ZExchangeUserId = z
+  .string()
+  .regex(/^[0-9]{1,20}$/)
+  .optional();
+
+function isOwnerConflict(err: unknown): boolean {
+  const e = err as { code?: unknown; constraint?: unknown; message?: unknown };
+  return (
+    e?.code === '23505' &&
+    (e.constraint === 'exchange_credentials_one_owner' ||
+      String(e.message ?? '').includes('exchange_credentials_one_owner'))
+  );
+}
+
+const accountInUse = () =>
+  AppError.conflict(
+    'exchange_account_in_use',
+    'These keys belong to a Delta account that is already connected on this platform. One exchange account belongs to one customer: revoke the other connection first, or use keys of another account.',
+  );
 export type TStoreCredentialInput = z.input<typeof ZStoreInput> & { api_key: string; api_secret: string };
 
 /** What may leave the vault: everything about a credential except its key material. */
@@ -134,11 +159,11 @@ export function createCredentialStore({ db, keyring, owner }: CredentialStoreOpt
       const meta = parseInput(ZStoreInput, rest, 'credential');
       const ref = newCredentialRef(owner);
       const sealed = sealCredential(keyring, { customer_id: meta.customer_id, credential_ref: ref }, secret);
-      const r = await db.query<MetadataRow>(
+      const insert = db.query<MetadataRow>(
         `INSERT INTO exchange_credentials (credential_ref, exchange_account_id, customer_id, label, environment,
            key_last4, ciphertext, iv, tag, wrapped_key, wrap_iv, wrap_tag, master_key_version,
-           verified_permissions, last_verified_at)
-         VALUES ($1, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::jsonb, $14)
+           verified_permissions, last_verified_at, exchange_user_id)
+         VALUES ($1, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::jsonb, $14, $15)
          RETURNING ${METADATA_COLUMNS}`,
         [
           ref,
@@ -155,8 +180,12 @@ export function createCredentialStore({ db, keyring, owner }: CredentialStoreOpt
           sealed.master_key_version,
           JSON.stringify(meta.verified_permissions),
           meta.verified_at ?? (meta.verified_permissions.length > 0 ? new Date() : null),
+          meta.exchange_user_id ?? null,
         ],
       );
+      const r = await insert.catch((err: unknown) => {
+        throw isOwnerConflict(err) ? accountInUse() : err;
+      });
       return toMetadata(r.rows[0]!);
     },
 
@@ -186,36 +215,61 @@ export function createCredentialStore({ db, keyring, owner }: CredentialStoreOpt
     /** Replaces the keys behind a credential_ref (fresh data key, current master version); the ref stays. */
     async rotate(
       ref: string,
-      input: { customer_id: string; api_key: string; api_secret: string; verified_permissions?: string[] },
+      input: {
+        customer_id: string;
+        api_key: string;
+        api_secret: string;
+        verified_permissions?: string[];
+        /** The exchange's id of the new key's account: it must be the account the credential already names. */
+        exchange_user_id?: string;
+      },
     ): Promise<CredentialMetadata> {
       const secret = parseExchangeSecret({ api_key: input.api_key, api_secret: input.api_secret });
       const permissions = parseInput(ZPermissions, input.verified_permissions ?? [], 'permission list');
+      const accountId = parseInput(ZExchangeUserId, input.exchange_user_id, 'exchange user id');
       return db.transaction(async (tx) => {
         await lockActive(tx, ref, input.customer_id);
+        const current = await tx.query<{ exchange_user_id: string | null }>(
+          'SELECT exchange_user_id FROM exchange_credentials WHERE credential_ref = $1',
+          [ref],
+        );
+        const known = current.rows[0]?.exchange_user_id ?? null;
+        if (known !== null && accountId !== undefined && known !== accountId) {
+          throw AppError.conflict(
+            'exchange_account_changed',
+            'The new keys belong to another Delta account than the keys they replace. Rotation keeps the account (approvals were given for it): connect the other account as a new exchange account instead.',
+          );
+        }
         const sealed = sealCredential(
           keyring,
           { customer_id: input.customer_id, credential_ref: ref },
           secret,
         );
-        const r = await tx.query<MetadataRow>(
-          `UPDATE exchange_credentials SET key_last4 = $2, ciphertext = $3, iv = $4, tag = $5, wrapped_key = $6,
+        const r = await tx
+          .query<MetadataRow>(
+            `UPDATE exchange_credentials SET key_last4 = $2, ciphertext = $3, iv = $4, tag = $5, wrapped_key = $6,
              wrap_iv = $7, wrap_tag = $8, master_key_version = $9, verified_permissions = $10::jsonb,
-             last_verified_at = CASE WHEN $11 THEN now() ELSE NULL END, rotated_at = now()
+             last_verified_at = CASE WHEN $11 THEN now() ELSE NULL END, rotated_at = now(),
+             exchange_user_id = COALESCE(exchange_user_id, $12)
            WHERE credential_ref = $1 RETURNING ${METADATA_COLUMNS}`,
-          [
-            ref,
-            maskKey(secret.api_key),
-            sealed.ciphertext,
-            sealed.iv,
-            sealed.tag,
-            sealed.wrapped_key,
-            sealed.wrap_iv,
-            sealed.wrap_tag,
-            sealed.master_key_version,
-            JSON.stringify(permissions),
-            permissions.length > 0,
-          ],
-        );
+            [
+              ref,
+              maskKey(secret.api_key),
+              sealed.ciphertext,
+              sealed.iv,
+              sealed.tag,
+              sealed.wrapped_key,
+              sealed.wrap_iv,
+              sealed.wrap_tag,
+              sealed.master_key_version,
+              JSON.stringify(permissions),
+              permissions.length > 0,
+              accountId ?? null,
+            ],
+          )
+          .catch((err: unknown) => {
+            throw isOwnerConflict(err) ? accountInUse() : err;
+          });
         return toMetadata(r.rows[0]!);
       });
     },

@@ -16,6 +16,11 @@ export interface OrderRequest {
   postOnly: boolean;
   reduceOnly: boolean;
   clientOrderId?: string | undefined;
+  /**
+   * Refuse an order whose client_order_id the account has used before (`duplicate_client_order_id`). When false,
+   * the exchange accepts the duplicate as a new order, as an exchange that does not police client ids would.
+   */
+  uniqueClientOrderId: boolean;
 }
 
 const signOf = (side: 'buy' | 'sell') => (side === 'buy' ? 1 : -1);
@@ -53,7 +58,8 @@ export async function orderByClientId(
   clientOrderId: string,
 ): Promise<OrderRow | undefined> {
   const r = await db.query<OrderRow>(
-    `SELECT ${ORDER_COLUMNS} FROM px_orders WHERE account_id = $1 AND client_order_id = $2`,
+    // With duplicates allowed, the first order under the id is the one a look-up by client id finds.
+    `SELECT ${ORDER_COLUMNS} FROM px_orders WHERE account_id = $1 AND client_order_id = $2 ORDER BY id LIMIT 1`,
     [accountId, clientOrderId],
   );
   return r.rows[0];
@@ -154,7 +160,11 @@ export async function placeOrder(
   return db.transaction(async (tx) => {
     const account = await lockAccount(tx, accountId);
     const p = req.product;
-    if (req.clientOrderId !== undefined && (await orderByClientId(tx, accountId, req.clientOrderId))) {
+    if (
+      req.uniqueClientOrderId &&
+      req.clientOrderId !== undefined &&
+      (await orderByClientId(tx, accountId, req.clientOrderId))
+    ) {
       throw orderError('duplicate_client_order_id', { client_order_id: req.clientOrderId });
     }
     const pos = await positionFor(tx, accountId, p.id);

@@ -69,6 +69,7 @@ export function accountRoutes(app: App, px: PaperExchange) {
         timeInForce: 'ioc',
         postOnly: false,
         reduceOnly: true,
+        uniqueClientOrderId: px.uniqueClientOrderIds,
       });
     }
     return { success: true };

@@ -93,6 +93,7 @@ export function orderRoutes(app: App, px: PaperExchange) {
       postOnly: b.post_only,
       reduceOnly: b.reduce_only,
       clientOrderId: b.client_order_id ?? undefined,
+      uniqueClientOrderId: px.uniqueClientOrderIds,
     });
     return ok(orderView(order));
   });

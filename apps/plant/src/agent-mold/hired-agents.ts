@@ -67,7 +67,17 @@ async function validateSetupAgainstCatalogue(marketData: MarketData, setup: TAge
 }
 
 /** Setup changes are audited too: who configured what is part of the trail an approval is judged against. */
-async function auditSetup(deps: HiredAgentDeps, kind: string, row: HiredAgentRow, correlationId: string) {
+async function auditSetup(
+  deps: HiredAgentDeps,
+  kind: string,
+  row: HiredAgentRow,
+  correlationId: string,
+  change: { actor?: string; previousPlan?: string } = {},
+) {
+  const planChange =
+    change.previousPlan !== undefined && change.previousPlan !== row.plan
+      ? { plan_changed_from: change.previousPlan }
+      : {};
   await appendAudit(deps.db, {
     record_id: deps.newId(),
     kind,
@@ -76,7 +86,13 @@ async function auditSetup(deps: HiredAgentDeps, kind: string, row: HiredAgentRow
     agent_id: row.agent_id,
     hired_agent_id: row.hired_agent_id,
     outcome: 'ok',
-    details: { plan: row.plan, setup_version: Number(row.setup_version), setup: row.setup },
+    details: {
+      ...(change.actor ? { actor: change.actor } : {}),
+      plan: row.plan,
+      ...planChange,
+      setup_version: Number(row.setup_version),
+      setup: row.setup,
+    },
     recorded_at: deps.now(),
   });
 }
@@ -128,6 +144,7 @@ export async function updateHiredAgent(
   id: string,
   change: THiredAgentUpdate,
   correlationId: string,
+  by: { actor?: string; previousPlan?: string } = {},
 ): Promise<THiredAgent> {
   await validateSetupAgainstCatalogue(deps.marketData, change.setup);
   const row = await updateHiredAgentSetup(deps.db, id, {
@@ -136,7 +153,7 @@ export async function updateHiredAgent(
     now: deps.now(),
   });
   if (!row) throw AppError.notFound('hired_agent_not_found', `No hired agent ${id}.`);
-  await auditSetup(deps, 'agent_setup.updated', row, correlationId);
+  await auditSetup(deps, 'agent_setup.updated', row, correlationId, by);
   return toHiredAgent(row);
 }
 
@@ -183,6 +200,18 @@ function quotaDenial(spec: AgentSpec, row: HiredAgentRow, now: Date): RunQuotaVe
     };
   }
   return undefined;
+}
+
+/**
+ * Whether the hired agent could take a run now, without taking one (a draft of an entry shows it): the same rules
+ * as reserveRun, read from the row.
+ */
+export async function runQuotaStatus(deps: HiredAgentDeps, hiredAgentId: string): Promise<RunQuotaVerdict> {
+  const row = await findHiredAgentById(deps.db, hiredAgentId);
+  if (!row) return { ok: false, reason: 'hired_agent_not_found', detail: 'the hired agent no longer exists' };
+  const spec = deps.registry.get(row.agent_id)?.spec;
+  if (!spec) return { ok: false, reason: 'agent_not_found', detail: 'the reference agent is not registered' };
+  return quotaDenial(spec, row, deps.now()) ?? { ok: true };
 }
 
 // A reservation that matched no row although the row read right after fits: the row changed in between (a plan

@@ -12,6 +12,8 @@ import {
   type ExecutionRow,
   findExecutionByApproval,
   insertExecution,
+  type LeaseHolder,
+  renewLease,
   SETTLED_STATES,
   updateExecution,
 } from './executions-repository.ts';
@@ -25,7 +27,15 @@ export interface DeltaExecutorDeps {
   paperUrl?: string;
   /** How long a duplicate request waits for the first one's result before answering with the state so far. */
   replayWaitMs?: number;
+  /**
+   * How long the request path's hold on its execution lasts without renewal (default 30 s; renewed every third of
+   * that while it works). Only after it runs out — the process died or stalled — may the reconciler take over.
+   */
+  leaseS?: number;
 }
+
+/** Thrown when the request path finds that it no longer owns its execution: it must not send or decide. */
+class LeaseLost extends Error {}
 
 export function clientFor(
   bundle: OpenedBundle,
@@ -37,6 +47,9 @@ export function clientFor(
     credentials: { apiKey: bundle.credential.apiKey, apiSecret: bundle.credential.apiSecret },
     logger: deps.logger,
     timeoutMs: 5_000,
+    // The request path answers within the gateway's 15 s: a 5 s send and 6 s of look-ups, then "unknown" — the
+    // reconciler keeps looking over its horizon.
+    orderLookup: { maxResolveMs: 6_000 },
   });
 }
 
@@ -81,144 +94,178 @@ export function createDeltaOrderExecutor(deps: DeltaExecutorDeps): OrderExecutor
     async execute(req: ExecuteOrderRequest): Promise<ExecuteOrderResult> {
       const plan = req.plan;
       const executionId = randomUUID();
-      const record = (order: TExchangeOrder, initial: Parameters<typeof insertExecution>[2]) =>
-        insertExecution(
-          deps.db,
-          {
-            execution_id: executionId,
-            approval_id: req.approvalId,
-            client_order_id: req.clientOrderId,
-            customer_id: plan.customer_id,
-            hired_agent_id: plan.hired_agent_id,
-            agent_id: plan.agent_id,
-            credential_ref: req.credentialRef,
-            intent_hash: plan.intent_hash,
-            action: plan.intent.intent_action,
-            product_id: order.product_id,
-            product_symbol: order.product_symbol,
-            side: order.side,
-            size: plan.intent.action === 'enter' || initial?.state === 'submitted' ? order.size : null,
-            order_request: order as unknown as Record<string, unknown>,
-            correlation_id: req.correlationId,
-          },
-          initial,
-        );
-      // Nothing was sent: the execution is recorded as rejected with the reason, and the refusal is raised.
-      const refuse = async (error: AppError): Promise<never> => {
-        await record(req.order, { state: 'rejected', reason: error.reason });
-        throw error;
-      };
-
-      // The keys (usually the bundle that came back with the approval's consumption: no round trip). An
-      // entry's exact order is already known, so its record is written meanwhile — before anything is sent either
-      // way; an exit's size depends on the open position, so its record waits for that.
-      const entering = plan.intent.action === 'enter';
-      const [opened, recorded, decisions] = await Promise.all([
-        settle(
-          deps.openBundle({
-            credentialRef: req.credentialRef,
-            approvalId: req.approvalId,
-            customerId: plan.customer_id,
-            correlationId: req.correlationId,
-          }),
-        ),
-        entering ? settle(record(req.order, { state: 'submitted' })) : undefined,
-        settle(req.decisionsRecorded ?? Promise.resolve()),
-      ]);
-      if (recorded && !recorded.ok) throw recorded.error;
-      if (recorded?.ok && !recorded.value) {
-        // The approval was consumed exactly once, so another row means another instance is executing it.
-        throw AppError.conflict('execution_in_progress', 'This approval is already being executed.');
-      }
-      // Nothing is sent without the decisions on record and the keys open; the execution says which failed.
-      const rejectUnsent = async (error: AppError): Promise<never> => {
-        if (!recorded) return refuse(error);
-        await updateExecution(deps.db, executionId, { state: 'rejected', reason: error.reason });
-        throw error;
-      };
-      if (!decisions.ok) {
-        return rejectUnsent(
-          new AppError(
-            503,
-            'audit_unavailable',
-            'The policy decision could not be recorded; nothing was sent.',
-          ),
-        );
-      }
-      if (!opened.ok) {
-        return rejectUnsent(
-          opened.error instanceof AppError
-            ? opened.error
-            : new AppError(
-                503,
-                'vault_unavailable',
-                'The credential vault could not be reached; nothing was sent.',
-              ),
-        );
-      }
-      const bundle: OpenedBundle = opened.value;
-      const client = clientFor(bundle, deps);
-      const o = { correlationId: req.correlationId };
-
-      let order: TExchangeOrder = req.order;
-      if (plan.intent.action === 'exit') {
-        // Exit = reduce-only opposite order for min(units, open size). Flat (or the other way) → nothing sent.
-        let open: number;
-        try {
-          open = (await client.position(req.order.product_id, o)).size;
-        } catch (err) {
-          const error = exchangeError(err);
-          await record(req.order, { state: 'rejected', reason: 'position_unavailable' });
+      // This request owns the execution it records until it settles it or hands it to the reconciler.
+      const own = holdExecution(deps, executionId);
+      const lease = own.lease;
+      try {
+        const record = async (order: TExchangeOrder, initial: Parameters<typeof insertExecution>[2]) => {
+          const inserted = await insertExecution(
+            deps.db,
+            {
+              execution_id: executionId,
+              approval_id: req.approvalId,
+              client_order_id: req.clientOrderId,
+              customer_id: plan.customer_id,
+              hired_agent_id: plan.hired_agent_id,
+              agent_id: plan.agent_id,
+              credential_ref: req.credentialRef,
+              intent_hash: plan.intent_hash,
+              action: plan.intent.intent_action,
+              product_id: order.product_id,
+              product_symbol: order.product_symbol,
+              side: order.side,
+              size: plan.intent.action === 'enter' || initial?.state === 'submitted' ? order.size : null,
+              order_request: order as unknown as Record<string, unknown>,
+              correlation_id: req.correlationId,
+            },
+            initial,
+            lease,
+          );
+          if (inserted && initial.state === 'submitted') own.held();
+          return inserted;
+        };
+        // Nothing was sent: the execution is recorded as rejected with the reason, and the refusal is raised.
+        const refuse = async (error: AppError): Promise<never> => {
+          await record(req.order, { state: 'rejected', reason: error.reason });
           throw error;
+        };
+
+        // The keys (usually the bundle that came back with the approval's consumption: no round trip). An
+        // entry's exact order is already known, so its record is written meanwhile — before anything is sent either
+        // way; an exit's size depends on the open position, so its record waits for that.
+        const entering = plan.intent.action === 'enter';
+        const [opened, recorded, decisions] = await Promise.all([
+          settle(
+            deps.openBundle({
+              credentialRef: req.credentialRef,
+              approvalId: req.approvalId,
+              customerId: plan.customer_id,
+              correlationId: req.correlationId,
+            }),
+          ),
+          entering ? settle(record(req.order, { state: 'submitted' })) : undefined,
+          settle(req.decisionsRecorded ?? Promise.resolve()),
+        ]);
+        if (recorded && !recorded.ok) throw recorded.error;
+        if (recorded?.ok && !recorded.value) {
+          // The approval was consumed exactly once, so another row means another instance is executing it.
+          throw AppError.conflict('execution_in_progress', 'This approval is already being executed.');
         }
-        const held = plan.intent.side === 'long' ? Math.max(0, open) : Math.max(0, -open);
-        if (held === 0) {
-          return refuse(
-            AppError.conflict(
-              'no_open_position',
-              `There is no open ${plan.intent.side} ${req.order.product_symbol} position to exit; nothing was sent.`,
+        // Nothing is sent without the decisions on record and the keys open; the execution says which failed.
+        const rejectUnsent = async (error: AppError): Promise<never> => {
+          if (!recorded) return refuse(error);
+          await updateExecution(deps.db, executionId, { state: 'rejected', reason: error.reason }, lease);
+          throw error;
+        };
+        if (!decisions.ok) {
+          return rejectUnsent(
+            new AppError(
+              503,
+              'audit_unavailable',
+              'The policy decision could not be recorded; nothing was sent.',
             ),
           );
         }
-        order = { ...req.order, size: Math.min(req.order.size, held), reduce_only: true };
-      }
-
-      // The record of the exact order is written before it is sent, as submitted (it may be at the exchange
-      // from here on: a crash leaves it for the reconciler to look up, never to re-send).
-      if (!entering && !(await record(order, { state: 'submitted' }))) {
-        // The approval was consumed exactly once, so another row means another instance is executing it.
-        throw AppError.conflict('execution_in_progress', 'This approval is already being executed.');
-      }
-      try {
-        const placed = await client.placeOrder(
-          {
-            product_id: order.product_id,
-            size: order.size,
-            side: order.side,
-            order_type: order.order_type,
-            ...(order.limit_price ? { limit_price: order.limit_price } : {}),
-            ...(order.time_in_force ? { time_in_force: order.time_in_force } : {}),
-            reduce_only: order.reduce_only,
-            client_order_id: req.clientOrderId,
-          },
-          o,
-        );
-        const row = await updateExecution(deps.db, executionId, {
-          state: stateOf(placed),
-          ...orderFields(placed),
-        });
-        return row ? resultOf(row) : resultOf((await findExecutionByApproval(deps.db, req.approvalId))!);
-      } catch (err) {
-        if (err instanceof DeltaOutcomeUnknownError) {
-          const row = await updateExecution(deps.db, executionId, {
-            state: 'unknown',
-            reason: 'outcome_unknown',
-          });
-          return resultOf(row ?? (await findExecutionByApproval(deps.db, req.approvalId))!);
+        if (!opened.ok) {
+          return rejectUnsent(
+            opened.error instanceof AppError
+              ? opened.error
+              : new AppError(
+                  503,
+                  'vault_unavailable',
+                  'The credential vault could not be reached; nothing was sent.',
+                ),
+          );
         }
-        const reason = err instanceof DeltaError ? (err.code ?? err.kind) : 'exchange_error';
-        await updateExecution(deps.db, executionId, { state: 'rejected', reason });
-        throw exchangeError(err);
+        const bundle: OpenedBundle = opened.value;
+        const client = clientFor(bundle, deps);
+        const o = { correlationId: req.correlationId };
+
+        let order: TExchangeOrder = req.order;
+        if (plan.intent.action === 'exit') {
+          // Exit = reduce-only opposite order for min(units, open size). Flat (or the other way) → nothing sent.
+          let open: number;
+          try {
+            open = (await client.position(req.order.product_id, o)).size;
+          } catch (err) {
+            const error = exchangeError(err);
+            await record(req.order, { state: 'rejected', reason: 'position_unavailable' });
+            throw error;
+          }
+          const held = plan.intent.side === 'long' ? Math.max(0, open) : Math.max(0, -open);
+          if (held === 0) {
+            return refuse(
+              AppError.conflict(
+                'no_open_position',
+                `There is no open ${plan.intent.side} ${req.order.product_symbol} position to exit; nothing was sent.`,
+              ),
+            );
+          }
+          order = { ...req.order, size: Math.min(req.order.size, held), reduce_only: true };
+        }
+
+        // The record of the exact order is written before it is sent, as submitted (it may be at the exchange
+        // from here on: a crash leaves it for the reconciler to look up, never to re-send).
+        if (!entering && !(await record(order, { state: 'submitted' }))) {
+          // The approval was consumed exactly once, so another row means another instance is executing it.
+          throw AppError.conflict('execution_in_progress', 'This approval is already being executed.');
+        }
+        try {
+          await own.stillOwned();
+        } catch (err) {
+          if (err instanceof LeaseLost) return lostLease();
+          throw err;
+        }
+        try {
+          const placed = await client.placeOrder(
+            {
+              product_id: order.product_id,
+              size: order.size,
+              side: order.side,
+              order_type: order.order_type,
+              ...(order.limit_price ? { limit_price: order.limit_price } : {}),
+              ...(order.time_in_force ? { time_in_force: order.time_in_force } : {}),
+              reduce_only: order.reduce_only,
+              client_order_id: req.clientOrderId,
+            },
+            o,
+          );
+          const row = await updateExecution(
+            deps.db,
+            executionId,
+            { state: stateOf(placed), ...orderFields(placed) },
+            lease,
+          );
+          return row ? resultOf(row) : lostLease();
+        } catch (err) {
+          if (err instanceof DeltaOutcomeUnknownError) {
+            // Not found yet proves nothing (an exchange may process a held request long after): the execution stays
+            // unknown, and the reconciler — given the row now — keeps looking over its horizon.
+            const row = await updateExecution(
+              deps.db,
+              executionId,
+              { state: 'unknown', reason: 'outcome_unknown' },
+              lease,
+              { release: true },
+            );
+            return row ? resultOf(row) : lostLease();
+          }
+          const reason = err instanceof DeltaError ? (err.code ?? err.kind) : 'exchange_error';
+          const row = await updateExecution(deps.db, executionId, { state: 'rejected', reason }, lease);
+          if (!row) return lostLease();
+          throw exchangeError(err);
+        }
+
+        /** Someone else decided (or now owns) this execution: answer with what the record says, never overwrite it. */
+        async function lostLease(): Promise<ExecuteOrderResult> {
+          deps.logger.warn(
+            { execution_id: executionId, correlation_id: req.correlationId },
+            'execution taken over by the reconciler before this request could record its outcome',
+          );
+          return resultOf((await findExecutionByApproval(deps.db, req.approvalId))!);
+        }
+      } finally {
+        own.release();
       }
     },
 
@@ -239,6 +286,40 @@ export function createDeltaOrderExecutor(deps: DeltaExecutorDeps): OrderExecutor
         }
         await new Promise((r) => setTimeout(r, 50));
       }
+    },
+  };
+}
+
+/**
+ * The request path's hold on the execution it records: renewed every third of its lease while the request
+ * works; `stillOwned` re-checks it (in the database when the last renewal is not fresh) before the order leaves.
+ */
+function holdExecution(deps: DeltaExecutorDeps, executionId: string) {
+  const lease: LeaseHolder = { owner: `request:${executionId}`, leaseS: deps.leaseS ?? 30 };
+  const renewEveryMs = (lease.leaseS * 1000) / 3;
+  let heldSince = 0;
+  const renewer = setInterval(() => {
+    if (heldSince === 0) return;
+    renewLease(deps.db, executionId, lease).then(
+      (held) => {
+        heldSince = held ? Date.now() : 0;
+      },
+      (err: unknown) => deps.logger.warn({ err, execution_id: executionId }, 'lease renewal failed'),
+    );
+  }, renewEveryMs);
+  renewer.unref();
+  return {
+    lease,
+    held() {
+      heldSince = Date.now();
+    },
+    async stillOwned(): Promise<void> {
+      if (heldSince !== 0 && Date.now() - heldSince < renewEveryMs) return;
+      if (!(await renewLease(deps.db, executionId, lease))) throw new LeaseLost();
+      heldSince = Date.now();
+    },
+    release() {
+      clearInterval(renewer);
     },
   };
 }

@@ -34,6 +34,10 @@ export interface ExecutionRow {
   fees: string | null;
   correlation_id: string;
   attempts: number;
+  /** When the order was handed to the exchange (null: never sent). */
+  sent_at: Date | null;
+  /** When the reconciler found an order the platform had recorded as unknown. */
+  discovered_late_at: Date | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -59,23 +63,36 @@ export type NewExecution = Pick<
 
 const COLUMNS = `execution_id, approval_id, client_order_id, customer_id, hired_agent_id, agent_id, credential_ref,
   intent_hash, action, product_id, product_symbol, side, size, order_request, state, reason, exchange_order_id,
-  exchange_state, filled_size, average_fill_price, fees, correlation_id, attempts, created_at, updated_at`;
+  exchange_state, filled_size, average_fill_price, fees, correlation_id, attempts, sent_at, discovered_late_at,
+  created_at, updated_at`;
+
+/** Who may write a row: the request path that recorded it, or the reconciler pass that claimed it. */
+export interface LeaseHolder {
+  owner: string;
+  /** How long a hold lasts without renewal. */
+  leaseS: number;
+}
 
 /**
- * Inserts the record (by default in state pending; `submitted` when it is written just before the order goes out,
- * `rejected` with a reason when nothing was sent); false when this approval already has one (the unique key
- * decides).
+ * Inserts the record, owned by `lease` (state `submitted` when it is written just before the order goes out;
+ * `rejected` with a reason when nothing was sent, which settles it and holds no lease); false when this approval
+ * already has one (the unique key decides).
  */
 export async function insertExecution(
   db: Queryable,
   e: NewExecution,
-  initial: { state: 'pending' | 'submitted' | 'rejected'; reason?: string | null } = { state: 'pending' },
+  initial: { state: 'submitted' | 'rejected'; reason?: string | null },
+  lease: LeaseHolder,
 ): Promise<boolean> {
+  const held = initial.state === 'submitted';
   const r = await db.query(
     `INSERT INTO executions (execution_id, approval_id, client_order_id, customer_id, hired_agent_id, agent_id,
        credential_ref, intent_hash, action, product_id, product_symbol, side, size, order_request, state, correlation_id,
-       reason)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $16, $15, $17)
+       reason, lease_owner, lease_until, sent_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $16, $15, $17,
+       CASE WHEN $18::boolean THEN $19 END,
+       CASE WHEN $18::boolean THEN now() + make_interval(secs => $20) END,
+       CASE WHEN $18::boolean THEN now() END)
      ON CONFLICT DO NOTHING`,
     [
       e.execution_id,
@@ -95,6 +112,9 @@ export async function insertExecution(
       e.correlation_id,
       initial.state,
       initial.reason ?? null,
+      held,
+      lease.owner,
+      lease.leaseS,
     ],
   );
   return r.rowCount === 1;
@@ -110,17 +130,24 @@ export interface ExecutionUpdate {
   filled_size?: number | null;
   average_fill_price?: string | null;
   fees?: string | null;
+  /** The reconciler found at the exchange an order recorded as unknown: stamp discovered_late_at. */
+  discoveredLate?: boolean;
 }
 
 /**
- * Moves an execution forward. A settled execution is never changed again (the WHERE clause), so a late,
- * stale writer — a slow request path racing the reconciler — cannot overwrite the exchange's final answer.
+ * Moves an execution forward — only while `lease.owner` still owns it, and never once it is settled (the WHERE
+ * clause), so a stale writer (a slow request path, a reconciler whose lease ran out) changes nothing and learns so
+ * from the undefined result. A settled state releases the lease; `release` lets go of an unsettled row too (the
+ * request path giving an unknown outcome to the reconciler), `notBeforeS` keeps it unclaimed for that long.
  */
 export async function updateExecution(
   db: Queryable,
   executionId: string,
   u: ExecutionUpdate,
+  lease: LeaseHolder,
+  hand: { release?: boolean; notBeforeS?: number } = {},
 ): Promise<ExecutionRow | undefined> {
+  const releases = hand.release === true || SETTLED_STATES.has(u.state);
   const r = await db.query<ExecutionRow>(
     `UPDATE executions SET state = $2,
         reason = COALESCE($3, reason),
@@ -131,9 +158,13 @@ export async function updateExecution(
         filled_size = COALESCE($8, filled_size),
         average_fill_price = COALESCE($9, average_fill_price),
         fees = COALESCE($10, fees),
-        lease_until = NULL,
+        discovered_late_at = COALESCE(discovered_late_at, CASE WHEN $15::boolean THEN now() END),
+        lease_owner = CASE WHEN $12::boolean THEN NULL ELSE lease_owner END,
+        lease_until = CASE WHEN $12::boolean
+                           THEN (CASE WHEN $13::double precision > 0 THEN now() + make_interval(secs => $13) END)
+                           ELSE now() + make_interval(secs => $14) END,
         updated_at = now()
-      WHERE execution_id = $1 AND state IN ('pending', 'submitted', 'unknown', 'open')
+      WHERE execution_id = $1 AND lease_owner = $11 AND state IN ('pending', 'submitted', 'unknown', 'open')
       RETURNING ${COLUMNS}`,
     [
       executionId,
@@ -146,9 +177,24 @@ export async function updateExecution(
       u.filled_size ?? null,
       u.average_fill_price ?? null,
       u.fees ?? null,
+      lease.owner,
+      releases,
+      hand.notBeforeS ?? 0,
+      lease.leaseS,
+      u.discoveredLate === true,
     ],
   );
   return r.rows[0];
+}
+
+/** Extends the hold while the owner works; false = it no longer owns the row (it must not send or decide). */
+export async function renewLease(db: Queryable, executionId: string, lease: LeaseHolder): Promise<boolean> {
+  const r = await db.query(
+    `UPDATE executions SET lease_until = now() + make_interval(secs => $3)
+      WHERE execution_id = $1 AND lease_owner = $2 AND state IN ('pending', 'submitted', 'unknown')`,
+    [executionId, lease.owner, lease.leaseS],
+  );
+  return r.rowCount === 1;
 }
 
 export async function findExecutionByApproval(
@@ -175,26 +221,26 @@ export async function listExecutions(
 }
 
 /**
- * Claims up to `limit` unsettled executions older than `minAgeS` for one reconciler pass: a lease (not a lock
- * held across network calls) so a crashed reconciler's rows become claimable again after `leaseS`.
+ * Claims up to `limit` unsettled executions for one reconciler pass: rows no one holds (the request path's lease
+ * ran out or was released) and not deferred, oldest first. The claim is a lease in the row, not a lock held across
+ * network calls, so a crashed reconciler's rows become claimable again after `leaseS`.
  */
 export async function claimUnsettled(
   db: Queryable,
-  minAgeS: number,
-  leaseS: number,
+  lease: LeaseHolder,
   limit: number,
 ): Promise<ExecutionRow[]> {
   const r = await db.query<ExecutionRow>(
-    `UPDATE executions SET lease_until = now() + make_interval(secs => $2), attempts = attempts + 1
+    `UPDATE executions SET lease_owner = $1, lease_until = now() + make_interval(secs => $2),
+        attempts = attempts + 1
       WHERE execution_id IN (
         SELECT execution_id FROM executions
          WHERE state IN ('pending', 'submitted', 'unknown')
-           AND updated_at < now() - make_interval(secs => $1)
            AND (lease_until IS NULL OR lease_until < now())
          ORDER BY updated_at LIMIT $3
          FOR UPDATE SKIP LOCKED)
       RETURNING ${COLUMNS}`,
-    [minAgeS, leaseS, limit],
+    [lease.owner, lease.leaseS, limit],
   );
   return r.rows;
 }

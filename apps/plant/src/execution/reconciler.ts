@@ -1,9 +1,16 @@
+import { randomUUID } from 'node:crypto';
 import { DeltaError } from '@delta/delta-client';
 import type { Db, Logger } from '@delta/server-kit';
+import { appendAudit } from '../audit/audit-log.ts';
 import type { UsageRecorder } from '../audit/usage-events.ts';
 import type { BundleOpener } from './credential-bundles.ts';
 import { clientFor, orderFields, stateOf } from './delta-order-executor.ts';
-import { claimUnsettled, type ExecutionRow, updateExecution } from './executions-repository.ts';
+import {
+  claimUnsettled,
+  type ExecutionRow,
+  type LeaseHolder,
+  updateExecution,
+} from './executions-repository.ts';
 
 export interface ReconcilerDeps {
   db: Db;
@@ -11,23 +18,37 @@ export interface ReconcilerDeps {
   openBundle: BundleOpener;
   recordUsage: UsageRecorder;
   paperUrl?: string;
-  /** Rows younger than this belong to a request still in flight (its own look-ups take up to ~15 s). */
-  minAgeS?: number;
-  /** A signed request older than Delta's 5 s signature window (+ skew) can never be accepted any more. */
-  signatureWindowS?: number;
+  /**
+   * How long after an order was sent its absence at the exchange is still provisional (default 900 s). Until then
+   * the execution stays `unknown` and is looked up again and again; after it, `not_placed`. See docs/execution.md.
+   */
+  horizonS?: number;
+  /** How long one pass holds the rows it claimed (default 60 s). */
+  leaseS?: number;
+  /** Longest wait between two look-ups of the same execution (default 60 s; the first waits come sooner). */
+  maxBackoffS?: number;
+  now?: () => Date;
+  newId?: () => string;
 }
 
+export const DEFAULT_RECONCILE_HORIZON_S = 900;
+
 /**
- * Settles executions left pending/submitted/unknown — by a crash, a kill, or an exchange that never answered —
- * by looking the order up by its client_order_id. Found → record the exchange's answer. Not found, and the
- * request was signed longer ago than the signature window → it can never be placed: record "not placed".
- * The reconciler never sends an order.
+ * Settles executions no request is working on any more — a crash, a kill, an unknown outcome handed over by the
+ * request path — by looking the order up by its client_order_id at the exchange:
+ * - found → the exchange's answer is recorded; an order found after the platform said "unknown" is a late
+ *   discovery, audited with its times and announced as a usage event (and a warning in the log for ops);
+ * - absent, within the horizon → still unknown, looked up again later (backing off);
+ * - absent past the horizon → `rejected` / `not_placed`, audited.
+ * A row is touched only after this pass took its lease (the request path's hold must have run out or been
+ * released), and every write is conditioned on still holding it. The reconciler never sends an order.
  */
 export async function reconcileOnce(deps: ReconcilerDeps): Promise<number> {
-  const rows = await claimUnsettled(deps.db, deps.minAgeS ?? 20, 60, 20);
+  const lease: LeaseHolder = { owner: `reconciler:${randomUUID()}`, leaseS: deps.leaseS ?? 60 };
+  const rows = await claimUnsettled(deps.db, lease, 20);
   for (const row of rows) {
     try {
-      await settle(deps, row);
+      await settle(deps, row, lease);
     } catch (err) {
       deps.logger.warn(
         {
@@ -42,8 +63,24 @@ export async function reconcileOnce(deps: ReconcilerDeps): Promise<number> {
   return rows.length;
 }
 
-async function settle(deps: ReconcilerDeps, row: ExecutionRow): Promise<void> {
+function backoffS(deps: ReconcilerDeps, attempts: number): number {
+  return Math.min(deps.maxBackoffS ?? 60, 2 ** Math.min(attempts, 10));
+}
+
+async function settle(deps: ReconcilerDeps, row: ExecutionRow, lease: LeaseHolder): Promise<void> {
   const correlationId = row.correlation_id;
+  const now = deps.now ?? (() => new Date());
+  if (row.state === 'pending' || row.sent_at === null) {
+    // Recorded but never handed to the exchange (the record of the exact order is `submitted` before it is sent).
+    const settled = await updateExecution(
+      deps.db,
+      row.execution_id,
+      { state: 'rejected', reason: 'interrupted_before_send' },
+      lease,
+    );
+    if (settled) await announce(deps, row, settled, 'execution.interrupted', { sent: false });
+    return;
+  }
   const bundle = await deps.openBundle({
     credentialRef: row.credential_ref,
     approvalId: row.approval_id,
@@ -58,37 +95,106 @@ async function settle(deps: ReconcilerDeps, row: ExecutionRow): Promise<void> {
     if (err instanceof DeltaError) throw new Error(`look-up failed: ${err.kind}`);
     throw err;
   }
-  let settled: ExecutionRow | undefined;
+  const sentAgoS = (now().getTime() - row.sent_at.getTime()) / 1000;
   if (order) {
-    settled = await updateExecution(deps.db, row.execution_id, {
-      state: stateOf(order),
-      ...orderFields(order),
-      reason: 'settled_by_reconciler',
-    });
-  } else {
-    const ageS = (Date.now() - row.updated_at.getTime()) / 1000;
-    if (ageS < (deps.signatureWindowS ?? 6)) return;
-    settled = await updateExecution(deps.db, row.execution_id, { state: 'rejected', reason: 'not_placed' });
-  }
-  if (settled) {
-    await deps.recordUsage({
-      correlation_id: correlationId,
-      customer_id: row.customer_id,
-      agent_id: row.agent_id,
-      hired_agent_id: row.hired_agent_id,
-      action: row.action,
-      event_type: 'execution_settled',
-      outcome: settled.state,
-      details: {
-        client_order_id: row.client_order_id,
-        exchange_order_id: settled.exchange_order_id,
-        reason: settled.reason,
+    const late = row.state === 'unknown';
+    const settled = await updateExecution(
+      deps.db,
+      row.execution_id,
+      {
+        state: stateOf(order),
+        ...orderFields(order),
+        reason: late ? 'discovered_late' : 'settled_by_reconciler',
+        discoveredLate: late,
       },
-    });
-    deps.logger.info(
-      { execution_id: row.execution_id, correlation_id: correlationId, state: settled.state },
-      'execution settled by reconciler',
+      lease,
     );
+    if (settled) {
+      await announce(deps, row, settled, late ? 'execution.discovered_late' : 'execution.settled', {
+        sent_at: row.sent_at.toISOString(),
+        discovered_after_s: Math.round(sentAgoS),
+      });
+    }
+    return;
+  }
+  const horizonS = deps.horizonS ?? DEFAULT_RECONCILE_HORIZON_S;
+  if (sentAgoS < horizonS) {
+    // Absent so far proves nothing: an exchange may still process a request it holds. Look again later.
+    await updateExecution(deps.db, row.execution_id, { state: 'unknown', reason: 'not_found_yet' }, lease, {
+      release: true,
+      notBeforeS: Math.min(backoffS(deps, row.attempts), horizonS - sentAgoS + 1),
+    });
+    return;
+  }
+  const settled = await updateExecution(
+    deps.db,
+    row.execution_id,
+    { state: 'rejected', reason: 'not_placed' },
+    lease,
+  );
+  if (settled) {
+    await announce(deps, row, settled, 'execution.not_placed', {
+      sent_at: row.sent_at.toISOString(),
+      horizon_s: horizonS,
+      looked_up_times: row.attempts,
+    });
+  }
+}
+
+/** The verdict on the audit chain and as a usage event; a late discovery also warns ops in the log. */
+async function announce(
+  deps: ReconcilerDeps,
+  row: ExecutionRow,
+  settled: ExecutionRow,
+  kind: string,
+  times: Record<string, unknown>,
+): Promise<void> {
+  const now = deps.now ?? (() => new Date());
+  const details = {
+    execution_id: row.execution_id,
+    approval_id: row.approval_id,
+    client_order_id: row.client_order_id,
+    previous_state: row.state,
+    state: settled.state,
+    exchange_order_id: settled.exchange_order_id,
+    filled_size: settled.filled_size,
+    ...times,
+  };
+  await appendAudit(deps.db, {
+    record_id: (deps.newId ?? randomUUID)(),
+    kind,
+    correlation_id: row.correlation_id,
+    customer_id: row.customer_id,
+    agent_id: row.agent_id,
+    hired_agent_id: row.hired_agent_id,
+    action: row.action,
+    outcome: settled.state,
+    reason: settled.reason,
+    details,
+    recorded_at: now(),
+  });
+  await deps.recordUsage({
+    correlation_id: row.correlation_id,
+    customer_id: row.customer_id,
+    agent_id: row.agent_id,
+    hired_agent_id: row.hired_agent_id,
+    action: row.action,
+    event_type: kind === 'execution.discovered_late' ? 'execution_discovered_late' : 'execution_settled',
+    outcome: settled.state,
+    details: {
+      client_order_id: row.client_order_id,
+      exchange_order_id: settled.exchange_order_id,
+      reason: settled.reason,
+    },
+  });
+  const log = { execution_id: row.execution_id, correlation_id: row.correlation_id, state: settled.state };
+  if (kind === 'execution.discovered_late') {
+    deps.logger.warn(
+      { ...log, ...times },
+      'an order recorded as unknown was found at the exchange: the customer holds it',
+    );
+  } else {
+    deps.logger.info(log, 'execution settled by reconciler');
   }
 }
 

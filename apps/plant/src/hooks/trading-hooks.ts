@@ -162,7 +162,9 @@ export type RunQuotaVerdict =
 
 /**
  * Enforces the agent's trial and budget by reserving one run for the hired agent (atomically, in the database).
- * The agent id says whose spec's limits apply.
+ * The agent id says whose spec's limits apply. Only an execution that adds risk (place_order) takes a run: drafts
+ * cost nothing, and an exit (close_position) is never kept from the exchange by a trial or a budget — a customer
+ * can always reduce risk.
  */
 export function quotaHook(
   reserveRun: (hiredAgentId: string, agentId: string) => Promise<RunQuotaVerdict>,
@@ -170,7 +172,7 @@ export function quotaHook(
   return {
     name: 'QuotaHook',
     stages: ['pre_run'],
-    appliesTo: () => true,
+    appliesTo: (action) => QUOTA_ACTIONS.has(action),
     async evaluate(_stage, _action, ctx): Promise<HookVerdict> {
       const verdict = await reserveRun(ctx.hiredAgentId, ctx.agentId);
       if (verdict.ok) return { allow: true };
@@ -182,6 +184,9 @@ export function quotaHook(
     },
   };
 }
+
+/** The actions a trial or a budget limits: those that add risk. */
+export const QUOTA_ACTIONS: ReadonlySet<string> = new Set(['place_order']);
 
 export const QUOTA_REASONS: ReadonlySet<string> = new Set([
   'trial_expired',

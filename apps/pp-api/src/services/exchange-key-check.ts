@@ -2,13 +2,22 @@ import { DeltaClient, DeltaError, type DeltaPreset } from '@delta/delta-client';
 import { AppError } from '@delta/server-kit';
 
 export interface KeyCheckResult {
+  /** `read_data` proven; `trading_unverified`: no read proves the Trading permission (see below). */
   permissions: string[];
+  /** The exchange's id of the account behind the key: one account belongs to one customer. */
+  exchangeUserId: string;
 }
 
+/** Shown with a key whose Trading permission no read can prove: the first approved order proves it. */
+export const TRADING_UNVERIFIED = 'trading_unverified';
+
 /**
- * Checks new keys against the exchange before they are stored: a read-only profile call proves the key and
- * secret; cancelling an order id that cannot exist proves the Trading permission without any side effect
- * (a key without it gets UnauthorizedApiAccess; one with it gets "order not found"). Failures say what to fix.
+ * Checks new keys against the exchange before they are stored, with reads only — the check never writes to the
+ * customer's account (it used to cancel a made-up client order id to probe the Trading permission; a cancel is a
+ * write, and would cancel an open order that happened to carry that id). The profile read proves the key and the
+ * secret and names the exchange account. Delta has no read that proves the Trading permission, so the key is
+ * stored as "trading permission unverified" and the first approved order proves it (a key without it is refused
+ * there with exchange_key_rejected, nothing placed). Failures say what to fix.
  */
 export async function checkExchangeKeys(
   environment: DeltaPreset,
@@ -25,27 +34,13 @@ export async function checkExchangeKeys(
     timeoutMs: 5_000,
     rateBudget: false,
   });
+  let profile: Awaited<ReturnType<typeof client.profile>>;
   try {
-    await client.profile({ correlationId });
+    profile = await client.profile({ correlationId });
   } catch (err) {
     throw explain(err, environment);
   }
-  try {
-    await client.cancelOrder(
-      { product_id: 27, client_order_id: 'pp-key-check-never-exists' },
-      { correlationId },
-    );
-  } catch (err) {
-    if (err instanceof DeltaError && err.kind === 'permission') {
-      throw AppError.badRequest(
-        'exchange_key_no_trading_permission',
-        'The key works but lacks the Trading permission. Enable "Trading" for this key on Delta Exchange (and whitelist the server IP), then try again.',
-      );
-    }
-    if (!(err instanceof DeltaError) || (err.kind !== 'not_found' && err.kind !== 'invalid_order'))
-      throw explain(err, environment);
-  }
-  return { permissions: ['read_data', 'trading'] };
+  return { permissions: ['read_data', TRADING_UNVERIFIED], exchangeUserId: String(profile.id) };
 }
 
 function explain(err: unknown, environment: DeltaPreset): AppError {

@@ -35,7 +35,7 @@ function CredentialRow({ c, customerId }: { c: TCredentialView; customerId: stri
         <dt>Last verified</dt>
         <dd>{dateTime(c.last_verified_at)}</dd>
         <dt>Permissions</dt>
-        <dd>{c.verified_permissions.join(', ') || '—'}</dd>
+        <dd>{permissionsInWords(c.verified_permissions)}</dd>
         {c.rotated_at ? (
           <>
             <dt>Rotated</dt>
@@ -129,4 +129,16 @@ export function CredentialsPanel({ customerId }: { customerId: string }) {
       ) : null}
     </section>
   );
+}
+
+const PERMISSION_WORDS: Record<string, string> = {
+  read_data: 'read data (checked)',
+  trading_unverified:
+    'trading: not verified yet — no read can prove it; the first approved order does (tick "Trading" for this key on Delta)',
+  trading: 'trading (checked)',
+};
+
+/** What the key check established, in words an operator can act on. */
+export function permissionsInWords(permissions: readonly string[]): string {
+  return permissions.map((p) => PERMISSION_WORDS[p] ?? p).join('; ') || '—';
 }

@@ -1,11 +1,16 @@
-import type { TAgentSetup, TRunResponse, TTradeRunRequest } from '@delta/contracts';
+import {
+  INTENT_ACTION_FOR,
+  type TAgentSetup,
+  type TRunResponse,
+  type TTradeRunRequest,
+} from '@delta/contracts';
 import { AppError, type Queryable } from '@delta/server-kit';
 import type { ReferenceAgentRegistry } from '../../agent-mold/reference-agents.ts';
 import { sha256Hex } from '../../audit/canonical-json.ts';
 import type { UsageRecorder } from '../../audit/usage-events.ts';
 import { findHiredAgent } from '../../db/hired-agents-repository.ts';
 import type { HookBus, HookContext, PendingDecision, PolicyDecision } from '../../hooks/hook-bus.ts';
-import { QUOTA_REASONS } from '../../hooks/trading-hooks.ts';
+import { QUOTA_ACTIONS, QUOTA_REASONS, type RunQuotaVerdict } from '../../hooks/trading-hooks.ts';
 import type { MarketData } from '../../integrations/market-data.ts';
 import type { OrderExecutor } from '../../integrations/order-executor.ts';
 import { buildDraftPlan } from './draft-plan.ts';
@@ -17,6 +22,8 @@ export interface RunDeps {
   bus: HookBus;
   executor: OrderExecutor;
   recordUsage: UsageRecorder;
+  /** Whether the hire could take a run now, without taking one (shown on a draft of an entry). */
+  runQuotaStatus: (hiredAgentId: string) => Promise<RunQuotaVerdict>;
   inrPerUsd: string;
 }
 
@@ -135,12 +142,19 @@ export async function runTradingAgent(
   let plan: ReturnType<typeof buildDraftPlan>;
   try {
     const markPrice = await deps.marketData.markPrice(product.symbol);
+    // An execution that adds risk took its run at pre_run (QuotaHook); a draft of one shows whether it could.
+    const limited = QUOTA_ACTIONS.has(INTENT_ACTION_FOR[request.action]);
+    const runQuota = !limited
+      ? undefined
+      : request.intent_action === undefined
+        ? await deps.runQuotaStatus(hired.hired_agent_id)
+        : ({ ok: true } as const);
     plan = buildDraftPlan(
       request,
       { agentId, hiredAgentId: hired.hired_agent_id, customerId: request.customer_id, setup },
       product,
       markPrice,
-      { playbookId: agent.playbook.playbook_id, inrPerUsd: deps.inrPerUsd },
+      { playbookId: agent.playbook.playbook_id, inrPerUsd: deps.inrPerUsd, runQuota },
     );
   } catch (err) {
     await pendingPreRun.record();
