@@ -1,6 +1,7 @@
 import type { TProblem } from '@delta/contracts';
-import { type Db, type Logger, type RefusalListener, redactUrl } from '@delta/server-kit';
+import { type AppError, type Db, type Logger, type RefusalListener, redactUrl } from '@delta/server-kit';
 import type { FastifyRequest } from 'fastify';
+import type { Caller } from './caller-auth.ts';
 import { insertGatewayAudit } from './db/gateway-audit-repository.ts';
 
 export interface Refusal {
@@ -75,5 +76,30 @@ export function createUnrecordedRefusalListener(record: RecordRefusal): RefusalL
           : {}),
       },
     });
+  };
+}
+
+/**
+ * How a gateway route refuses: the refusal is recorded (who, what, why; never a token or a body value), marked so
+ * the catch-all listener does not record it twice, then thrown as the answer.
+ */
+export function refuser(recordRefusal: RecordRefusal) {
+  return async (
+    request: FastifyRequest,
+    error: AppError,
+    caller: Caller | null,
+    details: Record<string, unknown>,
+  ): Promise<never> => {
+    markRefusalRecorded(request);
+    await recordRefusal({
+      correlationId: request.correlationId,
+      issuer: caller?.issuer ?? null,
+      principal: caller?.label ?? null,
+      method: request.method,
+      url: request.url,
+      reason: error.reason,
+      details,
+    });
+    throw error;
   };
 }

@@ -1,9 +1,8 @@
 import { type App, AppError } from '@delta/server-kit';
 import type { ReplayCache, ServiceKeys, ServiceTokenVerifier } from '@delta/service-auth';
-import type { FastifyRequest } from 'fastify';
 import { admitRequest, authenticateCaller, type Caller, CallerRefused } from '../caller-auth.ts';
 import { type Finding, scanJson, scanQuery } from '../credential-firewall.ts';
-import { markRefusalRecorded, type RecordRefusal } from '../gateway-audit.ts';
+import { type RecordRefusal, refuser } from '../gateway-audit.ts';
 import { signIdentityAssertion } from '../identity-assertion.ts';
 import { forwardToPlant } from '../plant-forwarder.ts';
 import type { TokenBucketLimiter } from '../rate-limiter.ts';
@@ -40,24 +39,7 @@ export async function registerProxyRoutes(app: App, deps: ProxyDeps): Promise<vo
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
-  const refuse = async (
-    request: FastifyRequest,
-    error: AppError,
-    caller: Caller | null,
-    details: Record<string, unknown>,
-  ): Promise<never> => {
-    markRefusalRecorded(request);
-    await deps.recordRefusal({
-      correlationId: request.correlationId,
-      issuer: caller?.issuer ?? null,
-      principal: caller?.label ?? null,
-      method: request.method,
-      url: request.url,
-      reason: error.reason,
-      details,
-    });
-    throw error;
-  };
+  const refuse = refuser(deps.recordRefusal);
 
   app.addHook('onRequest', async (request) => {
     let caller: Caller;

@@ -1,10 +1,9 @@
 import { type TGatewayRefusal, ZGatewayRefusalPage, ZGatewayRefusalQuery, ZProblem } from '@delta/contracts';
 import { type App, AppError } from '@delta/server-kit';
 import type { ReplayCache, ServiceTokenVerifier } from '@delta/service-auth';
-import type { FastifyRequest } from 'fastify';
 import { admitRequest, authenticateCaller, type Caller, CallerRefused } from '../caller-auth.ts';
 import { type GatewayAuditRow, queryGatewayAudit } from '../db/gateway-audit-repository.ts';
-import { markRefusalRecorded, type RecordRefusal } from '../gateway-audit.ts';
+import { type RecordRefusal, refuser } from '../gateway-audit.ts';
 import type { TokenBucketLimiter } from '../rate-limiter.ts';
 
 export interface RefusalRouteDeps {
@@ -51,24 +50,7 @@ const toApi = (r: GatewayAuditRow): TGatewayRefusal => ({
  */
 export async function registerRefusalRoutes(app: App, deps: RefusalRouteDeps): Promise<void> {
   app.decorateRequest('caller', null);
-  const refuse = async (
-    request: FastifyRequest,
-    error: AppError,
-    caller: Caller | null,
-    details: Record<string, unknown>,
-  ): Promise<never> => {
-    markRefusalRecorded(request);
-    await deps.recordRefusal({
-      correlationId: request.correlationId,
-      issuer: caller?.issuer ?? null,
-      principal: caller?.label ?? null,
-      method: request.method,
-      url: request.url,
-      reason: error.reason,
-      details,
-    });
-    throw error;
-  };
+  const refuse = refuser(deps.recordRefusal);
 
   app.get(
     '/gateway/v1/refusals',
