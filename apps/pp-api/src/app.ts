@@ -57,7 +57,7 @@ export async function buildApp(deps: Deps): Promise<App> {
     maxFailures: config.LOGIN_MAX_FAILURES,
     lockoutSeconds: config.LOGIN_LOCKOUT_SECONDS,
   });
-  registerPlantRelayRoutes(app, plant);
+  registerPlantRelayRoutes(app, plant, vault);
   registerAuditRoutes(app, { db, plant });
   registerCredentialRoutes(app, {
     db,
@@ -71,7 +71,7 @@ export async function buildApp(deps: Deps): Promise<App> {
       return r.status === 200;
     },
   });
-  registerApprovalRoutes(app, { db, ledger, plant, ttlSeconds: config.APPROVAL_TTL_SECONDS });
+  registerApprovalRoutes(app, { db, ledger, plant, vault, ttlSeconds: config.APPROVAL_TTL_SECONDS });
   registerPositionRoutes(app, { vault, paperUrl: config.PAPER_EXCHANGE_URL });
   registerInternalRoutes(app, {
     db,

@@ -78,3 +78,78 @@ describe('a key belongs to exactly one customer and one exchange account', () =>
     expect(again.status).toBe(200);
   });
 });
+
+describe('a setup and an approval name only the customer’s own active exchange account, kept by this portal', () => {
+  const setup = (credentialRef: string) => ({
+    exchange_provider: 'delta_exchange_india',
+    credential_ref: credentialRef,
+    default_coin: 'BTC',
+    allowed_coins: ['BTC'],
+    risk_limits: { max_units_per_order: 5 },
+    execution_policy: { require_customer_approval: true, approval_scope: 'per_trade_action' },
+  });
+  const hire = (customerId: string, credentialRef: string) =>
+    ops.call<{ reason?: string; errors?: { path: string; code: string }[]; hired_agent_id?: string }>(
+      'POST',
+      '/api/hired-agents',
+      { customer_id: customerId, agent_id: 'AGT-TRD-DELTA-001', setup: setup(credentialRef) },
+    );
+
+  it('refuses another customer’s key, a CP key, an unknown one and a revoked one when the setup is saved', async () => {
+    const owner = await customer('Key owner');
+    const ownKey = await store(owner, await stack.paper.createApiKey({ balance: 100_000 }));
+    const other = await customer('Someone else');
+    const cases: [string, string][] = [
+      [ownKey.body.credential_ref, 'credential_not_found'], // the owner's key, named in another customer's hire
+      ['cred_cp_aaaaaaaaaaaaaaaaaaaaaaaaaa', 'credential_not_this_portal'],
+      ['cred_pp_aaaaaaaaaaaaaaaaaaaaaaaaaa', 'credential_not_found'],
+    ];
+    for (const [ref, code] of cases) {
+      const r = await hire(other, ref);
+      expect(r.status, ref).toBe(422);
+      expect(r.body.errors).toEqual([expect.objectContaining({ path: 'setup.credential_ref', code })]);
+    }
+    const revoked = await store(other, await stack.paper.createApiKey({ balance: 100_000 }));
+    await ops.call('POST', `/api/credentials/${revoked.body.credential_ref}/revoke`);
+    expect((await hire(other, revoked.body.credential_ref)).body.errors?.[0]?.code).toBe(
+      'credential_revoked',
+    );
+    const hired = await hire(owner, ownKey.body.credential_ref);
+    expect(hired.status).toBe(201);
+
+    // Saving a setup later is checked the same way.
+    const moved = await ops.call<{ errors?: { code: string }[] }>(
+      'PUT',
+      `/api/hired-agents/${hired.body.hired_agent_id}/setup`,
+      { setup: setup(revoked.body.credential_ref) },
+    );
+    expect(moved.status).toBe(422);
+    expect(moved.body.errors?.[0]?.code).toBe('credential_not_found');
+  });
+
+  it('refuses to mint an approval for a plan whose exchange account was revoked since the hire', async () => {
+    const owner = await customer('Revoked later');
+    const key = await store(owner, await stack.paper.createApiKey({ balance: 100_000 }));
+    expect((await hire(owner, key.body.credential_ref)).status).toBe(201);
+    await ops.call('POST', `/api/credentials/${key.body.credential_ref}/revoke`);
+    const r = await ops.call<{ errors?: { path: string; code: string }[] }>('POST', '/api/approvals', {
+      agent_id: 'AGT-TRD-DELTA-001',
+      run: {
+        customer_id: owner,
+        exchange_account_id: key.body.credential_ref,
+        coin: 'BTC',
+        units: 1,
+        side: 'long',
+        action: 'enter',
+        market: true,
+      },
+      consent: { channel: 'phone', reference: 'call 10:42', note: 'confirmed' },
+    });
+    expect(r.status).toBe(422);
+    expect(r.body.errors).toEqual([
+      expect.objectContaining({ path: 'run.exchange_account_id', code: 'credential_revoked' }),
+    ]);
+    const minted = await stack.dbs.pp.db.query('SELECT 1 FROM approvals WHERE customer_id = $1', [owner]);
+    expect(minted.rows).toHaveLength(0);
+  });
+});

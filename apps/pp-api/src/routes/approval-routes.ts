@@ -12,7 +12,9 @@ import { type App, AppError, type Db } from '@delta/server-kit';
 import { z } from 'zod';
 import { appendAudit } from '../audit-repository.ts';
 import { actorOf, requireUser } from '../auth/session-plugin.ts';
+import { assertCredentialUsable } from '../services/credential-ownership.ts';
 import type { PlantClient } from '../services/plant-client.ts';
+import type { Vault } from '../services/vault.ts';
 import { opsPrincipal, relay } from './plant-relay-routes.ts';
 
 // The run an approval is for: the draft request's fields (no intent_action, approval_id or correlation id).
@@ -43,7 +45,7 @@ function view(a: ApprovalRecord) {
  */
 export function registerApprovalRoutes(
   app: App,
-  deps: { db: Db; ledger: ApprovalLedger; plant: PlantClient; ttlSeconds: number },
+  deps: { db: Db; ledger: ApprovalLedger; plant: PlantClient; vault: Vault; ttlSeconds: number },
 ) {
   app.post(
     '/api/approvals',
@@ -93,6 +95,22 @@ export function registerApprovalRoutes(
             risk_checks: plan.risk_checks.filter((c) => !c.passed),
           },
         );
+      }
+      // The exchange account the plan trades on must still be one of this customer's active accounts here.
+      try {
+        await assertCredentialUsable(
+          deps.vault,
+          plan.exchange_account_id,
+          plan.customer_id,
+          'run.exchange_account_id',
+        );
+      } catch (err) {
+        await appendAudit(deps.db, {
+          ...audit,
+          outcome: 'denied',
+          reason: err instanceof AppError ? 'credential_not_usable' : 'credential_check_failed',
+        });
+        throw err;
       }
       const approval = await deps.ledger.mint({
         issuer: 'pp',

@@ -1,4 +1,6 @@
 import {
+  type THiredAgentUpdate,
+  type THireRequest,
   type TOpsRole,
   type TPrincipal,
   ZAgentId,
@@ -16,7 +18,9 @@ import type { App } from '@delta/server-kit';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { requireUser } from '../auth/session-plugin.ts';
+import { assertCredentialUsable } from '../services/credential-ownership.ts';
 import type { PlantClient, PlantResponse } from '../services/plant-client.ts';
+import type { Vault } from '../services/vault.ts';
 
 /** The ops principal PP asserts to the gateway for the signed-in user. */
 export function opsPrincipal(request: FastifyRequest, role: TOpsRole = 'viewer'): TPrincipal {
@@ -59,7 +63,7 @@ interface RelaySchema {
  * validated, so a role that may not act learns nothing from a 422), validates with the contract Plant uses, then
  * calls Plant through the gateway as that user. Plant re-validates everything; PP adds no fields of its own.
  */
-export function registerPlantRelayRoutes(app: App, plant: PlantClient): void {
+export function registerPlantRelayRoutes(app: App, plant: PlantClient, vault: Vault): void {
   const get = (
     path: string,
     target: (p: Record<string, string>) => string,
@@ -89,6 +93,8 @@ export function registerPlantRelayRoutes(app: App, plant: PlantClient): void {
     role: TOpsRole,
     target: (p: Record<string, string>) => string,
     schema: RelaySchema,
+    /** A portal-side check of the validated request before it goes to Plant (e.g. the credential it names). */
+    check?: (request: FastifyRequest) => Promise<void>,
   ) =>
     app.route({
       method,
@@ -97,15 +103,17 @@ export function registerPlantRelayRoutes(app: App, plant: PlantClient): void {
       preValidation: async (request) => {
         requireUser(request, role);
       },
-      handler: async (request, reply) =>
-        relay(
+      handler: async (request, reply) => {
+        if (check) await check(request);
+        return relay(
           reply,
           await plant.call(method, target(request.params as Record<string, string>), {
             principal: opsPrincipal(request, role),
             correlationId: request.correlationId,
             body: request.body ?? {},
           }),
-        ),
+        );
+      },
     });
   const enc = encodeURIComponent;
 
@@ -131,7 +139,18 @@ export function registerPlantRelayRoutes(app: App, plant: PlantClient): void {
   });
 
   get('/api/hired-agents', () => '/api/v1/hired-agents', { querystring: ZHiredAgentQuery });
-  write('POST', '/api/hired-agents', 'operator', () => '/api/v1/hired-agents', { body: ZHireRequest });
+  // The setup names one of this customer's active exchange accounts kept by PP — checked here, where the keys are.
+  write(
+    'POST',
+    '/api/hired-agents',
+    'operator',
+    () => '/api/v1/hired-agents',
+    { body: ZHireRequest },
+    (request) => {
+      const b = request.body as THireRequest;
+      return assertCredentialUsable(vault, b.setup.credential_ref, b.customer_id, 'setup.credential_ref');
+    },
+  );
   get('/api/hired-agents/:hired_agent_id', (p) => `/api/v1/hired-agents/${enc(p.hired_agent_id!)}`, {
     params: ZHiredParams,
     querystring: ZNoQuery,
@@ -142,6 +161,22 @@ export function registerPlantRelayRoutes(app: App, plant: PlantClient): void {
     'operator',
     (p) => `/api/v1/hired-agents/${enc(p.hired_agent_id!)}/setup`,
     { params: ZHiredParams, body: ZHiredAgentUpdate },
+    async (request) => {
+      const id = (request.params as { hired_agent_id: string }).hired_agent_id;
+      const hired = await plant.call<{ customer_id: string }>('GET', `/api/v1/hired-agents/${enc(id)}`, {
+        principal: opsPrincipal(request, 'operator'),
+        correlationId: request.correlationId,
+      });
+      // Not found or not visible: let Plant answer the update the same way.
+      if (hired.status !== 200) return;
+      const b = request.body as THiredAgentUpdate;
+      await assertCredentialUsable(
+        vault,
+        b.setup.credential_ref,
+        hired.body.customer_id,
+        'setup.credential_ref',
+      );
+    },
   );
 
   get('/api/executions', () => '/api/v1/executions', { querystring: ZExecutionQuery });
