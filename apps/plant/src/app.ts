@@ -19,6 +19,7 @@ import {
 import { type ApprovalVerifier, failClosedApprovalVerifier } from './integrations/approval-verifier.ts';
 import { createStaticMarketData, type MarketData } from './integrations/market-data.ts';
 import { type OrderExecutor, unavailableOrderExecutor } from './integrations/order-executor.ts';
+import type { PositionReader } from './integrations/position-reader.ts';
 import { loadPlaybooks, PLAYBOOKS_DIR } from './playbooks/playbook-loader.ts';
 import { registerAgentMoldRoutes } from './routes/agent-mold-routes.ts';
 import { registerAuditRoutes } from './routes/audit-routes.ts';
@@ -53,6 +54,8 @@ export interface Deps {
   /** Specs to register (default: the built-in reference agents); each is validated before the app exists. */
   referenceAgentSpecs?: readonly unknown[];
   playbooksDir?: string;
+  /** Reads the open position an exit reduces, through the portal that keeps the key (the exchange wiring's). */
+  positionReader?: PositionReader;
   /** Plant's keys: the public halves are served at /.well-known/jwks.json (portals verify Plant's calls and encrypt bundles to it). */
   serviceKeys?: ServiceKeys;
 }
@@ -108,6 +111,7 @@ export async function buildApp(deps: Deps): Promise<App> {
       executor: deps.orderExecutor ?? unavailableOrderExecutor,
       recordUsage: createUsageRecorder(deps.db, newId, now),
       runQuotaStatus: (id) => runQuotaStatus(hiredDeps, id),
+      positionReader: deps.positionReader,
       inrPerUsd: deps.inrPerUsd ?? '85',
     },
     access,

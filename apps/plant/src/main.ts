@@ -50,6 +50,7 @@ await runService({
             }),
       approvalVerifier: exchange.approvalVerifier,
       orderExecutor: exchange.orderExecutor,
+      positionReader: exchange.positionReader,
       identityVerifier: createGatewayIdentityVerifier(config.GATEWAY_JWKS_URL),
       serviceKeys: keys,
       referenceAgentSpecs:

@@ -84,6 +84,7 @@ export async function buildApp(deps: Deps): Promise<App> {
     }),
     plantEncryptionKey: deps.plantEncryptionKey ?? createPlantEncryptionKeySource(config.PLANT_JWKS_URL),
     bundleWindowSeconds: config.BUNDLE_WINDOW_SECONDS,
+    paperUrl: config.PAPER_EXCHANGE_URL,
   });
   return app;
 }

@@ -91,7 +91,18 @@ describe('the spec runbook through the APIs (PP → gateway → Plant → vault 
   });
 
   it('exits with a reduce-only opposite order for min(units, open size), then refuses when flat', async () => {
+    // The draft of the exit shows the position it reduces.
+    const draft = await ops.call<{
+      plan: { risk_checks: { check: string; passed: boolean; reason: string }[] };
+    }>('POST', `/api/reference-agents/${AGENT}/run`, runBody(acct, { units: 5, action: 'exit' }));
+    expect(draft.body.plan.risk_checks.find((c) => c.check === 'open_position')).toEqual({
+      check: 'open_position',
+      passed: true,
+      reason: 'the open long BTCUSD position is 2 contracts; this exit closes it',
+    });
     const approvalId = await approve(ops, acct, { units: 5, action: 'exit' });
+    // A second exit approved while the position is still open: executed after the first, it finds the account flat.
+    const lateApproval = await approve(ops, acct, { units: 1, action: 'exit' });
     const r = await execute(ops, acct, { units: 5, action: 'exit' }, approvalId);
     expect(r.status).toBe(200);
     expect(r.body.execution).toMatchObject({ state: 'filled', size: 2 });
@@ -103,11 +114,33 @@ describe('the spec runbook through the APIs (PP → gateway → Plant → vault 
     );
     expect(account.body.positions).toEqual([]);
 
-    const flatApproval = await approve(ops, acct, { units: 1, action: 'exit' });
-    const flat = await execute(ops, acct, { units: 1, action: 'exit' }, flatApproval);
-    expect(flat.status).toBe(409);
-    expect(flat.body.reason).toBe('no_open_position');
-    expect(await stack.paper.ordersByClientId(String(clientOrderIdOf(flatApproval)))).toHaveLength(0);
+    // Flat now: an exit's draft fails open_position, so it cannot be approved at all.
+    const flatDraft = await ops.call<{
+      plan: { approvable: boolean; risk_checks: { check: string; passed: boolean; reason: string }[] };
+    }>('POST', `/api/reference-agents/${AGENT}/run`, runBody(acct, { units: 1, action: 'exit' }));
+    expect(flatDraft.body.plan.approvable).toBe(false);
+    expect(flatDraft.body.plan.risk_checks.find((c) => c.check === 'open_position')).toMatchObject({
+      passed: false,
+      reason: 'there is no open long BTCUSD position to exit (the account is flat)',
+    });
+    const mint = await ops.call<{ reason: string }>('POST', '/api/approvals', {
+      agent_id: AGENT,
+      run: runBody(acct, { units: 1, action: 'exit' }),
+      consent: CONSENT,
+    });
+    expect(mint.status).toBe(409);
+    expect(mint.body.reason).toBe('plan_not_approvable');
+
+    // The exit approved earlier is refused by the risk re-check before its approval is consumed: it stays pending.
+    const flat = await execute(ops, acct, { units: 1, action: 'exit' }, lateApproval);
+    expect(flat.status).toBe(403);
+    expect(flat.body.reason).toBe('risk_check_failed');
+    expect(await stack.paper.ordersByClientId(String(clientOrderIdOf(lateApproval)))).toHaveLength(0);
+    const ledger = await stack.dbs.pp.db.query<{ state: string }>(
+      'SELECT state FROM approvals WHERE approval_id = $1',
+      [lateApproval],
+    );
+    expect(ledger.rows[0]?.state).toBe('pending');
   });
 
   it('never lets a viewer approve or execute', async () => {

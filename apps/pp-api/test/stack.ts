@@ -141,6 +141,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       }),
       approvalVerifier: exchange.approvalVerifier,
       orderExecutor: exchange.orderExecutor,
+      positionReader: exchange.positionReader,
       identityVerifier: createGatewayIdentityVerifier(`${gatewayUrl}/.well-known/jwks.json`),
       serviceKeys: keys.plant,
     });

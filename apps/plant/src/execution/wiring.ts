@@ -3,10 +3,12 @@ import { createReplayCache, type ServiceKeys } from '@delta/service-auth';
 import type { UsageRecorder } from '../audit/usage-events.ts';
 import type { ApprovalConsumeRequest, ApprovalVerifier } from '../integrations/approval-verifier.ts';
 import type { OrderExecutor } from '../integrations/order-executor.ts';
+import type { PositionReader } from '../integrations/position-reader.ts';
 import { createPortalSigningKeys, fetchCredentialBundle, type OpenedBundle } from './credential-bundles.ts';
 import { createDeltaOrderExecutor } from './delta-order-executor.ts';
 import { createPortalApprovalVerifier } from './portal-approval-verifier.ts';
 import { createPortalClient } from './portal-client.ts';
+import { createPortalPositionReader } from './portal-position-reader.ts';
 import { type BundleAnswer, createPrefetchedBundles } from './prefetched-bundles.ts';
 import { reconcileOnce, startReconciler } from './reconciler.ts';
 
@@ -31,6 +33,7 @@ export interface ExchangeWiringOptions {
 export interface ExchangeWiring {
   approvalVerifier: ApprovalVerifier;
   orderExecutor: OrderExecutor;
+  positionReader: PositionReader;
   reconcileOnce(options?: { horizonS?: number }): Promise<number>;
   startReconciler(intervalMs?: number): () => Promise<void>;
 }
@@ -70,6 +73,7 @@ export function createExchangeWiring(o: ExchangeWiringOptions): ExchangeWiring {
   };
   return {
     approvalVerifier: createPortalApprovalVerifier(portals, onBundle),
+    positionReader: createPortalPositionReader(portals),
     orderExecutor: createDeltaOrderExecutor({
       db: o.db,
       logger: o.logger,

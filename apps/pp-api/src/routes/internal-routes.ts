@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ApprovalLedger } from '@delta/approval-ledger';
 import { ZApprovalId, ZCredentialRef, ZCustomerId, ZIntentHash } from '@delta/contracts';
+import { DeltaClient, DeltaError } from '@delta/delta-client';
 import { type App, AppError, type Db } from '@delta/server-kit';
 import { type ServiceKeys, ServiceTokenError, type ServiceTokenVerifier } from '@delta/service-auth';
 import { issueCredentialBundle } from '@delta/vault';
@@ -22,6 +23,17 @@ const ZConsume = z.strictObject({
    */
   with_bundle: z.boolean().optional(),
 });
+const ZPositionRequest = z.strictObject({
+  credential_ref: ZCredentialRef,
+  customer_id: ZCustomerId,
+  product_id: z.number().int().positive().max(2_147_483_647),
+});
+const ZPositionAnswer = z.object({
+  product_id: z.number().int(),
+  /** Signed contracts: > 0 long, < 0 short, 0 flat. */
+  size: z.number().int(),
+  entry_price: z.string().nullable(),
+});
 const ZBundleRequest = z.strictObject({
   approval_id: ZApprovalId,
   credential_ref: ZCredentialRef,
@@ -37,6 +49,8 @@ export interface InternalDeps {
   plantEncryptionKey: () => Promise<JWK>;
   /** How long after consumption a bundle may still be issued (the reconciler may need the key after a crash). */
   bundleWindowSeconds: number;
+  /** The paper exchange's URL, for credentials of environment "paper". */
+  paperUrl: string;
 }
 
 /**
@@ -77,7 +91,7 @@ export function registerInternalRoutes(app: App, deps: InternalDeps): void {
   }
 
   /** The key for a bundle; a revoked credential or another customer's is a BundleRefused. */
-  async function openForBundle(b: z.infer<typeof ZBundleRequest>): Promise<Opened> {
+  async function openForBundle(b: { credential_ref: string; customer_id: string }): Promise<Opened> {
     let opened: Opened;
     try {
       opened = await deps.vault.store.openForUse(b.credential_ref, { customerId: b.customer_id });
@@ -198,6 +212,63 @@ export function registerInternalRoutes(app: App, deps: InternalDeps): void {
         consumed_at: r.approval.consumed_at?.toISOString() ?? null,
         ...(bundle ?? {}),
       };
+    },
+  );
+
+  /**
+   * The open position of one product on a credential, read by PP with the key it keeps: what Plant's draft of an
+   * exit shows and checks (a flat position is not approvable). The key never leaves PP; Plant learns one number.
+   */
+  app.post(
+    '/internal/v1/positions',
+    {
+      schema: { tags: ['internal'], body: ZPositionRequest, response: { 200: ZPositionAnswer } },
+      onRequest: authenticate,
+    },
+    async (request) => {
+      const b = request.body;
+      const audit = {
+        correlation_id: request.correlationId,
+        actor: 'service:plant',
+        action: 'credential.position_read',
+        target: b.credential_ref,
+      };
+      let opened: Opened;
+      try {
+        opened = await openForBundle(b);
+      } catch (err) {
+        if (err instanceof BundleRefused) {
+          await appendAudit(deps.db, { ...audit, outcome: 'denied', reason: err.reason });
+          throw AppError.forbidden(err.reason, 'No active credential with this reference for this customer.');
+        }
+        throw err;
+      }
+      const client = new DeltaClient({
+        preset: opened.metadata.environment,
+        baseUrl: opened.metadata.environment === 'paper' ? deps.paperUrl : undefined,
+        credentials: { apiKey: opened.credential.apiKey, apiSecret: opened.credential.apiSecret },
+        timeoutMs: 5_000,
+      });
+      try {
+        const position = await client.position(b.product_id, { correlationId: request.correlationId });
+        await appendAudit(deps.db, { ...audit, outcome: 'allowed', details: { product_id: b.product_id } });
+        return {
+          product_id: b.product_id,
+          size: position.size,
+          entry_price: position.entry_price ?? null,
+        };
+      } catch (err) {
+        const kind = err instanceof DeltaError ? err.kind : 'exchange_error';
+        await appendAudit(deps.db, {
+          ...audit,
+          outcome: 'failed',
+          reason: 'position_unavailable',
+          details: { kind },
+        });
+        throw new AppError(502, 'position_unavailable', 'The exchange could not be asked for the position.', {
+          extra: { exchange_error_kind: kind },
+        });
+      }
     },
   );
 

@@ -37,6 +37,11 @@ export interface PlanOptions {
    * Absent for exits, which no trial or budget limits.
    */
   runQuota?: { ok: true } | { ok: false; detail: string };
+  /**
+   * For an exit: the open position it reduces, read from the exchange through the portal (signed contracts), or
+   * why it could not be read. Absent where no position reader is wired (then the executor alone checks it).
+   */
+  openPosition?: { size: number } | { unavailable: string };
 }
 
 type TradeFields = Pick<
@@ -87,6 +92,9 @@ export function buildDraftPlan(
     leverage,
     notionalInr: toDecimalString(notionalInr),
   });
+  if (request.action === 'exit' && options.openPosition !== undefined) {
+    checks.push(openPositionCheck(request, product, options.openPosition));
+  }
   if (options.runQuota !== undefined) {
     checks.push({
       check: 'run_quota',
@@ -259,5 +267,42 @@ function priceBandCheck(limitPrice: string, markPrice: string, product: ProductS
     reason: within
       ? `limit price ${limitPrice} is within the exchange's price band ${band}`
       : `limit price ${limitPrice} is outside the exchange's price band ${band}`,
+  };
+}
+
+/** An exit reduces an open position on the side it names: flat (or the other way) is not approvable. */
+function openPositionCheck(
+  request: TradeFields,
+  product: ProductSpec,
+  position: { size: number } | { unavailable: string },
+): TRiskCheck {
+  const what = `${request.side} ${product.symbol} position`;
+  if ('unavailable' in position) {
+    return {
+      check: 'open_position',
+      passed: false,
+      reason: `the open ${what} could not be read (${position.unavailable}); draft again in a moment`,
+    };
+  }
+  const held = request.side === 'long' ? Math.max(0, position.size) : Math.max(0, -position.size);
+  if (held === 0) {
+    const other =
+      position.size === 0
+        ? 'the account is flat'
+        : `the account holds ${Math.abs(position.size)} contracts the other way`;
+    return {
+      check: 'open_position',
+      passed: false,
+      reason: `there is no open ${what} to exit (${other})`,
+    };
+  }
+  const closes = Math.min(request.units, held);
+  return {
+    check: 'open_position',
+    passed: true,
+    reason:
+      closes === held
+        ? `the open ${what} is ${held} contract${held === 1 ? '' : 's'}; this exit closes it`
+        : `the open ${what} is ${held} contracts; this exit reduces it by ${closes}`,
   };
 }

@@ -13,6 +13,7 @@ import type { HookBus, HookContext, PendingDecision, PolicyDecision } from '../.
 import { QUOTA_ACTIONS, QUOTA_REASONS, type RunQuotaVerdict } from '../../hooks/trading-hooks.ts';
 import type { MarketData } from '../../integrations/market-data.ts';
 import type { OrderExecutor } from '../../integrations/order-executor.ts';
+import { type PositionReader, PositionUnavailableError } from '../../integrations/position-reader.ts';
 import { buildDraftPlan } from './draft-plan.ts';
 
 export interface RunDeps {
@@ -24,6 +25,8 @@ export interface RunDeps {
   recordUsage: UsageRecorder;
   /** Whether the hire could take a run now, without taking one (shown on a draft of an entry). */
   runQuotaStatus: (hiredAgentId: string) => Promise<RunQuotaVerdict>;
+  /** Reads the open position an exit reduces (through the portal that keeps the key); absent = not checked here. */
+  positionReader?: PositionReader;
   inrPerUsd: string;
 }
 
@@ -149,12 +152,30 @@ export async function runTradingAgent(
       : request.intent_action === undefined
         ? await deps.runQuotaStatus(hired.hired_agent_id)
         : ({ ok: true } as const);
+    // An exit shows (and is checked against) the position it reduces: flat is not approvable, and at execution a
+    // flat position is refused before the approval is consumed.
+    const openPosition =
+      request.action === 'exit' && deps.positionReader
+        ? await deps.positionReader
+            .openSize({
+              credentialRef: setup.credential_ref,
+              customerId: request.customer_id,
+              productId: product.id,
+              correlationId,
+            })
+            .then(
+              (size) => ({ size }),
+              (err: unknown) => ({
+                unavailable: err instanceof PositionUnavailableError ? err.why : 'the portal did not answer',
+              }),
+            )
+        : undefined;
     plan = buildDraftPlan(
       request,
       { agentId, hiredAgentId: hired.hired_agent_id, customerId: request.customer_id, setup },
       product,
       markPrice,
-      { playbookId: agent.playbook.playbook_id, inrPerUsd: deps.inrPerUsd, runQuota },
+      { playbookId: agent.playbook.playbook_id, inrPerUsd: deps.inrPerUsd, runQuota, openPosition },
     );
   } catch (err) {
     await pendingPreRun.record();
