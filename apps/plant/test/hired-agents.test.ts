@@ -266,7 +266,13 @@ describe('trial and budget', () => {
       expect(after.statusCode).toBe(200);
       expect(quotaCheck(after)).toMatchObject({ passed: false });
       expect(after.json().plan.approvable).toBe(false);
-      expect((await q.app.inject(`/api/v1/hired-agents/${id}`)).json().runs_used).toBe(2);
+      const view = (await q.app.inject(`/api/v1/hired-agents/${id}`)).json();
+      expect(view.runs_used).toBe(2);
+      // What the Agent setup page shows: the plan's limits and what is used of them.
+      expect(view.usage).toEqual({
+        trial: { ends_at: null, max_runs: 2, runs_used: 2 },
+        daily_budget: { max_runs_per_day: 100, runs_today: 2 },
+      });
     } finally {
       await q.close();
     }

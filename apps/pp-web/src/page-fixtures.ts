@@ -49,6 +49,10 @@ export const hiredAgent: THiredAgent = {
   },
   setup_version: 1,
   runs_used: 0,
+  usage: {
+    trial: { ends_at: '2025-01-17T09:31:00.000Z', max_runs: 50, runs_used: 0 },
+    daily_budget: { max_runs_per_day: 200, runs_today: 0 },
+  },
   hired_at: '2025-01-10T09:31:00.000Z',
   updated_at: '2025-01-10T09:31:00.000Z',
 };

@@ -84,6 +84,20 @@ export const ZHiredAgent = z.object({
   setup: ZAgentSetup,
   setup_version: z.number().int(),
   runs_used: z.number().int(),
+  /**
+   * What the plan allows and what is used, as the quota counts it: only executions of entries take a run; drafts
+   * and exits never do. Null members: that limit does not apply (no trial on a paid plan, no daily budget).
+   */
+  usage: z.object({
+    trial: z
+      .object({
+        ends_at: z.string().nullable(),
+        max_runs: z.number().int().nullable(),
+        runs_used: z.number().int(),
+      })
+      .nullable(),
+    daily_budget: z.object({ max_runs_per_day: z.number().int(), runs_today: z.number().int() }).nullable(),
+  }),
   hired_at: z.string(),
   updated_at: z.string(),
 });

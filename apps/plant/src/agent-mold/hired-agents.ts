@@ -5,7 +5,7 @@ import type {
   THiredAgentUpdate,
   THireRequest,
 } from '@delta/contracts';
-import { AppError, type Db, type Queryable } from '@delta/server-kit';
+import { AppError, type Db } from '@delta/server-kit';
 import { appendAudit } from '../audit/audit-log.ts';
 import { findCustomerById } from '../db/customers-repository.ts';
 import {
@@ -29,7 +29,38 @@ export interface HiredAgentDeps {
   now: () => Date;
 }
 
-export function toHiredAgent(row: HiredAgentRow): THiredAgent {
+/** The trial and budget of the hire's plan, and what is used of them at `now` (the quota's own rules). */
+function usageOf(row: HiredAgentRow, deps: Pick<HiredAgentDeps, 'registry' | 'now'>): THiredAgent['usage'] {
+  const spec = deps.registry.get(row.agent_id)?.spec;
+  if (!spec) return { trial: null, daily_budget: null };
+  const trial = spec.dimensions.trial;
+  const budget = spec.dimensions.budget;
+  const day = deps.now().toISOString().slice(0, 10);
+  return {
+    trial:
+      row.plan === 'trial' && trial.present
+        ? {
+            ends_at:
+              trial.config.duration_days === undefined
+                ? null
+                : new Date(row.hired_at.getTime() + trial.config.duration_days * DAY_MS).toISOString(),
+            max_runs: trial.config.max_runs ?? null,
+            runs_used: Number(row.runs_used),
+          }
+        : null,
+    daily_budget: budget.present
+      ? {
+          max_runs_per_day: budget.config.max_runs_per_day,
+          runs_today: row.budget_day === day ? Number(row.budget_day_runs) : 0,
+        }
+      : null,
+  };
+}
+
+export function toHiredAgent(
+  row: HiredAgentRow,
+  deps: Pick<HiredAgentDeps, 'registry' | 'now'>,
+): THiredAgent {
   return {
     hired_agent_id: row.hired_agent_id,
     customer_id: row.customer_id,
@@ -38,6 +69,7 @@ export function toHiredAgent(row: HiredAgentRow): THiredAgent {
     setup: row.setup as TAgentSetup,
     setup_version: Number(row.setup_version),
     runs_used: Number(row.runs_used),
+    usage: usageOf(row, deps),
     hired_at: row.hired_at.toISOString(),
     updated_at: row.updated_at.toISOString(),
   };
@@ -123,20 +155,20 @@ export async function hireAgent(
     );
   }
   await auditSetup(deps, 'agent_setup.created', row, correlationId);
-  return toHiredAgent(row);
+  return toHiredAgent(row, deps);
 }
 
-export async function getHiredAgent(db: Queryable, id: string): Promise<THiredAgent> {
-  const row = await findHiredAgentById(db, id);
+export async function getHiredAgent(deps: HiredAgentDeps, id: string): Promise<THiredAgent> {
+  const row = await findHiredAgentById(deps.db, id);
   if (!row) throw AppError.notFound('hired_agent_not_found', `No hired agent ${id}.`);
-  return toHiredAgent(row);
+  return toHiredAgent(row, deps);
 }
 
 export async function findHiredAgents(
-  db: Queryable,
+  deps: HiredAgentDeps,
   filter: { customerId?: string | undefined; agentId?: string | undefined },
 ): Promise<THiredAgent[]> {
-  return (await listHiredAgents(db, filter)).map(toHiredAgent);
+  return (await listHiredAgents(deps.db, filter)).map((row) => toHiredAgent(row, deps));
 }
 
 export async function updateHiredAgent(
@@ -154,7 +186,7 @@ export async function updateHiredAgent(
   });
   if (!row) throw AppError.notFound('hired_agent_not_found', `No hired agent ${id}.`);
   await auditSetup(deps, 'agent_setup.updated', row, correlationId, by);
-  return toHiredAgent(row);
+  return toHiredAgent(row, deps);
 }
 
 const DAY_MS = 86_400_000;

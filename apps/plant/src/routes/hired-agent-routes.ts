@@ -35,7 +35,7 @@ const customerNotFound = (id: string) => () => AppError.notFound('customer_not_f
 export function registerHiredAgentRoutes(app: App, deps: HiredAgentDeps, access: AccessGuard): void {
   /** Loads the hire and checks the caller may see it; another tenant's hire is the same 404 as a missing one. */
   const visibleHire = async (request: FastifyRequest, id: string) => {
-    const hired = await getHiredAgent(deps.db, id);
+    const hired = await getHiredAgent(deps, id);
     await access.assertTenant(request, hired.customer_id, hiredNotFound(id), { hiredAgentId: id });
     return hired;
   };
@@ -63,7 +63,7 @@ export function registerHiredAgentRoutes(app: App, deps: HiredAgentDeps, access:
     async (request) => {
       const customerId = request.query.customer_id;
       return {
-        items: await findHiredAgents(deps.db, {
+        items: await findHiredAgents(deps, {
           customerId: await access.scopeCustomer(request, customerId, customerNotFound(customerId ?? '')),
           agentId: request.query.agent_id,
         }),

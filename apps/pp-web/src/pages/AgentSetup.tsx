@@ -1,3 +1,4 @@
+import type { THiredAgent } from '@delta/contracts';
 import {
   TRADING_AGENT_ID,
   useCredentials,
@@ -36,11 +37,14 @@ export function AgentSetupPage({ route }: { route: Route }) {
             {hired.isPending || credentials.isPending ? <Loading what="the agent setup" /> : null}
             <ErrorNotice error={hired.error} action="load the hired agent" />
             {agent ? (
-              <p className="small muted">
-                Hired {dateTime(agent.hired_at)} on the {agent.plan} plan · setup version{' '}
-                {agent.setup_version} · {agent.runs_used} runs used ·{' '}
-                <a href={href('reference-agents', { customer_id: customerId })}>run it →</a>
-              </p>
+              <>
+                <p className="small muted">
+                  Hired {dateTime(agent.hired_at)} on the {agent.plan} plan · setup version{' '}
+                  {agent.setup_version} ·{' '}
+                  <a href={href('reference-agents', { customer_id: customerId })}>run it →</a>
+                </p>
+                <PlanUsage usage={agent.usage} />
+              </>
             ) : hired.data ? (
               <p className="notice info">
                 Not hired yet. Add an exchange account above, fill in the setup and hire the agent (trial
@@ -85,5 +89,29 @@ export function AgentSetupPage({ route }: { route: Route }) {
         <p className="muted">Choose a customer to manage their exchange keys and agent setup.</p>
       )}
     </div>
+  );
+}
+
+/** The plan's limits and what is used: only executions of entries count; drafts and exits never do. */
+function PlanUsage({ usage }: { usage: THiredAgent['usage'] }) {
+  return (
+    <dl className="facts compact" aria-label="Plan limits and usage">
+      <dt>Trial</dt>
+      <dd>
+        {usage.trial
+          ? `${usage.trial.runs_used}${usage.trial.max_runs === null ? '' : ` of ${usage.trial.max_runs}`} entries used${
+              usage.trial.ends_at ? `, ends ${dateTime(usage.trial.ends_at)}` : ''
+            }`
+          : 'not limited (paid plan)'}
+      </dd>
+      <dt>Daily budget</dt>
+      <dd>
+        {usage.daily_budget
+          ? `${usage.daily_budget.runs_today} of ${usage.daily_budget.max_runs_per_day} entries today (UTC)`
+          : 'none'}
+      </dd>
+      <dt>Counts</dt>
+      <dd>executed entries only — drafts and exits are never limited; an ops admin changes the plan</dd>
+    </dl>
   );
 }
