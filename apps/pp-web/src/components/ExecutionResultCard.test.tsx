@@ -46,3 +46,13 @@ describe('ExecutionResultCard', () => {
     expect(screen.getByTestId('fill-price').textContent).toBe('not filled yet');
   });
 });
+
+describe('ExecutionResultCard, outcome unknown', () => {
+  it('says the order may still be placed and not to approve the same trade again', () => {
+    const pending = { ...execution, state: 'unknown', exchange_order_id: null, reason: 'outcome_unknown' };
+    render(<ExecutionResultCard execution={pending} correlationId={executedResult.correlation_id} />);
+    expect(screen.getByRole('heading', { name: 'Outcome not known yet' })).toBeTruthy();
+    expect(screen.getByTestId('unknown-outcome').textContent).toContain('may still be placed');
+    expect(screen.getByTestId('order-id').textContent).toBe('not known yet');
+  });
+});

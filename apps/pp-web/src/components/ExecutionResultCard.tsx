@@ -22,9 +22,18 @@ export function ExecutionResultCard({
   const price = execution.average_fill_price ?? fill?.average_price ?? null;
   const fees = execution.fees ?? fill?.fees ?? null;
   const filled = execution.state === 'closed' || execution.state === 'filled';
+  const unknown = execution.state === 'unknown';
+  const heading = filled ? 'Order filled' : unknown ? 'Outcome not known yet' : `Order ${execution.state}`;
   return (
-    <section className="card result-ok" aria-labelledby="exec-title">
-      <h3 id="exec-title">{filled ? 'Order filled' : `Order ${execution.state}`}</h3>
+    <section className={`card ${unknown ? 'result-warn' : 'result-ok'}`} aria-labelledby="exec-title">
+      <h3 id="exec-title">{heading}</h3>
+      {unknown ? (
+        <p className="notice warn" role="status" data-testid="unknown-outcome">
+          The exchange did not answer in time and has not shown the order yet. It may still be placed: do not
+          approve the same trade again. Plant keeps looking it up by its client order id and records what the
+          exchange did (within 15 minutes); Positions shows the account as the exchange sees it.
+        </p>
+      ) : null}
       <dl className="facts">
         <dt>Exchange order id</dt>
         <dd className="mono" data-testid="order-id">
