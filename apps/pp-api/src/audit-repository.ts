@@ -98,20 +98,12 @@ export async function recordRefusal(db: Db, logger: Logger, entry: PpAuditEntry)
   }
 }
 
-export interface PpAuditRow {
+/** A stored row: the chained record, with its table id; rows from before migration 0002 have no seq/record_id. */
+export type PpAuditRow = Omit<PpAuditRecord, 'record_id'> & {
   id: string;
   seq: string | null;
   record_id: string | null;
-  correlation_id: string;
-  actor: string;
-  action: string;
-  target: string | null;
-  customer_id: string | null;
-  outcome: PpAuditEntry['outcome'];
-  reason: string | null;
-  details: Record<string, unknown>;
-  created_at: Date;
-}
+};
 
 export interface PpAuditFilter {
   correlation_id?: string | undefined;

@@ -1,5 +1,6 @@
 export * from './app.ts';
 export * from './config.ts';
+export * from './cursor.ts';
 export * from './db/index.ts';
 export * from './errors.ts';
 export { type HttpFetch, type HttpFetchInit, httpFetch, isNetworkError } from './http-client.ts';

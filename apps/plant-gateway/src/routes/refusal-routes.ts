@@ -1,5 +1,5 @@
 import { type TGatewayRefusal, ZGatewayRefusalPage, ZGatewayRefusalQuery, ZProblem } from '@delta/contracts';
-import { type App, AppError } from '@delta/server-kit';
+import { type App, AppError, decodeCursor, nextCursor } from '@delta/server-kit';
 import type { ReplayCache, ServiceTokenVerifier } from '@delta/service-auth';
 import { admitRequest, authenticateCaller, type Caller, CallerRefused } from '../caller-auth.ts';
 import { type GatewayAuditRow, queryGatewayAudit } from '../db/gateway-audit-repository.ts';
@@ -16,20 +16,6 @@ export interface RefusalRouteDeps {
 
 /** Only PP (ops users, any role) reads the gateway's refusals: they name principals of every tenant. */
 const READERS = new Set(['pp']);
-
-const encodeCursor = (seq: string) => Buffer.from(JSON.stringify({ s: seq }), 'utf8').toString('base64url');
-function decodeCursor(cursor: string | undefined): string | undefined {
-  if (cursor === undefined) return undefined;
-  try {
-    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { s?: unknown };
-    if (typeof parsed.s === 'string' && /^\d{1,18}$/.test(parsed.s)) return parsed.s;
-  } catch {
-    // fall through to the validation error
-  }
-  throw AppError.validation([
-    { path: 'cursor', code: 'invalid_cursor', message: 'Pass back a next_cursor value exactly as received.' },
-  ]);
-}
 
 const toApi = (r: GatewayAuditRow): TGatewayRefusal => ({
   seq: r.seq,
@@ -104,10 +90,9 @@ export async function registerRefusalRoutes(app: App, deps: RefusalRouteDeps): P
         beforeSeq: decodeCursor(q.cursor) ?? q.before_seq,
         limit: q.limit,
       });
-      const last = rows[rows.length - 1];
       return {
         items: rows.map(toApi),
-        next_cursor: rows.length === q.limit && last ? encodeCursor(last.seq) : null,
+        next_cursor: nextCursor(rows, q.limit),
       };
     },
   );

@@ -1,7 +1,7 @@
 import type { TPlantAuditRecord, TPlantAuditRecordQuery } from '@delta/contracts';
 import type { Db } from '@delta/server-kit';
+import { decodeCursor, nextCursor } from '@delta/server-kit';
 import { type AuditRow, listAuditRecords } from '../db/audit-log-repository.ts';
-import { decodeCursor, nextCursor } from './cursor.ts';
 
 function toApi(row: AuditRow): TPlantAuditRecord {
   return {

@@ -1,9 +1,9 @@
 import type { TPolicyDecisionRecord, TPolicyDenialQuery } from '@delta/contracts';
 import type { Db } from '@delta/server-kit';
+import { decodeCursor, nextCursor } from '@delta/server-kit';
 import { type AuditRow, listPolicyDecisions } from '../db/audit-log-repository.ts';
 import type { DecisionRecorder } from '../hooks/hook-bus.ts';
 import { appendAudit } from './audit-log.ts';
-import { decodeCursor, nextCursor } from './cursor.ts';
 
 /** Every bus decision, allow or deny, becomes exactly one audit record keyed by its decision_id. */
 export function createDecisionRecorder(db: Db, newId: () => string, now: () => Date): DecisionRecorder {

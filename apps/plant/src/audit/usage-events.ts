@@ -1,5 +1,6 @@
 import type { TUsageEvent, TUsageEventQuery } from '@delta/contracts';
 import type { Queryable } from '@delta/server-kit';
+import { decodeCursor, nextCursor } from '@delta/server-kit';
 import {
   insertUsageEvent,
   listUsageEvents,
@@ -7,7 +8,6 @@ import {
   type UsageEventRow,
   usageEventBatcher,
 } from '../db/usage-events-repository.ts';
-import { decodeCursor, nextCursor } from './cursor.ts';
 
 export interface UsageEventInput {
   event_type: TUsageEvent['event_type'];

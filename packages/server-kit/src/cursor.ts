@@ -1,6 +1,10 @@
-import { AppError } from '@delta/server-kit';
+import { AppError } from './errors.ts';
 
-/** Opaque keyset cursors: callers pass back what we gave them; the content is ours to change. */
+/**
+ * Opaque keyset cursors over a table's `seq` (newest first): callers pass back what we gave them; the content is
+ * ours to change. Shared by every listing that pages by sequence number (Plant's audit listings, the gateway's
+ * refusals).
+ */
 export function encodeCursor(seq: string): string {
   return Buffer.from(JSON.stringify({ s: seq }), 'utf8').toString('base64url');
 }
