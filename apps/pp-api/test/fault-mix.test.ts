@@ -5,6 +5,7 @@
  * one. The seed is printed; FAULT_MIX_SEED=<n> replays a run.
  */
 import type { FaultInput } from '@delta/paper-exchange';
+import { seededRandom } from '@delta/server-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectAgreement } from './exchange-agreement.ts';
 import { approve, execute, type Onboarded, onboard, type Trade } from './runbook-helpers.ts';
@@ -16,18 +17,6 @@ const IN_FLIGHT = 8;
 const ACCOUNTS = 4;
 // Longest hold below: the exchange processes every held request by then.
 const LONGEST_HOLD_MS = 14_000;
-
-/** mulberry32: small, seeded, good enough to pick faults. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 const ORDER_FAULTS: [number, FaultInput | undefined][] = [
   [30, undefined],
@@ -73,7 +62,7 @@ afterAll(async () => {
 
 describe('fault mix on an exchange that takes duplicate client order ids', () => {
   it(`${EXECUTIONS} executions: no duplicate, no order without an approval, every record agrees`, async () => {
-    const rand = prng(SEED);
+    const rand = seededRandom(SEED);
     const jobs = Array.from({ length: EXECUTIONS }, (_, i) => {
       const account = accounts[i % ACCOUNTS]!;
       const trade: Trade = {

@@ -10,4 +10,5 @@ export * from './paths.ts';
 export * from './problem.ts';
 export * from './redact.ts';
 export * from './secret-shape.ts';
+export * from './seeded-random.ts';
 export * from './service.ts';

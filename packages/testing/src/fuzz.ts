@@ -10,6 +10,7 @@
  */
 import http from 'node:http';
 import net from 'node:net';
+import { seededRandom } from '@delta/server-kit';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Seeded randomness
@@ -23,16 +24,9 @@ export interface Rng {
   chance(p: number): boolean;
 }
 
-/** mulberry32: small, fast, and the same sequence for the same seed on every machine. */
+/** Seeded (server-kit's seededRandom): the same sequence for the same seed on every machine. */
 export function createRng(seed: number): Rng {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
+  const next = seededRandom(seed);
   return {
     seed,
     next,

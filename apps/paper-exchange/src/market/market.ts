@@ -1,4 +1,4 @@
-import type { Db } from '@delta/server-kit';
+import { type Db, seededRandom } from '@delta/server-kit';
 import { roundToTick } from '../format.ts';
 import { PRODUCTS, type ProductSpec, productById } from './products.ts';
 
@@ -20,18 +20,6 @@ interface ProductState {
   volume: number;
 }
 
-/** mulberry32: small, fast and reproducible — the same seed gives the same price path. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export const BOOK_DEPTH = 10;
 
 /**
@@ -49,7 +37,7 @@ export class Market {
     seed: number,
     private readonly onMove: (productId: number) => Promise<void>,
   ) {
-    this.random = mulberry32(seed);
+    this.random = seededRandom(seed);
   }
 
   async load(): Promise<void> {
