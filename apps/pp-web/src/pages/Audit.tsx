@@ -217,7 +217,7 @@ export function AuditPage({ route }: { route: Route }) {
         {records.data && items.length === 0 ? <Empty>No records match these filters.</Empty> : null}
         {items.length > 0 ? (
           <div className="table-wrap">
-            <table aria-label="Audit records">
+            <table aria-label="Audit records" className="stack-on-phone">
               <thead>
                 <tr>
                   <th scope="col">When</th>
@@ -233,14 +233,18 @@ export function AuditPage({ route }: { route: Route }) {
               <tbody>
                 {items.map((r) => (
                   <tr key={`${r.source}-${r.id}`}>
-                    <td className="small">{dateTime(r.recorded_at)}</td>
-                    <td>{SOURCE_LABEL[r.source]}</td>
-                    <td className="mono small">{r.actor ?? '—'}</td>
-                    <td>{r.action ?? r.kind}</td>
-                    <td>
+                    <td data-label="When" className="small">
+                      {dateTime(r.recorded_at)}
+                    </td>
+                    <td data-label="Service">{SOURCE_LABEL[r.source]}</td>
+                    <td data-label="Actor" className="mono small">
+                      {r.actor ?? '—'}
+                    </td>
+                    <td data-label="Action">{r.action ?? r.kind}</td>
+                    <td data-label="Outcome">
                       <Outcome r={r} />
                     </td>
-                    <td>
+                    <td data-label="Reason">
                       {r.reason ? (
                         <>
                           <span className="mono">{r.reason}</span>
@@ -250,8 +254,10 @@ export function AuditPage({ route }: { route: Route }) {
                         '—'
                       )}
                     </td>
-                    <td className="mono small">{r.customer_id ?? '—'}</td>
-                    <td className="small">
+                    <td data-label="Customer" className="mono small">
+                      {r.customer_id ?? '—'}
+                    </td>
+                    <td data-label="Correlation id" className="small">
                       <CorrelationLink id={r.correlation_id} />
                     </td>
                   </tr>
