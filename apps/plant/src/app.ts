@@ -8,18 +8,20 @@ import { createRefusalRecorder } from './audit/refusals.ts';
 import { createUsageRecorder } from './audit/usage-events.ts';
 import { createAccessGuard } from './auth/access.ts';
 import { type IdentityVerifier, registerIdentity } from './auth/identity.ts';
+import { findExecutionByApproval } from './execution/executions-repository.ts';
 import { createHookBus } from './hooks/hook-bus.ts';
 import {
   approvalRequiredHook,
+  executedApprovalHook,
   intentActionHook,
   quotaHook,
   riskCheckHook,
   TRADING_ALLOWLIST,
 } from './hooks/trading-hooks.ts';
+import type { AccountReader } from './integrations/account-reader.ts';
 import { type ApprovalVerifier, failClosedApprovalVerifier } from './integrations/approval-verifier.ts';
 import { createStaticMarketData, type MarketData } from './integrations/market-data.ts';
 import { type OrderExecutor, unavailableOrderExecutor } from './integrations/order-executor.ts';
-import type { PositionReader } from './integrations/position-reader.ts';
 import { loadPlaybooks, PLAYBOOKS_DIR } from './playbooks/playbook-loader.ts';
 import { registerAgentMoldRoutes } from './routes/agent-mold-routes.ts';
 import { registerAuditRoutes } from './routes/audit-routes.ts';
@@ -54,8 +56,8 @@ export interface Deps {
   /** Specs to register (default: the built-in reference agents); each is validated before the app exists. */
   referenceAgentSpecs?: readonly unknown[];
   playbooksDir?: string;
-  /** Reads the open position an exit reduces, through the portal that keeps the key (the exchange wiring's). */
-  positionReader?: PositionReader;
+  /** Reads the customer's exchange account (the position an exit reduces, the order a cancel cancels) through the portal that keeps the key (the exchange wiring's). */
+  accountReader?: AccountReader;
   /** Plant's keys: the public halves are served at /.well-known/jwks.json (portals verify Plant's calls and encrypt bundles to it). */
   serviceKeys?: ServiceKeys;
 }
@@ -74,6 +76,8 @@ export async function buildApp(deps: Deps): Promise<App> {
   const bus = createHookBus({
     hooks: [
       intentActionHook,
+      // A replay of an executed approval is answered with its record, whatever the account looks like now.
+      executedApprovalHook(async (id) => (await findExecutionByApproval(deps.db, id)) !== undefined),
       // Before the approval is consumed: a trade that fails its risk re-check leaves the approval pending (the
       // bus stops at the first deny), so the customer's approval is not burned by a check that was going to fail.
       riskCheckHook,
@@ -111,8 +115,9 @@ export async function buildApp(deps: Deps): Promise<App> {
       executor: deps.orderExecutor ?? unavailableOrderExecutor,
       recordUsage: createUsageRecorder(deps.db, newId, now),
       runQuotaStatus: (id) => runQuotaStatus(hiredDeps, id),
-      positionReader: deps.positionReader,
+      accountReader: deps.accountReader,
       inrPerUsd: deps.inrPerUsd ?? '85',
+      newId,
     },
     access,
   );

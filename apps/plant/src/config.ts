@@ -29,6 +29,9 @@ export const ZConfig = z.object({
   PLANT_RECONCILE_HORIZON_S: z.coerce.number().int().min(10).max(3_000).default(900),
   // The request path's hold on an execution without renewal: after a crash the reconciler takes over this late.
   PLANT_EXECUTION_LEASE_S: z.coerce.number().int().min(2).max(600).default(30),
+  // The request path's hold on an execution it announced before consuming its approval; must outlast the
+  // consumption (the approval hook allows 15 s). After it, the reconciler asks the portal what became of it.
+  PLANT_ATTEMPT_LEASE_S: z.coerce.number().int().min(2).max(600).default(60),
   // Delta India credits INR deposits at a fixed rate; configurable in case that changes.
   PLANT_INR_PER_USD: z
     .string()

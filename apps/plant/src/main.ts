@@ -36,6 +36,7 @@ await runService({
       recordUsage: createUsageRecorder(ctx.db, randomUUID, () => new Date()),
       reconcileHorizonS: config.PLANT_RECONCILE_HORIZON_S,
       executionLeaseS: config.PLANT_EXECUTION_LEASE_S,
+      attemptLeaseS: config.PLANT_ATTEMPT_LEASE_S,
     });
     return buildApp({
       logger: ctx.logger,
@@ -50,7 +51,7 @@ await runService({
             }),
       approvalVerifier: exchange.approvalVerifier,
       orderExecutor: exchange.orderExecutor,
-      positionReader: exchange.positionReader,
+      accountReader: exchange.accountReader,
       identityVerifier: createGatewayIdentityVerifier(config.GATEWAY_JWKS_URL),
       serviceKeys: keys,
       referenceAgentSpecs:

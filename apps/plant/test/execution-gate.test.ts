@@ -1,9 +1,9 @@
 import { testApprovalId, testCredentialRef, testCustomerId } from '@delta/testing';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clientOrderIdFor } from '../src/execution/client-order-id.ts';
 import type { ApprovalVerifier } from '../src/integrations/approval-verifier.ts';
 import type { ExecuteOrderRequest, OrderExecutor } from '../src/integrations/order-executor.ts';
-import { clientOrderIdFor } from '../src/skills/trading/run-trading-agent.ts';
 import { hire, type PlantTestApp, run, runBody, startPlant, startPlantOn } from './plant-test-app.ts';
 
 function spyExecutor() {

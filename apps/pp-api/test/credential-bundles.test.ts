@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { clientOrderIdFor } from '@delta/plant/src/execution/client-order-id.ts';
 import { createPortalClient } from '@delta/plant/src/execution/portal-client.ts';
-import { clientOrderIdFor } from '@delta/plant/src/skills/trading/run-trading-agent.ts';
 import { ephemeralServiceKeys } from '@delta/service-auth';
 import { importSigningJwk, openCredentialBundle } from '@delta/vault';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-import { clientOrderIdFor } from '@delta/plant/src/skills/trading/run-trading-agent.ts';
+import { clientOrderIdFor } from '@delta/plant/src/execution/client-order-id.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { approve, execute, type Onboarded, onboard } from './runbook-helpers.ts';
 import { type Session, type Stack, signIn, startStack } from './stack.ts';

@@ -117,3 +117,43 @@ export async function execute(ops: Session, o: Onboarded, t: Trade, approvalId?:
     }
   >('POST', `/api/reference-agents/${AGENT}/run`, executeBody(o, t, approvalId));
 }
+
+/** A cancel of one resting order, as the runner sends it (draft: without intent_action). */
+export function cancelBody(o: Onboarded, orderId: string, coin: 'BTC' | 'ETH' = 'BTC') {
+  return {
+    customer_id: o.customerId,
+    exchange_account_id: o.credentialRef,
+    coin,
+    action: 'cancel',
+    order_id: orderId,
+  };
+}
+
+/** Mints an approval for any run body (an ops-assisted approval with the customer's recorded consent). */
+export async function approveRun(ops: Session, run: Record<string, unknown>): Promise<string> {
+  const r = await ops.call<{ approval: { approval_id: string } }>('POST', '/api/approvals', {
+    agent_id: AGENT,
+    run,
+    consent: CONSENT,
+  });
+  if (r.status !== 201) throw new Error(`approve: ${r.status} ${JSON.stringify(r.body)}`);
+  return r.body.approval.approval_id;
+}
+
+const INTENT_ACTION = { enter: 'place_order', exit: 'close_position', cancel: 'cancel_order' } as const;
+
+/** Executes any run body with an approval. */
+export async function executeRun(ops: Session, run: Record<string, unknown>, approvalId?: string) {
+  return ops.call<
+    Record<string, unknown> & {
+      execution?: Record<string, unknown>;
+      plan?: Record<string, unknown>;
+      reason?: string;
+      correlation_id?: string;
+    }
+  >('POST', `/api/reference-agents/${AGENT}/run`, {
+    ...run,
+    intent_action: INTENT_ACTION[run.action as keyof typeof INTENT_ACTION],
+    ...(approvalId ? { approval_id: approvalId } : {}),
+  });
+}

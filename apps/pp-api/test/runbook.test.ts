@@ -1,4 +1,4 @@
-import { clientOrderIdFor as clientOrderIdOf } from '@delta/plant/src/skills/trading/run-trading-agent.ts';
+import { clientOrderIdFor as clientOrderIdOf } from '@delta/plant/src/execution/client-order-id.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AGENT, approve, CONSENT, execute, type Onboarded, onboard, runBody } from './runbook-helpers.ts';
 import { type Session, type Stack, signIn, startStack } from './stack.ts';

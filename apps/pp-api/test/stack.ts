@@ -18,7 +18,14 @@ import { buildApp as buildGateway } from '@delta/plant-gateway/src/app.ts';
 import { gatewayMigrations as allGatewayMigrations } from '@delta/plant-gateway/src/migrations.ts';
 import { type App, createLogger, parseConfig } from '@delta/server-kit';
 import { ephemeralServiceKeys, type ServiceKeys } from '@delta/service-auth';
-import { createTestDatabase, freePort, LogCapture, type TestDatabase } from '@delta/testing';
+import {
+  createTestDatabase,
+  freePort,
+  type HoldingProxy,
+  LogCapture,
+  startHoldingProxy,
+  type TestDatabase,
+} from '@delta/testing';
 import { MasterKeyring } from '@delta/vault';
 import { buildApp as buildPp } from '../src/app.ts';
 import { hashPassword } from '../src/auth/passwords.ts';
@@ -41,6 +48,8 @@ export interface Stack {
   apps: { plant: App | undefined; gateway: App; pp: App };
   /** Set when Plant runs as its own process. */
   plantProcess?: PlantProcess;
+  /** Set with `portalProxy`: what Plant's calls to PP's internal API pass through. */
+  portalProxy?: HoldingProxy;
   keys: { plant: ServiceKeys; gateway: ServiceKeys; pp: ServiceKeys };
   close(): Promise<void>;
 }
@@ -63,6 +72,9 @@ export interface StackOptions {
   /** Plant's reconciliation horizon and its request path's lease (in-process Plant). */
   reconcileHorizonS?: number;
   executionLeaseS?: number;
+  attemptLeaseS?: number;
+  /** Put a holding proxy between Plant and PP's internal API (to hold a consumption mid-way). */
+  portalProxy?: boolean;
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
@@ -86,6 +98,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   };
   const url = (port: number) => `http://127.0.0.1:${port}`;
   const [plantUrl, gatewayUrl, ppUrl] = [url(ports.plant), url(ports.gateway), url(ports.pp)];
+  const portalProxy = options.portalProxy ? await startHoldingProxy(ppUrl) : undefined;
+  const ppInternalUrl = portalProxy?.url ?? ppUrl;
 
   const paper = await startPaperExchange({
     db: dbs.paper.db,
@@ -103,7 +117,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     db: dbs.plant.db,
     logger: logger('plant'),
     keys: keys.plant,
-    portals: { pp: ppUrl },
+    portals: { pp: ppInternalUrl },
     portalJwks: { pp: `${ppUrl}/.well-known/jwks.json` },
     paperUrl: paper.url,
     recordUsage: createUsageRecorder(
@@ -114,6 +128,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     replayWaitMs: options.replayWaitMs,
     reconcileHorizonS: options.reconcileHorizonS,
     executionLeaseS: options.executionLeaseS,
+    attemptLeaseS: options.attemptLeaseS,
   });
   let plantProcess: PlantProcess | undefined;
   let plant: App | undefined;
@@ -121,7 +136,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     plantProcess = await startPlantProcess({
       PORT: String(ports.plant),
       GATEWAY_JWKS_URL: `${gatewayUrl}/.well-known/jwks.json`,
-      PP_API_URL: ppUrl,
+      PP_API_URL: ppInternalUrl,
       PP_JWKS_URL: `${ppUrl}/.well-known/jwks.json`,
       PAPER_EXCHANGE_URL: paper.url,
       PLANT_MARKET_DATA: 'paper',
@@ -141,7 +156,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       }),
       approvalVerifier: exchange.approvalVerifier,
       orderExecutor: exchange.orderExecutor,
-      positionReader: exchange.positionReader,
+      accountReader: exchange.accountReader,
       identityVerifier: createGatewayIdentityVerifier(`${gatewayUrl}/.well-known/jwks.json`),
       serviceKeys: keys.plant,
     });
@@ -193,12 +208,14 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     keys,
     apps: { plant, gateway, pp },
     plantProcess,
+    portalProxy,
     async close() {
       await pp.close();
       await gateway.close();
       await plant?.close();
       await plantProcess?.kill('SIGTERM');
       await paper.close();
+      await portalProxy?.close();
       for (const t of Object.values(dbs)) await t.drop();
     },
   };

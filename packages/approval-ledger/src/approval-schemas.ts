@@ -1,4 +1,11 @@
-import { ZAgentId, ZCredentialRef, ZCustomerId, ZHiredAgentId, ZIntentHash } from '@delta/contracts';
+import {
+  ZAgentId,
+  ZCredentialRef,
+  ZCustomerId,
+  ZExchangeOrderId,
+  ZHiredAgentId,
+  ZIntentHash,
+} from '@delta/contracts';
 import { z } from 'zod';
 
 // The ids an approval binds have the shapes their minters give them (packages/contracts/src/ids.ts).
@@ -16,11 +23,14 @@ export type TApprovalIssuer = z.infer<typeof ZApprovalIssuer>;
 /** What the approver saw. Display only: the intent hash is what binds the approval to the trade. */
 export const ZIntentSummary = z.strictObject({
   coin: z.string().regex(/^[A-Z0-9]{1,20}$/, 'must be an upper-case symbol like BTC'),
+  /** For a cancel: the direction of the order it cancels (long = buy, short = sell). */
   side: z.enum(['long', 'short']),
-  action: z.enum(['enter', 'exit']),
+  action: z.enum(['enter', 'exit', 'cancel']),
   units: z.number().positive().finite(),
   order_type: z.enum(['market', 'limit']),
   limit_price: ZDecimal.nullable(),
+  /** For a cancel: the exchange order it cancels. */
+  order_id: ZExchangeOrderId.optional(),
 });
 export type TIntentSummary = z.infer<typeof ZIntentSummary>;
 

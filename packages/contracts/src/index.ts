@@ -8,6 +8,7 @@ export * from './health.ts';
 export * from './ids.ts';
 export * from './playbook.ts';
 export * from './portal.ts';
+export * from './portal-internal.ts';
 export * from './principal.ts';
 export * from './problem.ts';
 export * from './reference-agents.ts';

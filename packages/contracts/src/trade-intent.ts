@@ -3,47 +3,95 @@ import { ZCoin, ZPositiveDecimalString } from './common-fields.ts';
 import { ZCorrelationId } from './correlation.ts';
 import { ZApprovalId, ZCustomerId, ZExchangeAccountId } from './ids.ts';
 
-export const INTENT_ACTION_FOR = { enter: 'place_order', exit: 'close_position' } as const;
+/** The exchange side effect each trade action is executed as. */
+export const INTENT_ACTION_FOR = {
+  enter: 'place_order',
+  exit: 'close_position',
+  cancel: 'cancel_order',
+} as const;
+/** Every action that changes the customer's exchange account: each needs an approval of its own. */
+export const TRADE_ACTIONS = ['place_order', 'close_position', 'cancel_order'] as const;
+export type TTradeAction = (typeof TRADE_ACTIONS)[number];
+
+/** An order id as the exchange gives it (an integer; at most 15 digits, so it survives a JSON number). */
+export const ZExchangeOrderId = z
+  .string()
+  .regex(/^[1-9]\d{0,14}$/, 'must be the exchange order id: digits such as "1042"');
+
+const runTarget = {
+  customer_id: ZCustomerId,
+  exchange_account_id: ZExchangeAccountId,
+  coin: ZCoin,
+  approval_id: ZApprovalId.optional(),
+  correlation_id: ZCorrelationId.optional(),
+};
+const ZUnits = z.number().int('must be a whole number of contracts').min(1).max(1_000_000);
+const ZSide = z.enum(['long', 'short']);
+
+/** Enter (open or add to) or exit (reduce) a position. */
+export const ZPositionTradeRequest = z.strictObject({
+  ...runTarget,
+  units: ZUnits,
+  side: ZSide,
+  action: z.enum(['enter', 'exit']),
+  limit_price: ZPositiveDecimalString.optional(),
+  market: z.boolean().optional(),
+  intent_action: z.enum(['place_order', 'close_position']).optional(),
+});
+export type TPositionTradeRequest = z.infer<typeof ZPositionTradeRequest>;
 
 /**
- * Body of POST /api/v1/reference-agents/{agent_id}/run. Without `intent_action` it is a draft (no side effect);
- * with it, an execution request that must pass the hook bus, including a verified approval.
+ * Cancel one resting order. Like any trade action it changes the customer's account, so it is drafted (the plan
+ * shows the order as the exchange holds it), approved for exactly that order, and executed with the approval.
+ */
+export const ZCancelOrderRequest = z.strictObject({
+  ...runTarget,
+  action: z.literal('cancel'),
+  order_id: ZExchangeOrderId,
+  intent_action: z.literal('cancel_order').optional(),
+});
+export type TCancelOrderRequest = z.infer<typeof ZCancelOrderRequest>;
+
+const NOT_FOR_CANCEL = ['units', 'side', 'limit_price', 'market'] as const;
+
+/**
+ * Body of POST /api/v1/reference-agents/{agent_id}/run: a position trade (enter / exit) or a cancel. Without
+ * `intent_action` it is a draft (no side effect); with it, an execution request that must pass the hook bus,
+ * including a verified approval. One object whose `action` says which fields it needs, so every invalid field is
+ * reported at once (a discriminated union would stop at a missing action).
  */
 export const ZTradeRunRequest = z
   .strictObject({
-    customer_id: ZCustomerId,
-    exchange_account_id: ZExchangeAccountId,
-    coin: ZCoin,
-    units: z.number().int('must be a whole number of contracts').min(1).max(1_000_000),
-    side: z.enum(['long', 'short']),
-    action: z.enum(['enter', 'exit']),
+    ...runTarget,
+    action: z.enum(['enter', 'exit', 'cancel']),
+    units: ZUnits.optional(),
+    side: ZSide.optional(),
     limit_price: ZPositiveDecimalString.optional(),
     market: z.boolean().optional(),
-    intent_action: z.enum(['place_order', 'close_position']).optional(),
-    approval_id: ZApprovalId.optional(),
-    correlation_id: ZCorrelationId.optional(),
+    order_id: ZExchangeOrderId.optional(),
+    intent_action: z.enum(TRADE_ACTIONS).optional(),
   })
   .superRefine((r, ctx) => {
-    const limit = r.limit_price !== undefined;
-    const market = r.market === true;
-    if (limit && market) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['market'],
-        message: 'send either limit_price or market: true, not both',
-      });
-    } else if (!limit && !market) {
-      ctx.addIssue({ code: 'custom', path: ['limit_price'], message: 'send limit_price, or market: true' });
+    const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+    if (r.action === 'cancel') {
+      if (r.order_id === undefined) issue('order_id', 'a cancel names the exchange order_id to cancel');
+      for (const f of NOT_FOR_CANCEL) if (r[f] !== undefined) issue(f, `a cancel takes no ${f}`);
+    } else {
+      if (r.units === undefined) issue('units', 'give the number of contracts');
+      if (r.side === undefined) issue('side', 'give the side: long or short');
+      if (r.order_id !== undefined) issue('order_id', 'only a cancel names an order_id');
+      const limit = r.limit_price !== undefined;
+      const market = r.market === true;
+      if (limit && market) issue('market', 'send either limit_price or market: true, not both');
+      else if (!limit && !market) issue('limit_price', 'send limit_price, or market: true');
     }
     if (r.intent_action !== undefined && r.intent_action !== INTENT_ACTION_FOR[r.action]) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['intent_action'],
-        message: `action "${r.action}" requires intent_action "${INTENT_ACTION_FOR[r.action]}"`,
-      });
+      issue('intent_action', `action "${r.action}" requires intent_action "${INTENT_ACTION_FOR[r.action]}"`);
     }
-  });
-export type TTradeRunRequest = z.infer<typeof ZTradeRunRequest>;
+  })
+  // The checks above make it exactly one of the two shapes.
+  .transform((r) => r as TPositionTradeRequest | TCancelOrderRequest);
+export type TTradeRunRequest = z.output<typeof ZTradeRunRequest>;
 
 export const ZRiskCheck = z.object({
   check: z.string(),
@@ -75,13 +123,18 @@ export const ZDraftPlan = z.object({
   exchange_account_id: z.string(),
   intent: z.object({
     coin: z.string(),
+    /** For a cancel: the direction of the order it cancels (long = a buy order, short = a sell order). */
     side: z.enum(['long', 'short']),
-    action: z.enum(['enter', 'exit']),
-    intent_action: z.enum(['place_order', 'close_position']),
+    action: z.enum(['enter', 'exit', 'cancel']),
+    intent_action: z.enum(TRADE_ACTIONS),
+    /** For a cancel: the order's size as placed (a partial fill does not change what was approved). */
     units: z.number().int(),
     order_type: z.enum(['limit', 'market']),
     limit_price: z.string().nullable(),
+    /** For a cancel: the exchange order it cancels. */
+    order_id: ZExchangeOrderId.optional(),
   }),
+  /** The order this plan sends; for a cancel, the order it cancels as the exchange holds it now. */
   order: ZExchangeOrder,
   pricing: z.object({
     mark_price: z.string(),

@@ -85,6 +85,7 @@ export const ZOrder = z.object({
   stop_price: ZDecimal.nullish(),
   paid_commission: ZDecimal.nullish(),
   reduce_only: z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]),
+  post_only: z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]).nullish(),
   client_order_id: z.string().nullish(),
   state: ZOrderState,
   created_at: z.union([z.string(), z.number()]),

@@ -1,6 +1,11 @@
-import { randomUUID } from 'node:crypto';
 import type { TExchangeOrder } from '@delta/contracts';
-import { DeltaClient, DeltaError, type DeltaOrder, DeltaOutcomeUnknownError } from '@delta/delta-client';
+import {
+  DeltaBadResponseError,
+  type DeltaClient,
+  DeltaError,
+  DeltaOutcomeUnknownError,
+  DeltaUnavailableError,
+} from '@delta/delta-client';
 import { AppError, type Db, type Logger } from '@delta/server-kit';
 import type {
   ExecuteOrderRequest,
@@ -9,11 +14,17 @@ import type {
 } from '../integrations/order-executor.ts';
 import type { BundleOpener, OpenedBundle } from './credential-bundles.ts';
 import {
-  type ExecutionRow,
+  cancelledFields,
+  clientFor,
+  exchangeError,
+  orderFields,
+  resultOf,
+  stateOf,
+} from './exchange-outcomes.ts';
+import { holdExecution, LeaseLost } from './execution-lease.ts';
+import {
   findExecutionByApproval,
   insertExecution,
-  type LeaseHolder,
-  renewLease,
   SETTLED_STATES,
   updateExecution,
 } from './executions-repository.ts';
@@ -34,107 +45,27 @@ export interface DeltaExecutorDeps {
   leaseS?: number;
 }
 
-/** Thrown when the request path finds that it no longer owns its execution: it must not send or decide. */
-class LeaseLost extends Error {}
-
-export function clientFor(
-  bundle: OpenedBundle,
-  deps: Pick<DeltaExecutorDeps, 'logger' | 'paperUrl'>,
-): DeltaClient {
-  return new DeltaClient({
-    preset: bundle.environment,
-    baseUrl: bundle.environment === 'paper' ? deps.paperUrl : undefined,
-    credentials: { apiKey: bundle.credential.apiKey, apiSecret: bundle.credential.apiSecret },
-    logger: deps.logger,
-    timeoutMs: 5_000,
-    // The request path answers within the gateway's 15 s: a 5 s send and 6 s of look-ups, then "unknown" — the
-    // reconciler keeps looking over its horizon.
-    orderLookup: { maxResolveMs: 6_000 },
-  });
-}
-
-/** The exchange's order → our execution state. */
-export function stateOf(order: DeltaOrder): 'open' | 'filled' | 'cancelled' | 'submitted' {
-  if (order.state === 'closed') return 'filled';
-  if (order.state === 'cancelled') return 'cancelled';
-  if (order.state === 'open') return 'open';
-  return 'submitted';
-}
-
-export function orderFields(order: DeltaOrder) {
-  return {
-    exchange_order_id: String(order.id),
-    exchange_state: order.state,
-    filled_size: order.size - (order.unfilled_size ?? 0),
-    average_fill_price: order.average_fill_price ?? null,
-    fees: order.paid_commission ?? null,
-  };
-}
-
-export function resultOf(row: ExecutionRow): ExecuteOrderResult {
-  return {
-    exchangeOrderId: row.exchange_order_id,
-    state: row.state,
-    size: row.size,
-    filledSize: row.filled_size,
-    averageFillPrice: row.average_fill_price,
-    fees: row.fees,
-    reason: row.reason,
-  };
-}
-
 /**
  * The exchange side of an approved run. The execution record is written (unique per approval and per
  * client_order_id) before anything is sent; the order goes out once under a client_order_id derived from the
  * approval; an unknown outcome is resolved by look-up (the Delta client), and failing that left "unknown" for
- * the reconciler — never re-sent blindly.
+ * the reconciler — never re-sent blindly. A cancel is the same, with DELETE /v2/orders for the approved order.
+ * Every refusal before the send is one path (`refuse`): the record says why, and nothing was sent.
  */
 export function createDeltaOrderExecutor(deps: DeltaExecutorDeps): OrderExecutor {
   return {
     async execute(req: ExecuteOrderRequest): Promise<ExecuteOrderResult> {
       const plan = req.plan;
-      const executionId = randomUUID();
+      const { executionId } = req;
+      const kind = plan.intent.intent_action;
       // This request owns the execution it records until it settles it or hands it to the reconciler.
       const own = holdExecution(deps, executionId);
       const lease = own.lease;
+      const o = { correlationId: req.correlationId };
       try {
-        const record = async (order: TExchangeOrder, initial: Parameters<typeof insertExecution>[2]) => {
-          const inserted = await insertExecution(
-            deps.db,
-            {
-              execution_id: executionId,
-              approval_id: req.approvalId,
-              client_order_id: req.clientOrderId,
-              customer_id: plan.customer_id,
-              hired_agent_id: plan.hired_agent_id,
-              agent_id: plan.agent_id,
-              credential_ref: req.credentialRef,
-              intent_hash: plan.intent_hash,
-              action: plan.intent.intent_action,
-              product_id: order.product_id,
-              product_symbol: order.product_symbol,
-              side: order.side,
-              size: plan.intent.action === 'enter' || initial?.state === 'submitted' ? order.size : null,
-              order_request: order as unknown as Record<string, unknown>,
-              correlation_id: req.correlationId,
-            },
-            initial,
-            lease,
-          );
-          if (inserted && initial.state === 'submitted') own.held();
-          return inserted;
-        };
-        // Nothing was sent: the execution is recorded as rejected with the reason, and the refusal is raised.
-        const refuse = async (error: AppError): Promise<never> => {
-          await record(req.order, { state: 'rejected', reason: error.reason });
-          throw error;
-        };
-
-        // The keys (usually the bundle that came back with the approval's consumption: no round trip). An
-        // entry's exact order is already known, so its record is written meanwhile — before anything is sent either
-        // way; an exit's size depends on the open position, so its record waits for that.
-        const entering = plan.intent.action === 'enter';
-        const [opened, recorded, decisions] = await Promise.all([
+        // The record comes first, while the keys open (usually the bundle that came with the consumption). An
+        // exit's size depends on the open position, so it is recorded `pending` until that is read.
+        const [opened, recorded, decisions, recheck] = await Promise.all([
           settle(
             deps.openBundle({
               credentialRef: req.credentialRef,
@@ -143,22 +74,47 @@ export function createDeltaOrderExecutor(deps: DeltaExecutorDeps): OrderExecutor
               correlationId: req.correlationId,
             }),
           ),
-          entering ? settle(record(req.order, { state: 'submitted' })) : undefined,
+          settle(
+            insertExecution(
+              deps.db,
+              {
+                execution_id: executionId,
+                approval_id: req.approvalId,
+                client_order_id: req.clientOrderId,
+                customer_id: plan.customer_id,
+                hired_agent_id: plan.hired_agent_id,
+                agent_id: plan.agent_id,
+                credential_ref: req.credentialRef,
+                intent_hash: plan.intent_hash,
+                action: kind,
+                product_id: req.order.product_id,
+                product_symbol: req.order.product_symbol,
+                side: req.order.side,
+                size: kind === 'close_position' ? null : req.order.size,
+                order_request: requestBody(req),
+                correlation_id: req.correlationId,
+              },
+              { state: kind === 'close_position' ? 'pending' : 'submitted' },
+              lease,
+            ),
+          ),
           settle(req.decisionsRecorded ?? Promise.resolve()),
+          settle(req.stillApprovable ?? Promise.resolve({ ok: true as const })),
         ]);
-        if (recorded && !recorded.ok) throw recorded.error;
-        if (recorded?.ok && !recorded.value) {
+        if (!recorded.ok) throw recorded.error;
+        if (!recorded.value) {
           // The approval was consumed exactly once, so another row means another instance is executing it.
           throw AppError.conflict('execution_in_progress', 'This approval is already being executed.');
         }
-        // Nothing is sent without the decisions on record and the keys open; the execution says which failed.
-        const rejectUnsent = async (error: AppError): Promise<never> => {
-          if (!recorded) return refuse(error);
+        own.held();
+
+        /** Nothing was sent: the record says why (it settles the execution), and the refusal is raised. */
+        const refuse = async (error: AppError): Promise<never> => {
           await updateExecution(deps.db, executionId, { state: 'rejected', reason: error.reason }, lease);
           throw error;
         };
         if (!decisions.ok) {
-          return rejectUnsent(
+          return refuse(
             new AppError(
               503,
               'audit_unavailable',
@@ -166,8 +122,19 @@ export function createDeltaOrderExecutor(deps: DeltaExecutorDeps): OrderExecutor
             ),
           );
         }
+        if (!recheck.ok || !recheck.value.ok) {
+          const detail = recheck.ok && !recheck.value.ok ? recheck.value : undefined;
+          return refuse(
+            new AppError(
+              409,
+              'risk_check_failed',
+              `The trade no longer passes its risk checks (${detail?.detail ?? 'the re-check failed'}); nothing was sent.`,
+              { extra: { failed_checks: detail?.failed ?? [] } },
+            ),
+          );
+        }
         if (!opened.ok) {
-          return rejectUnsent(
+          return refuse(
             opened.error instanceof AppError
               ? opened.error
               : new AppError(
@@ -177,19 +144,22 @@ export function createDeltaOrderExecutor(deps: DeltaExecutorDeps): OrderExecutor
                 ),
           );
         }
-        const bundle: OpenedBundle = opened.value;
-        const client = clientFor(bundle, deps);
-        const o = { correlationId: req.correlationId };
+        const client = clientFor(opened.value satisfies OpenedBundle, deps);
 
         let order: TExchangeOrder = req.order;
-        if (plan.intent.action === 'exit') {
+        if (kind === 'close_position') {
           // Exit = reduce-only opposite order for min(units, open size). Flat (or the other way) → nothing sent.
           let open: number;
           try {
             open = (await client.position(req.order.product_id, o)).size;
           } catch (err) {
             const error = exchangeError(err);
-            await record(req.order, { state: 'rejected', reason: 'position_unavailable' });
+            await updateExecution(
+              deps.db,
+              executionId,
+              { state: 'rejected', reason: 'position_unavailable' },
+              lease,
+            );
             throw error;
           }
           const held = plan.intent.side === 'long' ? Math.max(0, open) : Math.max(0, -open);
@@ -202,13 +172,14 @@ export function createDeltaOrderExecutor(deps: DeltaExecutorDeps): OrderExecutor
             );
           }
           order = { ...req.order, size: Math.min(req.order.size, held), reduce_only: true };
-        }
-
-        // The record of the exact order is written before it is sent, as submitted (it may be at the exchange
-        // from here on: a crash leaves it for the reconciler to look up, never to re-send).
-        if (!entering && !(await record(order, { state: 'submitted' }))) {
-          // The approval was consumed exactly once, so another row means another instance is executing it.
-          throw AppError.conflict('execution_in_progress', 'This approval is already being executed.');
+          // The record of the exact order, before it is sent (from here it may be at the exchange).
+          const submitted = await updateExecution(
+            deps.db,
+            executionId,
+            { state: 'submitted', size: order.size, order_request: requestBody({ ...req, order }) },
+            lease,
+          );
+          if (!submitted) return lostLease();
         }
         try {
           await own.stillOwned();
@@ -216,6 +187,12 @@ export function createDeltaOrderExecutor(deps: DeltaExecutorDeps): OrderExecutor
           if (err instanceof LeaseLost) return lostLease();
           throw err;
         }
+        return kind === 'cancel_order' ? await cancel(client, order) : await place(client, order);
+      } finally {
+        own.release();
+      }
+
+      async function place(client: DeltaClient, order: TExchangeOrder): Promise<ExecuteOrderResult> {
         try {
           const placed = await client.placeOrder(
             {
@@ -238,34 +215,69 @@ export function createDeltaOrderExecutor(deps: DeltaExecutorDeps): OrderExecutor
           );
           return row ? resultOf(row) : lostLease();
         } catch (err) {
-          if (err instanceof DeltaOutcomeUnknownError) {
-            // Not found yet proves nothing (an exchange may process a held request long after): the execution stays
-            // unknown, and the reconciler — given the row now — keeps looking over its horizon.
+          if (err instanceof DeltaOutcomeUnknownError) return handOver();
+          return rejectedByExchange(err);
+        }
+      }
+
+      async function cancel(client: DeltaClient, order: TExchangeOrder): Promise<ExecuteOrderResult> {
+        const orderId = Number(plan.intent.order_id);
+        try {
+          const cancelled = await client.cancelOrder({ id: orderId, product_id: order.product_id }, o);
+          const row = await updateExecution(
+            deps.db,
+            executionId,
+            { state: 'cancelled', ...cancelledFields(cancelled) },
+            lease,
+          );
+          return row ? resultOf(row) : lostLease();
+        } catch (err) {
+          // A cancel that may or may not have landed: the reconciler looks the order up (and cancels it again —
+          // a cancel is idempotent — while it is still open).
+          if (err instanceof DeltaUnavailableError || err instanceof DeltaBadResponseError) return handOver();
+          if (err instanceof DeltaError && err.code === 'open_order_not_found') {
             const row = await updateExecution(
               deps.db,
               executionId,
-              { state: 'unknown', reason: 'outcome_unknown' },
+              { state: 'rejected', reason: 'order_not_open', exchange_order_id: String(orderId) },
               lease,
-              { release: true },
             );
-            return row ? resultOf(row) : lostLease();
+            if (!row) return lostLease();
+            throw AppError.conflict(
+              'order_not_open',
+              `Order ${orderId} is no longer open (it filled or was cancelled); nothing was cancelled.`,
+            );
           }
-          const reason = err instanceof DeltaError ? (err.code ?? err.kind) : 'exchange_error';
-          const row = await updateExecution(deps.db, executionId, { state: 'rejected', reason }, lease);
-          if (!row) return lostLease();
-          throw exchangeError(err);
+          return rejectedByExchange(err);
         }
+      }
 
-        /** Someone else decided (or now owns) this execution: answer with what the record says, never overwrite it. */
-        async function lostLease(): Promise<ExecuteOrderResult> {
-          deps.logger.warn(
-            { execution_id: executionId, correlation_id: req.correlationId },
-            'execution taken over by the reconciler before this request could record its outcome',
-          );
-          return resultOf((await findExecutionByApproval(deps.db, req.approvalId))!);
-        }
-      } finally {
-        own.release();
+      /** Not found yet proves nothing (an exchange may process a held request long after): the reconciler looks. */
+      async function handOver(): Promise<ExecuteOrderResult> {
+        const row = await updateExecution(
+          deps.db,
+          executionId,
+          { state: 'unknown', reason: 'outcome_unknown' },
+          lease,
+          { release: true },
+        );
+        return row ? resultOf(row) : lostLease();
+      }
+
+      async function rejectedByExchange(err: unknown): Promise<never> {
+        const reason = err instanceof DeltaError ? (err.code ?? err.kind) : 'exchange_error';
+        const row = await updateExecution(deps.db, executionId, { state: 'rejected', reason }, lease);
+        if (!row) await lostLease();
+        throw exchangeError(err);
+      }
+
+      /** Someone else decided (or now owns) this execution: answer with what the record says, never overwrite it. */
+      async function lostLease(): Promise<ExecuteOrderResult> {
+        deps.logger.warn(
+          { execution_id: executionId, correlation_id: req.correlationId },
+          'execution taken over by the reconciler before this request could record its outcome',
+        );
+        return resultOf((await findExecutionByApproval(deps.db, req.approvalId))!);
       }
     },
 
@@ -290,92 +302,19 @@ export function createDeltaOrderExecutor(deps: DeltaExecutorDeps): OrderExecutor
   };
 }
 
-/**
- * The request path's hold on the execution it records: renewed every third of its lease while the request
- * works; `stillOwned` re-checks it (in the database when the last renewal is not fresh) before the order leaves.
- */
-function holdExecution(deps: DeltaExecutorDeps, executionId: string) {
-  const lease: LeaseHolder = { owner: `request:${executionId}`, leaseS: deps.leaseS ?? 30 };
-  const renewEveryMs = (lease.leaseS * 1000) / 3;
-  let heldSince = 0;
-  const renewer = setInterval(() => {
-    if (heldSince === 0) return;
-    renewLease(deps.db, executionId, lease).then(
-      (held) => {
-        heldSince = held ? Date.now() : 0;
-      },
-      (err: unknown) => deps.logger.warn({ err, execution_id: executionId }, 'lease renewal failed'),
-    );
-  }, renewEveryMs);
-  renewer.unref();
-  return {
-    lease,
-    held() {
-      heldSince = Date.now();
-    },
-    async stillOwned(): Promise<void> {
-      if (heldSince !== 0 && Date.now() - heldSince < renewEveryMs) return;
-      if (!(await renewLease(deps.db, executionId, lease))) throw new LeaseLost();
-      heldSince = Date.now();
-    },
-    release() {
-      clearInterval(renewer);
-    },
-  };
+/** The exact request body the execution sends (recorded before it is sent). */
+export function requestBody(req: Pick<ExecuteOrderRequest, 'plan' | 'order'>): Record<string, unknown> {
+  if (req.plan.intent.intent_action === 'cancel_order') {
+    return { id: Number(req.plan.intent.order_id), product_id: req.order.product_id };
+  }
+  return { ...req.order };
 }
 
-/** A promise's outcome as a value, so two can run side by side and both be looked at. */
+/** A promise's outcome as a value, so several can run side by side and all be looked at. */
 async function settle<T>(p: Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: unknown }> {
   try {
     return { ok: true, value: await p };
   } catch (error) {
     return { ok: false, error };
   }
-}
-
-/** An exchange failure as a problem the customer can act on; the exchange's code, never a key or signature. */
-export function exchangeError(err: unknown): AppError {
-  if (err instanceof AppError) return err;
-  if (err instanceof DeltaError) {
-    const extra = { exchange_code: err.code ?? null, exchange_error_kind: err.kind };
-    switch (err.kind) {
-      case 'insufficient_margin':
-        return new AppError(
-          409,
-          'insufficient_margin',
-          'The exchange account does not have enough margin for this order.',
-          { extra: { ...extra, context: err.context ?? null } },
-        );
-      case 'invalid_order':
-        return new AppError(
-          409,
-          'order_rejected',
-          `The exchange rejected the order (${err.code ?? 'invalid order'}).`,
-          { extra },
-        );
-      case 'authentication':
-      case 'permission':
-        return new AppError(
-          409,
-          'exchange_key_rejected',
-          'The exchange refused the stored API key (revoked, wrong environment, or missing Trading permission).',
-          { extra },
-        );
-      case 'rate_limited':
-        return new AppError(
-          503,
-          'exchange_rate_limited',
-          'The exchange is rate limiting this account; nothing was sent. Try again shortly.',
-          { extra },
-        );
-      default:
-        return new AppError(
-          502,
-          'exchange_unavailable',
-          'The exchange could not be reached or answered strangely.',
-          { extra },
-        );
-    }
-  }
-  return new AppError(502, 'exchange_unavailable', 'The exchange could not be reached.');
 }

@@ -1,3 +1,4 @@
+import type { TTradeAction } from '@delta/contracts';
 import type { Queryable } from '@delta/server-kit';
 
 export const SETTLED_STATES = new Set(['open', 'filled', 'cancelled', 'rejected']);
@@ -19,7 +20,7 @@ export interface ExecutionRow {
   agent_id: string;
   credential_ref: string;
   intent_hash: string;
-  action: 'place_order' | 'close_position';
+  action: TTradeAction;
   product_id: number;
   product_symbol: string;
   side: 'buy' | 'sell';
@@ -74,25 +75,35 @@ export interface LeaseHolder {
 }
 
 /**
- * Inserts the record, owned by `lease` (state `submitted` when it is written just before the order goes out;
- * `rejected` with a reason when nothing was sent, which settles it and holds no lease); false when this approval
- * already has one (the unique key decides).
+ * Inserts the record, owned by `lease`: `submitted` when it is written just before the order goes out, `pending`
+ * when something is still to be read before it can (an exit's open position), `rejected` with a reason when
+ * nothing was sent (which settles it and holds no lease). False when this approval already has a record (the
+ * unique key decides), or when the execution's announcement (execution_attempts) is no longer this writer's —
+ * the reconciler took it after the request stalled — in which case nothing may be sent. The announcement is
+ * resolved in the same statement.
  */
 export async function insertExecution(
   db: Queryable,
   e: NewExecution,
-  initial: { state: 'submitted' | 'rejected'; reason?: string | null },
+  initial: { state: 'submitted' | 'pending' | 'rejected'; reason?: string | null },
   lease: LeaseHolder,
+  attemptOutcome: 'executed' | 'consumed_not_executed' = 'executed',
 ): Promise<boolean> {
-  const held = initial.state === 'submitted';
+  const held = initial.state !== 'rejected';
   const r = await db.query(
-    `INSERT INTO executions (execution_id, approval_id, client_order_id, customer_id, hired_agent_id, agent_id,
+    `WITH attempt AS (
+       UPDATE execution_attempts SET state = 'resolved', outcome = $21, resolved_at = now()
+        WHERE execution_id = $1 AND state = 'consuming' AND lease_owner = $19
+       RETURNING 1)
+     INSERT INTO executions (execution_id, approval_id, client_order_id, customer_id, hired_agent_id, agent_id,
        credential_ref, intent_hash, action, product_id, product_symbol, side, size, order_request, state, correlation_id,
        reason, lease_owner, lease_until, sent_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $16, $15, $17,
+     SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $16, $15, $17,
        CASE WHEN $18::boolean THEN $19 END,
        CASE WHEN $18::boolean THEN now() + make_interval(secs => $20) END,
-       CASE WHEN $18::boolean THEN now() END)
+       CASE WHEN $16 = 'submitted' THEN now() END
+      WHERE EXISTS (SELECT 1 FROM attempt)
+         OR NOT EXISTS (SELECT 1 FROM execution_attempts WHERE execution_id = $1)
      ON CONFLICT DO NOTHING`,
     [
       e.execution_id,
@@ -115,6 +126,7 @@ export async function insertExecution(
       held,
       lease.owner,
       lease.leaseS,
+      attemptOutcome,
     ],
   );
   return r.rowCount === 1;
@@ -159,6 +171,7 @@ export async function updateExecution(
         average_fill_price = COALESCE($9, average_fill_price),
         fees = COALESCE($10, fees),
         discovered_late_at = COALESCE(discovered_late_at, CASE WHEN $15::boolean THEN now() END),
+        sent_at = CASE WHEN $2 = 'submitted' THEN COALESCE(sent_at, now()) ELSE sent_at END,
         lease_owner = CASE WHEN $12::boolean THEN NULL ELSE lease_owner END,
         lease_until = CASE WHEN $12::boolean
                            THEN (CASE WHEN $13::double precision > 0 THEN now() + make_interval(secs => $13) END)

@@ -1,22 +1,27 @@
 import { randomUUID } from 'node:crypto';
-import { DeltaError } from '@delta/delta-client';
+import { type DeltaClient, DeltaError, type DeltaOrder } from '@delta/delta-client';
 import type { Db, Logger } from '@delta/server-kit';
 import { appendAudit } from '../audit/audit-log.ts';
 import type { UsageRecorder } from '../audit/usage-events.ts';
+import { reconcileAttempts } from './attempt-reconciler.ts';
 import type { BundleOpener } from './credential-bundles.ts';
-import { clientFor, orderFields, stateOf } from './delta-order-executor.ts';
+import { cancelledFields, clientFor, orderFields, stateOf } from './exchange-outcomes.ts';
 import {
   claimUnsettled,
   type ExecutionRow,
+  type ExecutionUpdate,
   type LeaseHolder,
   updateExecution,
 } from './executions-repository.ts';
+import type { ApprovalStatusReader } from './portal-approval-status.ts';
 
 export interface ReconcilerDeps {
   db: Db;
   logger: Logger;
   openBundle: BundleOpener;
   recordUsage: UsageRecorder;
+  /** Asks the portal that minted an approval what became of it (for requests that died around its consumption). */
+  approvalStatus: ApprovalStatusReader;
   paperUrl?: string;
   /**
    * How long after an order was sent its absence at the exchange is still provisional (default 900 s). Until then
@@ -35,13 +40,15 @@ export const DEFAULT_RECONCILE_HORIZON_S = 900;
 
 /**
  * Settles executions no request is working on any more — a crash, a kill, an unknown outcome handed over by the
- * request path — by looking the order up by its client_order_id at the exchange:
+ * request path — by looking the order up at the exchange:
  * - found → the exchange's answer is recorded; an order found after the platform said "unknown" is a late
  *   discovery, audited with its times and announced as a usage event (and a warning in the log for ops);
  * - absent, within the horizon → still unknown, looked up again later (backing off);
  * - absent past the horizon → `rejected` / `not_placed`, audited.
- * A row is touched only after this pass took its lease (the request path's hold must have run out or been
- * released), and every write is conditioned on still holding it. The reconciler never sends an order.
+ * A cancel is settled by looking up the order it cancels (and cancelling it again while it is still open: a cancel
+ * is idempotent and was approved). Then the announced executions whose request died around the approval's
+ * consumption (attempt-reconciler.ts). A row is touched only after this pass took its lease, and every write is
+ * conditioned on still holding it. The reconciler never places an order.
  */
 export async function reconcileOnce(deps: ReconcilerDeps): Promise<number> {
   const lease: LeaseHolder = { owner: `reconciler:${randomUUID()}`, leaseS: deps.leaseS ?? 60 };
@@ -60,7 +67,7 @@ export async function reconcileOnce(deps: ReconcilerDeps): Promise<number> {
       );
     }
   }
-  return rows.length;
+  return rows.length + (await reconcileAttempts(deps, lease));
 }
 
 function backoffS(deps: ReconcilerDeps, attempts: number): number {
@@ -88,63 +95,94 @@ async function settle(deps: ReconcilerDeps, row: ExecutionRow, lease: LeaseHolde
     correlationId,
   });
   const client = clientFor(bundle, deps);
-  let order: Awaited<ReturnType<typeof client.getOrderByClientId>>;
-  try {
-    order = await client.getOrderByClientId(row.client_order_id, { correlationId });
-  } catch (err) {
-    if (err instanceof DeltaError) throw new Error(`look-up failed: ${err.kind}`);
-    throw err;
-  }
   const sentAgoS = (now().getTime() - row.sent_at.getTime()) / 1000;
-  if (order) {
-    const late = row.state === 'unknown';
-    const settled = await updateExecution(
-      deps.db,
-      row.execution_id,
-      {
-        state: stateOf(order),
-        ...orderFields(order),
-        reason: late ? 'discovered_late' : 'settled_by_reconciler',
-        discoveredLate: late,
-      },
-      lease,
+  const horizonS = deps.horizonS ?? DEFAULT_RECONCILE_HORIZON_S;
+  const found = await lookUp(client, row);
+  const late = row.state === 'unknown';
+  const times = { sent_at: row.sent_at.toISOString(), discovered_after_s: Math.round(sentAgoS) };
+  const conclude = async (update: ExecutionUpdate, kind: string, details: Record<string, unknown>) => {
+    const settled = await updateExecution(deps.db, row.execution_id, update, lease);
+    if (settled) await announce(deps, row, settled, kind, details);
+  };
+
+  if (found.kind === 'settled') {
+    const reason =
+      found.update.state === 'rejected'
+        ? found.update.reason
+        : late
+          ? 'discovered_late'
+          : 'settled_by_reconciler';
+    const kind =
+      late && found.update.state !== 'rejected' ? 'execution.discovered_late' : 'execution.settled';
+    await conclude(
+      { ...found.update, reason, discoveredLate: kind === 'execution.discovered_late' },
+      kind,
+      times,
     );
-    if (settled) {
-      await announce(deps, row, settled, late ? 'execution.discovered_late' : 'execution.settled', {
-        sent_at: row.sent_at.toISOString(),
-        discovered_after_s: Math.round(sentAgoS),
-      });
-    }
     return;
   }
-  const horizonS = deps.horizonS ?? DEFAULT_RECONCILE_HORIZON_S;
   if (sentAgoS < horizonS) {
-    // Absent so far proves nothing: an exchange may still process a request it holds. Look again later.
-    await updateExecution(deps.db, row.execution_id, { state: 'unknown', reason: 'not_found_yet' }, lease, {
+    // Absent (or, for a cancel, still open) proves nothing yet: an exchange may still process a request it
+    // holds. Look again later.
+    await updateExecution(deps.db, row.execution_id, { state: 'unknown', reason: found.reason }, lease, {
       release: true,
       notBeforeS: Math.min(backoffS(deps, row.attempts), horizonS - sentAgoS + 1),
     });
     return;
   }
-  const settled = await updateExecution(
-    deps.db,
-    row.execution_id,
-    { state: 'rejected', reason: 'not_placed' },
-    lease,
-  );
-  if (settled) {
-    await announce(deps, row, settled, 'execution.not_placed', {
-      sent_at: row.sent_at.toISOString(),
-      horizon_s: horizonS,
-      looked_up_times: row.attempts,
-    });
+  const reason = row.action === 'cancel_order' ? 'not_cancelled' : 'not_placed';
+  await conclude({ state: 'rejected', reason }, `execution.${reason}`, {
+    sent_at: row.sent_at.toISOString(),
+    horizon_s: horizonS,
+    looked_up_times: row.attempts,
+  });
+}
+
+type Finding = { kind: 'settled'; update: ExecutionUpdate } | { kind: 'not_yet'; reason: string };
+
+/** What the exchange says of the execution's order now (for a cancel: of the order it cancels). */
+async function lookUp(client: DeltaClient, row: ExecutionRow): Promise<Finding> {
+  const o = { correlationId: row.correlation_id };
+  try {
+    if (row.action !== 'cancel_order') {
+      const order = await client.getOrderByClientId(row.client_order_id, o);
+      return order
+        ? { kind: 'settled', update: { state: stateOf(order), ...orderFields(order) } }
+        : { kind: 'not_yet', reason: 'not_found_yet' };
+    }
+    const target = { id: Number(row.order_request.id), product_id: row.product_id };
+    let order: DeltaOrder = await client.getOrder(target.id, o);
+    if (order.state === 'open' || order.state === 'pending') order = await client.cancelOrder(target, o);
+    if (order.state === 'cancelled') {
+      return { kind: 'settled', update: { state: 'cancelled', ...cancelledFields(order) } };
+    }
+    return {
+      kind: 'settled',
+      update: { state: 'rejected', reason: 'order_not_open', exchange_order_id: String(order.id) },
+    };
+  } catch (err) {
+    if (err instanceof DeltaError && row.action === 'cancel_order' && err.code === 'open_order_not_found') {
+      return { kind: 'not_yet', reason: 'not_cancelled_yet' };
+    }
+    if (err instanceof DeltaError) throw new Error(`look-up failed: ${err.kind}`);
+    throw err;
   }
 }
 
 /** The verdict on the audit chain and as a usage event; a late discovery also warns ops in the log. */
-async function announce(
-  deps: ReconcilerDeps,
-  row: ExecutionRow,
+export async function announce(
+  deps: Pick<ReconcilerDeps, 'db' | 'logger' | 'recordUsage' | 'now' | 'newId'>,
+  row: Pick<
+    ExecutionRow,
+    | 'execution_id'
+    | 'approval_id'
+    | 'client_order_id'
+    | 'state'
+    | 'correlation_id'
+    | 'customer_id'
+    | 'agent_id'
+  > &
+    Pick<ExecutionRow, 'hired_agent_id' | 'action'>,
   settled: ExecutionRow,
   kind: string,
   times: Record<string, unknown>,
@@ -192,6 +230,11 @@ async function announce(
     deps.logger.warn(
       { ...log, ...times },
       'an order recorded as unknown was found at the exchange: the customer holds it',
+    );
+  } else if (kind === 'execution.consumed_not_executed') {
+    deps.logger.warn(
+      log,
+      'an approval was consumed by a request that died before executing it: nothing was sent',
     );
   } else {
     deps.logger.info(log, 'execution settled by reconciler');

@@ -1,14 +1,16 @@
 import type { Db, Logger } from '@delta/server-kit';
 import { createReplayCache, type ServiceKeys } from '@delta/service-auth';
 import type { UsageRecorder } from '../audit/usage-events.ts';
+import type { AccountReader } from '../integrations/account-reader.ts';
 import type { ApprovalConsumeRequest, ApprovalVerifier } from '../integrations/approval-verifier.ts';
 import type { OrderExecutor } from '../integrations/order-executor.ts';
-import type { PositionReader } from '../integrations/position-reader.ts';
+import { announcingConsumption } from './announced-consumption.ts';
 import { createPortalSigningKeys, fetchCredentialBundle, type OpenedBundle } from './credential-bundles.ts';
 import { createDeltaOrderExecutor } from './delta-order-executor.ts';
+import { createPortalAccountReader } from './portal-account-reader.ts';
+import { createPortalApprovalStatus } from './portal-approval-status.ts';
 import { createPortalApprovalVerifier } from './portal-approval-verifier.ts';
 import { createPortalClient } from './portal-client.ts';
-import { createPortalPositionReader } from './portal-position-reader.ts';
 import { type BundleAnswer, createPrefetchedBundles } from './prefetched-bundles.ts';
 import { reconcileOnce, startReconciler } from './reconciler.ts';
 
@@ -28,12 +30,14 @@ export interface ExchangeWiringOptions {
   reconcileHorizonS?: number;
   /** The request path's hold on an execution it records, renewed while it works (default 30 s). */
   executionLeaseS?: number;
+  /** The request path's hold on an execution it announced before consuming its approval (default 60 s). */
+  attemptLeaseS?: number;
 }
 
 export interface ExchangeWiring {
   approvalVerifier: ApprovalVerifier;
   orderExecutor: OrderExecutor;
-  positionReader: PositionReader;
+  accountReader: AccountReader;
   reconcileOnce(options?: { horizonS?: number }): Promise<number>;
   startReconciler(intervalMs?: number): () => Promise<void>;
 }
@@ -68,12 +72,17 @@ export function createExchangeWiring(o: ExchangeWiringOptions): ExchangeWiring {
     logger: o.logger,
     openBundle,
     recordUsage: o.recordUsage,
+    approvalStatus: createPortalApprovalStatus(portals),
     paperUrl: o.paperUrl,
     horizonS: o.reconcileHorizonS,
   };
   return {
-    approvalVerifier: createPortalApprovalVerifier(portals, onBundle),
-    positionReader: createPortalPositionReader(portals),
+    approvalVerifier: announcingConsumption(createPortalApprovalVerifier(portals, onBundle), {
+      db: o.db,
+      logger: o.logger,
+      leaseS: o.attemptLeaseS,
+    }),
+    accountReader: createPortalAccountReader(portals),
     orderExecutor: createDeltaOrderExecutor({
       db: o.db,
       logger: o.logger,

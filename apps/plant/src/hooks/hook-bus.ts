@@ -1,10 +1,10 @@
-import type { TDraftPlan } from '@delta/contracts';
+import { type TDraftPlan, TRADE_ACTIONS, type TTradeAction } from '@delta/contracts';
 
 export type HookStage = 'pre_run' | 'pre_tool_use' | 'post_tool_use' | 'post_run';
-export type PolicyAction = 'draft_plan' | 'place_order' | 'close_position';
+export type PolicyAction = 'draft_plan' | TTradeAction;
 
 /** Actions that cause an external side effect (they touch the exchange). */
-export const SIDE_EFFECT_ACTIONS: ReadonlySet<string> = new Set(['place_order', 'close_position']);
+export const SIDE_EFFECT_ACTIONS: ReadonlySet<string> = new Set(TRADE_ACTIONS);
 
 /** Everything a hook may look at. Hooks never see credentials. */
 export interface HookContext {
@@ -16,6 +16,11 @@ export interface HookContext {
   declaredIntentAction: string | undefined;
   approvalId: string | undefined;
   plan: TDraftPlan | undefined;
+  /**
+   * The id the execution will be recorded under (execution runs only): announced with the approval's
+   * consumption, so a run that dies right after it is found and said so (docs/execution.md).
+   */
+  executionId?: string | undefined;
   /** Filled by ApprovalRequiredHook once an approval is verified and consumed. */
   consumedApproval?: { approvalId: string; consumedAt: string } | undefined;
 }

@@ -1,11 +1,12 @@
+import { TRADE_ACTIONS } from '@delta/contracts';
 import type { ApprovalVerifier } from '../integrations/approval-verifier.ts';
 import { type Hook, type HookVerdict, SIDE_EFFECT_ACTIONS } from './hook-bus.ts';
 
-const TRADE_ACTIONS = ['place_order', 'close_position'];
+const isTradeAction = (action: string) => (TRADE_ACTIONS as readonly string[]).includes(action);
 
-/** Stage allowlist: a run may only draft, place or close; a tool use may only place or close. */
+/** Stage allowlist: a run may only draft or take a trade action; a tool use may only take a trade action. */
 export const TRADING_ALLOWLIST = {
-  pre_run: ['draft_plan', 'place_order', 'close_position'],
+  pre_run: ['draft_plan', ...TRADE_ACTIONS],
   pre_tool_use: TRADE_ACTIONS,
 } as const;
 
@@ -48,11 +49,6 @@ export const intentActionHook: Hook = {
   },
 };
 
-/**
- * Gates place_order and close_position on an approval. Before the run it only checks that one was given (so a
- * request without one is refused before it costs a run); at the tool use it asks the verifier to verify the
- * approval against this plan's intent hash and consume it. Any doubt is a deny.
- */
 /** Denial reasons an approval ledger gives that Plant passes on as the decision's reason. */
 export const LEDGER_REASONS = new Set([
   'not_found',
@@ -64,15 +60,20 @@ export const LEDGER_REASONS = new Set([
   'credential_mismatch',
 ]);
 
+/**
+ * Gates every trade action (place, close, cancel) on an approval. Before the run it only checks that one was
+ * given (so a request without one is refused before it costs a run); at the tool use it asks the verifier to
+ * verify the approval against this plan's intent hash and consume it. Any doubt is a deny.
+ */
 export function approvalRequiredHook(verifier: ApprovalVerifier): Hook {
   return {
     name: 'ApprovalRequiredHook',
     stages: ['pre_run', 'pre_tool_use'],
-    // Consuming the approval is a call to the issuing portal. Timing out after it was sent could burn the
-    // approval without a trade (safe, but the customer must approve again), so allow the portal call its own
-    // limit (the portal client gives up after 10 s) before the bus does.
+    // Consuming the approval is a call to the issuing portal. Timing out after it was sent could use up the
+    // approval without a trade (nothing is sent; the reconciler finds and records it as consumed_not_executed),
+    // so allow the portal call its own limit (the portal client gives up after 10 s) before the bus does.
     timeoutMs: 15_000,
-    appliesTo: (action) => TRADE_ACTIONS.includes(action),
+    appliesTo: isTradeAction,
     async evaluate(stage, _action, ctx): Promise<HookVerdict> {
       if (!ctx.approvalId) {
         return {
@@ -93,6 +94,8 @@ export function approvalRequiredHook(verifier: ApprovalVerifier): Hook {
           hiredAgentId: ctx.hiredAgentId,
           credentialRef: ctx.plan.exchange_account_id,
           correlationId: ctx.correlationId,
+          executionId: ctx.executionId,
+          plan: ctx.plan,
         });
       } catch (err) {
         return {
@@ -134,11 +137,34 @@ export function approvalRequiredHook(verifier: ApprovalVerifier): Hook {
   };
 }
 
+/**
+ * An approval that already has an execution recorded is not used again: denied as `already_consumed` before the
+ * risk re-check, so a replay (a retry, a double tap) answers with the recorded execution (the run looks it up)
+ * even when the account has moved on since — the cancelled order, the closed position.
+ */
+export function executedApprovalHook(hasExecution: (approvalId: string) => Promise<boolean>): Hook {
+  return {
+    name: 'ExecutedApprovalHook',
+    stages: ['pre_tool_use'],
+    appliesTo: isTradeAction,
+    async evaluate(_stage, _action, ctx): Promise<HookVerdict> {
+      if (ctx.approvalId && (await hasExecution(ctx.approvalId))) {
+        return {
+          allow: false,
+          reason: 'already_consumed',
+          details: { message: 'this approval has already been executed' },
+        };
+      }
+      return { allow: true };
+    },
+  };
+}
+
 /** Re-checks the plan at the tool use: a plan with any failed risk check never reaches the exchange. */
 export const riskCheckHook: Hook = {
   name: 'RiskCheckHook',
   stages: ['pre_tool_use'],
-  appliesTo: (action) => TRADE_ACTIONS.includes(action),
+  appliesTo: isTradeAction,
   evaluate(_stage, _action, ctx): HookVerdict {
     if (!ctx.plan) return { allow: false, reason: 'risk_check_failed', details: { message: 'no plan' } };
     const failed = ctx.plan.risk_checks.filter((c) => !c.passed);

@@ -1,3 +1,5 @@
+import type { TDraftPlan } from '@delta/contracts';
+
 /** What Plant asks the portal that minted an approval: consume it for exactly this intent. */
 export interface ApprovalConsumeRequest {
   approvalId: string;
@@ -7,6 +9,9 @@ export interface ApprovalConsumeRequest {
   /** The exchange account (vault credential_ref) the plan trades on; the approval is bound to it. */
   credentialRef: string;
   correlationId: string;
+  /** The execution this consumption is for, and its plan: announced before the portal is asked. */
+  executionId?: string | undefined;
+  plan?: TDraftPlan;
 }
 
 export type ApprovalVerdict =
@@ -14,15 +19,15 @@ export type ApprovalVerdict =
   | { ok: false; reason: string };
 
 /**
- * Port to the approval ledger (built by the approvals issue). `consume` must verify the approval against the
- * intent hash and mark it used atomically; a verdict of ok means "verified and consumed, never again".
+ * Port to the approval ledger. `consume` must verify the approval against the intent hash and mark it used
+ * atomically; a verdict of ok means "verified and consumed, never again".
  */
 export interface ApprovalVerifier {
   consume(request: ApprovalConsumeRequest): Promise<ApprovalVerdict>;
 }
 
 /**
- * The default until approvals exist: every approval is refused. An approval id is never trusted because it
+ * The default when no ledger is wired: every approval is refused. An approval id is never trusted because it
  * is present — only a ledger that has verified and consumed it can allow a trade.
  */
 export const failClosedApprovalVerifier: ApprovalVerifier = {

@@ -1,7 +1,10 @@
 import type { TDraftPlan, TExchangeOrder } from '@delta/contracts';
 import { AppError } from '@delta/server-kit';
+import type { RecheckVerdict } from '../skills/trading/plan-trade.ts';
 
 export interface ExecuteOrderRequest {
+  /** The id the execution is recorded under (announced with the approval's consumption). */
+  executionId: string;
   order: TExchangeOrder;
   /** ≤ 32 characters, derived from the approval so a retry can be looked up rather than re-sent. */
   clientOrderId: string;
@@ -15,6 +18,11 @@ export interface ExecuteOrderRequest {
    * until this resolves; if it rejects, nothing is sent.
    */
   decisionsRecorded?: Promise<void>;
+  /**
+   * The re-check of the plan after the approval was consumed (setup and mark may have changed meanwhile). The
+   * executor sends nothing unless it passes, and records why not.
+   */
+  stillApprovable?: Promise<RecheckVerdict>;
 }
 
 export interface ExecuteOrderResult {
@@ -36,8 +44,8 @@ export interface RecordedExecution {
 }
 
 /**
- * Port to the exchange. Only the run service calls it, and only after the hook bus allowed a place_order or
- * close_position decision — which requires an approval the verifier has verified and consumed.
+ * Port to the exchange. Only the run service calls it, and only after the hook bus allowed a trade action —
+ * which requires an approval the verifier has verified and consumed.
  */
 export interface OrderExecutor {
   execute(request: ExecuteOrderRequest): Promise<ExecuteOrderResult>;
@@ -48,7 +56,7 @@ export interface OrderExecutor {
   findExecution?(approvalId: string): Promise<RecordedExecution | undefined>;
 }
 
-/** Until the Delta client lands there is no exchange to call; reaching this is a configuration gap, not a trade. */
+/** A Plant without an exchange wired (tests of the policy alone): reaching this is a configuration gap, not a trade. */
 export const unavailableOrderExecutor: OrderExecutor = {
   async execute() {
     throw new AppError(503, 'exchange_unavailable', 'No exchange integration is configured in this Plant.');

@@ -17,11 +17,10 @@ import type { PlantClient } from '../services/plant-client.ts';
 import type { Vault } from '../services/vault.ts';
 import { opsPrincipal, relay } from './plant-relay-routes.ts';
 
-// The run an approval is for: the draft request's fields (no intent_action, approval_id or correlation id).
-const ZApprovalRun = ZTradeRunRequest.safeExtend({});
+// The run an approval is for: the draft request's fields (no intent_action or approval_id; see the handler).
 const ZMint = z.strictObject({
   agent_id: ZAgentId,
-  run: ZApprovalRun,
+  run: ZTradeRunRequest,
   consent: ZConsentInput,
 });
 
@@ -126,6 +125,7 @@ export function registerApprovalRoutes(
           units: plan.intent.units,
           order_type: plan.intent.order_type,
           limit_price: plan.intent.limit_price,
+          ...(plan.intent.order_id ? { order_id: plan.intent.order_id } : {}),
         },
         approver: { id: user.user_id, kind: 'ops' },
         evidence: consent,

@@ -1,7 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import type { ApprovalLedger } from '@delta/approval-ledger';
-import { ZApprovalId, ZCredentialRef, ZCustomerId, ZIntentHash } from '@delta/contracts';
-import { DeltaClient, DeltaError } from '@delta/delta-client';
+import {
+  type TAccountOrder,
+  ZApprovalId,
+  ZApprovalStatusAnswer,
+  ZApprovalStatusRequest,
+  ZCredentialRef,
+  ZCustomerId,
+  ZIntentHash,
+  ZOrderLookup,
+  ZOrderLookupAnswer,
+  ZPositionAnswer,
+  ZPositionLookup,
+} from '@delta/contracts';
+import { DeltaClient, DeltaError, DeltaNotFoundError, type DeltaOrder } from '@delta/delta-client';
 import { type App, AppError, type Db } from '@delta/server-kit';
 import { type ServiceKeys, ServiceTokenError, type ServiceTokenVerifier } from '@delta/service-auth';
 import { issueCredentialBundle } from '@delta/vault';
@@ -22,17 +34,6 @@ const ZConsume = z.strictObject({
    * none — Plant then asks /internal/v1/credential-bundles, which says why.
    */
   with_bundle: z.boolean().optional(),
-});
-const ZPositionRequest = z.strictObject({
-  credential_ref: ZCredentialRef,
-  customer_id: ZCustomerId,
-  product_id: z.number().int().positive().max(2_147_483_647),
-});
-const ZPositionAnswer = z.object({
-  product_id: z.number().int(),
-  /** Signed contracts: > 0 long, < 0 short, 0 flat. */
-  size: z.number().int(),
-  entry_price: z.string().nullable(),
 });
 const ZBundleRequest = z.strictObject({
   approval_id: ZApprovalId,
@@ -216,59 +217,122 @@ export function registerInternalRoutes(app: App, deps: InternalDeps): void {
   );
 
   /**
-   * The open position of one product on a credential, read by PP with the key it keeps: what Plant's draft of an
-   * exit shows and checks (a flat position is not approvable). The key never leaves PP; Plant learns one number.
+   * Reads the customer's exchange account with the key PP keeps, for Plant's drafts: the key never leaves PP;
+   * Plant learns only the answer. Audited as `action`, allowed or refused with the reason.
    */
+  async function readAccount<T>(
+    request: FastifyRequest,
+    b: { credential_ref: string; customer_id: string; product_id: number },
+    action: string,
+    read: (client: DeltaClient, o: { correlationId: string }) => Promise<T>,
+  ): Promise<T> {
+    const audit = {
+      correlation_id: request.correlationId,
+      actor: 'service:plant',
+      action,
+      target: b.credential_ref,
+    };
+    let opened: Opened;
+    try {
+      opened = await openForBundle(b);
+    } catch (err) {
+      if (err instanceof BundleRefused) {
+        await appendAudit(deps.db, { ...audit, outcome: 'denied', reason: err.reason });
+        throw AppError.forbidden(err.reason, 'No active credential with this reference for this customer.');
+      }
+      throw err;
+    }
+    const client = new DeltaClient({
+      preset: opened.metadata.environment,
+      baseUrl: opened.metadata.environment === 'paper' ? deps.paperUrl : undefined,
+      credentials: { apiKey: opened.credential.apiKey, apiSecret: opened.credential.apiSecret },
+      timeoutMs: 5_000,
+    });
+    try {
+      const answer = await read(client, { correlationId: request.correlationId });
+      await appendAudit(deps.db, { ...audit, outcome: 'allowed', details: { product_id: b.product_id } });
+      return answer;
+    } catch (err) {
+      const kind = err instanceof DeltaError ? err.kind : 'exchange_error';
+      await appendAudit(deps.db, {
+        ...audit,
+        outcome: 'failed',
+        reason: 'account_unavailable',
+        details: { kind },
+      });
+      throw new AppError(502, 'account_unavailable', 'The exchange could not be asked about the account.', {
+        extra: { exchange_error_kind: kind },
+      });
+    }
+  }
+
+  /** The open position of one product: what Plant's draft of an exit shows and checks (flat is not approvable). */
   app.post(
     '/internal/v1/positions',
     {
-      schema: { tags: ['internal'], body: ZPositionRequest, response: { 200: ZPositionAnswer } },
+      schema: { tags: ['internal'], body: ZPositionLookup, response: { 200: ZPositionAnswer } },
       onRequest: authenticate,
     },
     async (request) => {
       const b = request.body;
-      const audit = {
+      return readAccount(request, b, 'credential.position_read', async (client, o) => {
+        const position = await client.position(b.product_id, o);
+        return { product_id: b.product_id, size: position.size, entry_price: position.entry_price ?? null };
+      });
+    },
+  );
+
+  /** One order of the account by its exchange id: what Plant's draft of a cancel shows and checks. */
+  app.post(
+    '/internal/v1/orders/lookup',
+    {
+      schema: { tags: ['internal'], body: ZOrderLookup, response: { 200: ZOrderLookupAnswer } },
+      onRequest: authenticate,
+    },
+    async (request) => {
+      const b = request.body;
+      return readAccount(request, b, 'credential.order_read', async (client, o) => {
+        try {
+          return { order: accountOrder(await client.getOrder(Number(b.order_id), o)) };
+        } catch (err) {
+          if (err instanceof DeltaNotFoundError) return { order: null };
+          throw err;
+        }
+      });
+    },
+  );
+
+  /**
+   * What the ledger says of one approval, for Plant's reconciler: after a request died around the approval's
+   * consumption, it tells "consumed by that request, nothing executed" from "never consumed". Another customer's
+   * approval is not found.
+   */
+  app.post(
+    '/internal/v1/approvals/status',
+    {
+      schema: { tags: ['internal'], body: ZApprovalStatusRequest, response: { 200: ZApprovalStatusAnswer } },
+      onRequest: authenticate,
+    },
+    async (request) => {
+      const b = request.body;
+      const approval = await deps.ledger.get(b.approval_id, { customer_id: b.customer_id });
+      await appendAudit(deps.db, {
         correlation_id: request.correlationId,
         actor: 'service:plant',
-        action: 'credential.position_read',
-        target: b.credential_ref,
-      };
-      let opened: Opened;
-      try {
-        opened = await openForBundle(b);
-      } catch (err) {
-        if (err instanceof BundleRefused) {
-          await appendAudit(deps.db, { ...audit, outcome: 'denied', reason: err.reason });
-          throw AppError.forbidden(err.reason, 'No active credential with this reference for this customer.');
-        }
-        throw err;
-      }
-      const client = new DeltaClient({
-        preset: opened.metadata.environment,
-        baseUrl: opened.metadata.environment === 'paper' ? deps.paperUrl : undefined,
-        credentials: { apiKey: opened.credential.apiKey, apiSecret: opened.credential.apiSecret },
-        timeoutMs: 5_000,
+        action: 'approval.status',
+        target: b.approval_id,
+        outcome: approval ? 'allowed' : 'denied',
+        reason: approval ? null : 'not_found',
       });
-      try {
-        const position = await client.position(b.product_id, { correlationId: request.correlationId });
-        await appendAudit(deps.db, { ...audit, outcome: 'allowed', details: { product_id: b.product_id } });
-        return {
-          product_id: b.product_id,
-          size: position.size,
-          entry_price: position.entry_price ?? null,
-        };
-      } catch (err) {
-        const kind = err instanceof DeltaError ? err.kind : 'exchange_error';
-        await appendAudit(deps.db, {
-          ...audit,
-          outcome: 'failed',
-          reason: 'position_unavailable',
-          details: { kind },
-        });
-        throw new AppError(502, 'position_unavailable', 'The exchange could not be asked for the position.', {
-          extra: { exchange_error_kind: kind },
-        });
-      }
+      if (!approval) throw AppError.notFound('approval_not_found', 'No such approval for this customer.');
+      return {
+        approval_id: approval.approval_id,
+        state: approval.state,
+        intent_hash: approval.intent_hash,
+        consumed_by: approval.consumed_by,
+        consumed_at: approval.consumed_at?.toISOString() ?? null,
+        expires_at: approval.expires_at.toISOString(),
+      };
     },
   );
 
@@ -320,4 +384,25 @@ export function registerInternalRoutes(app: App, deps: InternalDeps): void {
       return answer;
     },
   );
+}
+
+/** An order as Plant's plans see it: the exchange's own fields, ids as strings. */
+function accountOrder(o: DeltaOrder): TAccountOrder {
+  return {
+    id: String(o.id),
+    product_id: o.product_id,
+    product_symbol: o.product_symbol ?? null,
+    side: o.side,
+    size: o.size,
+    unfilled_size: o.unfilled_size,
+    order_type: o.order_type,
+    limit_price: o.limit_price ?? null,
+    stop_price: o.stop_price ?? null,
+    reduce_only: o.reduce_only,
+    post_only: o.post_only ?? false,
+    time_in_force: o.time_in_force ?? null,
+    state: o.state,
+    client_order_id: o.client_order_id ?? null,
+    created_at: o.created_at === undefined ? null : String(o.created_at),
+  };
 }

@@ -55,4 +55,22 @@ describe('ExecutionResultCard, outcome unknown', () => {
     expect(screen.getByTestId('unknown-outcome').textContent).toContain('may still be placed');
     expect(screen.getByTestId('order-id').textContent).toBe('not known yet');
   });
+
+  it('says plainly when nothing was traded, and why', () => {
+    render(
+      <ExecutionResultCard
+        execution={{
+          ...execution,
+          state: 'rejected',
+          reason: 'consumed_not_executed',
+          exchange_order_id: null,
+        }}
+        correlationId="corr-exec-2"
+      />,
+    );
+    expect(screen.getByRole('heading', { name: 'Nothing was traded' })).toBeTruthy();
+    expect(screen.getByTestId('not-traded').textContent).toContain(
+      'The approval was used, but Plant stopped before it recorded the order: nothing was sent.',
+    );
+  });
 });

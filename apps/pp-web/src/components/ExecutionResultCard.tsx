@@ -1,4 +1,5 @@
 import type { TExecution } from '../api/schemas.ts';
+import { notTradedText } from '../lib/denial-reasons.ts';
 import { groupDigits, usd } from '../lib/format.ts';
 import { CorrelationLink } from './CorrelationLink.tsx';
 
@@ -23,10 +24,25 @@ export function ExecutionResultCard({
   const fees = execution.fees ?? fill?.fees ?? null;
   const filled = execution.state === 'closed' || execution.state === 'filled';
   const unknown = execution.state === 'unknown';
-  const heading = filled ? 'Order filled' : unknown ? 'Outcome not known yet' : `Order ${execution.state}`;
+  const rejected = execution.state === 'rejected';
+  const heading = filled
+    ? 'Order filled'
+    : unknown
+      ? 'Outcome not known yet'
+      : rejected
+        ? 'Nothing was traded'
+        : `Order ${execution.state}`;
   return (
-    <section className={`card ${unknown ? 'result-warn' : 'result-ok'}`} aria-labelledby="exec-title">
+    <section
+      className={`card ${unknown || rejected ? 'result-warn' : 'result-ok'}`}
+      aria-labelledby="exec-title"
+    >
       <h3 id="exec-title">{heading}</h3>
+      {rejected ? (
+        <p className="notice warn" role="status" data-testid="not-traded">
+          {notTradedText(execution.reason)}
+        </p>
+      ) : null}
       {unknown ? (
         <p className="notice warn" role="status" data-testid="unknown-outcome">
           The exchange did not answer in time and has not shown the order yet. It may still be placed: do not

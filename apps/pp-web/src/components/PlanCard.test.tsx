@@ -46,4 +46,37 @@ describe('PlanCard', () => {
     expect(screen.getByText(/Limit at \$66,000, GTC, reduce-only/)).toBeTruthy();
     expect(screen.getByText('SELL 2 contracts of BTCUSD (product 27)')).toBeTruthy();
   });
+
+  it('shows a cancel as the exact DELETE it sends and the resting order it takes off the book', () => {
+    const plan = {
+      ...approvablePlan.plan,
+      intent: {
+        ...approvablePlan.plan.intent,
+        action: 'cancel' as const,
+        intent_action: 'cancel_order' as const,
+        side: 'short' as const,
+        units: 5,
+        order_type: 'limit' as const,
+        limit_price: '66000',
+        order_id: '1042',
+      },
+      order: {
+        ...approvablePlan.plan.order,
+        side: 'sell' as const,
+        size: 3,
+        order_type: 'limit_order' as const,
+        limit_price: '66000',
+        time_in_force: 'gtc' as const,
+      },
+    };
+    render(<PlanCard plan={plan} />);
+    expect(
+      screen.getByRole('heading', { name: 'Draft plan: cancel order 1042 (sell 5 × BTC)' }),
+    ).toBeTruthy();
+    expect(screen.getByText('DELETE /v2/orders { id: 1042, product_id: 27 }')).toBeTruthy();
+    expect(screen.getByText('Order it cancels')).toBeTruthy();
+    expect(
+      screen.getByText(/SELL 3 contracts of BTCUSD \(product 27\) still unfilled of 5 placed/),
+    ).toBeTruthy();
+  });
 });

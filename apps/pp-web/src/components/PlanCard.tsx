@@ -5,10 +5,13 @@ import { RiskChecks } from './RiskChecks.tsx';
 /** The draft plan exactly as Plant would send it: the order, its money in INR and USD, margin, checks, hash. */
 export function PlanCard({ plan }: { plan: TDraftPlan }) {
   const { order, pricing, intent } = plan;
+  const cancel = intent.action === 'cancel';
   return (
     <section className="card" aria-labelledby="plan-title">
       <h3 id="plan-title">
-        Draft plan: {intent.action} {intent.side} {intent.units} × {intent.coin}
+        {cancel
+          ? `Draft plan: cancel order ${intent.order_id} (${order.side} ${intent.units} × ${intent.coin})`
+          : `Draft plan: ${intent.action} ${intent.side} ${intent.units} × ${intent.coin}`}
       </h3>
       <p className={plan.approvable ? 'notice ok' : 'notice error'} role="status">
         {plan.approvable
@@ -16,10 +19,19 @@ export function PlanCard({ plan }: { plan: TDraftPlan }) {
           : 'A risk check failed: this plan cannot be approved or executed. Change the trade and draft again.'}
       </p>
       <dl className="facts">
-        <dt>Exchange order</dt>
+        {cancel ? (
+          <>
+            <dt>Exchange request</dt>
+            <dd className="mono">
+              DELETE /v2/orders {'{'} id: {intent.order_id}, product_id: {order.product_id} {'}'}
+            </dd>
+          </>
+        ) : null}
+        <dt>{cancel ? 'Order it cancels' : 'Exchange order'}</dt>
         <dd>
           {order.side.toUpperCase()} {order.size} contract{order.size === 1 ? '' : 's'} of{' '}
           {order.product_symbol} (product {order.product_id})
+          {cancel && order.size !== intent.units ? ` still unfilled of ${intent.units} placed` : ''}
         </dd>
         <dt>Order type</dt>
         <dd>
@@ -35,13 +47,13 @@ export function PlanCard({ plan }: { plan: TDraftPlan }) {
         </dd>
         <dt>Mark price</dt>
         <dd>{usd(pricing.mark_price)}</dd>
-        <dt>Notional</dt>
+        <dt>{cancel ? 'Notional taken off the book' : 'Notional'}</dt>
         <dd>
           <span data-testid="notional-inr">{inr(pricing.notional_inr)}</span> ·{' '}
           <span data-testid="notional-usd">{usd(pricing.notional_usd)}</span>{' '}
           <span className="muted small">at ₹{groupDigits(pricing.inr_per_usd)}/USD</span>
         </dd>
-        <dt>Estimated margin</dt>
+        <dt>{cancel ? 'Margin it releases (estimate)' : 'Estimated margin'}</dt>
         <dd>
           {inr(pricing.estimated_margin_inr)} · {usd(pricing.estimated_margin_usd)}{' '}
           <span className="muted small">at {pricing.leverage}× leverage</span>

@@ -1,4 +1,4 @@
-import type { TTradeRunRequest } from '@delta/contracts';
+import type { TPositionTradeRequest, TTradeRunRequest } from '@delta/contracts';
 import { render, screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
@@ -84,7 +84,7 @@ describe('RunForm validation', () => {
     await u.type(screen.getByLabelText('Limit price (USD)'), '64000.5');
     await u.click(screen.getByRole('button', { name: 'Draft plan' }));
     expect(onDraft).toHaveBeenCalledTimes(1);
-    const sent = onDraft.mock.calls[0]?.[0];
+    const sent = onDraft.mock.calls[0]?.[0] as TPositionTradeRequest | undefined;
     expect(sent?.limit_price).toBe('64000.5');
     expect(sent?.market).toBeUndefined();
   });
@@ -126,5 +126,28 @@ describe('RunForm validation', () => {
     );
     expect((screen.getByRole('button', { name: 'Draft plan' }) as HTMLButtonElement).disabled).toBe(true);
     expect(screen.getByText(/Your role \(viewer\) can view but not act/)).toBeTruthy();
+  });
+
+  it('drafts a cancel of one order by its exchange id, with no units, side or price', async () => {
+    const { onDraft, u } = setup({ coin: 'ETH' }, ['BTC']);
+    await u.click(screen.getByLabelText('cancel (a resting order)'));
+    expect(screen.queryByLabelText('Units (contracts)')).toBeNull();
+    expect(screen.queryByLabelText('long')).toBeNull();
+    await u.click(screen.getByRole('button', { name: 'Draft plan' }));
+    expect(screen.getByText(/Enter the exchange order id of the resting order/)).toBeTruthy();
+    await u.type(screen.getByLabelText('Order id (exchange)'), '12a');
+    await u.click(screen.getByRole('button', { name: 'Draft plan' }));
+    expect(screen.getByText(/The order id is the exchange’s number/)).toBeTruthy();
+    await u.clear(screen.getByLabelText('Order id (exchange)'));
+    await u.type(screen.getByLabelText('Order id (exchange)'), '1042');
+    await u.click(screen.getByRole('button', { name: 'Draft plan' }));
+    // A cancel only takes risk off the book: a coin outside allowed_coins does not stop it.
+    expect(onDraft).toHaveBeenCalledWith({
+      customer_id: CUSTOMER_ID,
+      exchange_account_id: ACCOUNT_REF,
+      coin: 'ETH',
+      action: 'cancel',
+      order_id: '1042',
+    });
   });
 });

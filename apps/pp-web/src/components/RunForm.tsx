@@ -4,6 +4,12 @@ import type { TCredentialView } from '../api/schemas.ts';
 import { type RunFormErrors, type RunFormValues, validateRunForm } from '../lib/run-form.ts';
 import { Field } from './Field.tsx';
 
+const ACTION_LABELS = {
+  enter: 'enter (open)',
+  exit: 'exit (close)',
+  cancel: 'cancel (a resting order)',
+} as const;
+
 /** The trade inputs of the runner. Submitting drafts a plan; nothing here can reach the exchange. */
 export function RunForm({
   initial,
@@ -84,64 +90,87 @@ export function RunForm({
             </select>
           )}
         </Field>
-        <Field label="Units (contracts)" error={errors.units}>
-          {(a) => (
-            <input
-              {...a}
-              inputMode="numeric"
-              value={v.units}
-              onChange={(e) => set('units', e.target.value)}
-              placeholder="1"
-            />
-          )}
-        </Field>
-      </div>
-      <div className="row">
-        <fieldset>
-          <legend>Side</legend>
-          {(['long', 'short'] as const).map((s) => (
-            <label key={s} className="inline">
-              <input type="radio" name="side" checked={v.side === s} onChange={() => set('side', s)} /> {s}
-            </label>
-          ))}
-        </fieldset>
-        <fieldset>
-          <legend>Action</legend>
-          {(['enter', 'exit'] as const).map((s) => (
-            <label key={s} className="inline">
-              <input type="radio" name="action" checked={v.action === s} onChange={() => set('action', s)} />{' '}
-              {s === 'enter' ? 'enter (open)' : 'exit (close)'}
-            </label>
-          ))}
-        </fieldset>
-        <fieldset>
-          <legend>Price</legend>
-          {(['market', 'limit'] as const).map((s) => (
-            <label key={s} className="inline">
-              <input
-                type="radio"
-                name="price_mode"
-                checked={v.price_mode === s}
-                onChange={() => set('price_mode', s)}
-              />{' '}
-              {s}
-            </label>
-          ))}
-          {errors.price_mode ? <span className="field-error">{errors.price_mode}</span> : null}
-        </fieldset>
-        {v.price_mode === 'limit' ? (
-          <Field label="Limit price (USD)" error={errors.limit_price}>
+        {v.action === 'cancel' ? (
+          <Field
+            label="Order id (exchange)"
+            error={errors.order_id}
+            hint="The resting order to cancel: Positions lists each with a Cancel… link."
+          >
             {(a) => (
               <input
                 {...a}
-                inputMode="decimal"
-                value={v.limit_price}
-                onChange={(e) => set('limit_price', e.target.value)}
-                placeholder="65000.5"
+                inputMode="numeric"
+                value={v.order_id ?? ''}
+                onChange={(e) => set('order_id', e.target.value)}
+                placeholder="1042"
               />
             )}
           </Field>
-        ) : null}
+        ) : (
+          <Field label="Units (contracts)" error={errors.units}>
+            {(a) => (
+              <input
+                {...a}
+                inputMode="numeric"
+                value={v.units}
+                onChange={(e) => set('units', e.target.value)}
+                placeholder="1"
+              />
+            )}
+          </Field>
+        )}
+      </div>
+      <div className="row">
+        <fieldset>
+          <legend>Action</legend>
+          {(['enter', 'exit', 'cancel'] as const).map((s) => (
+            <label key={s} className="inline">
+              <input type="radio" name="action" checked={v.action === s} onChange={() => set('action', s)} />{' '}
+              {ACTION_LABELS[s]}
+            </label>
+          ))}
+        </fieldset>
+        {v.action === 'cancel' ? null : (
+          <>
+            <fieldset>
+              <legend>Side</legend>
+              {(['long', 'short'] as const).map((s) => (
+                <label key={s} className="inline">
+                  <input type="radio" name="side" checked={v.side === s} onChange={() => set('side', s)} />{' '}
+                  {s}
+                </label>
+              ))}
+            </fieldset>
+            <fieldset>
+              <legend>Price</legend>
+              {(['market', 'limit'] as const).map((s) => (
+                <label key={s} className="inline">
+                  <input
+                    type="radio"
+                    name="price_mode"
+                    checked={v.price_mode === s}
+                    onChange={() => set('price_mode', s)}
+                  />{' '}
+                  {s}
+                </label>
+              ))}
+              {errors.price_mode ? <span className="field-error">{errors.price_mode}</span> : null}
+            </fieldset>
+            {v.price_mode === 'limit' ? (
+              <Field label="Limit price (USD)" error={errors.limit_price}>
+                {(a) => (
+                  <input
+                    {...a}
+                    inputMode="decimal"
+                    value={v.limit_price}
+                    onChange={(e) => set('limit_price', e.target.value)}
+                    placeholder="65000.5"
+                  />
+                )}
+              </Field>
+            ) : null}
+          </>
+        )}
       </div>
       <button type="submit" disabled={busy || Boolean(disabledReason)} title={disabledReason}>
         {busy ? 'Drafting…' : 'Draft plan'}

@@ -47,7 +47,7 @@ const REASONS: Record<string, ReasonText> = {
   },
   risk_check_failed: {
     title: 'The plan fails a risk check, so it cannot be executed.',
-    next: 'Lower the units or pick an allowed coin, draft again, or change the risk limits in Agent setup.',
+    next: 'Nothing was sent. Draft again to see which check fails now (the setup or the price may have changed), or change the risk limits in Agent setup.',
   },
   plan_not_approvable: {
     title: 'This plan fails a risk check and cannot be approved.',
@@ -86,6 +86,26 @@ const REASONS: Record<string, ReasonText> = {
     title: 'PP could not be reached.',
     next: 'Check your connection and try again.',
   },
+  order_not_found: {
+    title: 'The exchange account has no order with this id.',
+    next: 'Pick the order from the Open orders list on Positions (each has a Cancel… link).',
+  },
+  order_not_open: {
+    title: 'The order is no longer open: it filled or was cancelled.',
+    next: 'Nothing was cancelled. Positions shows what the order became.',
+  },
+  account_unavailable: {
+    title: 'The exchange account could not be read just now.',
+    next: 'Try again in a moment; nothing was sent.',
+  },
+  execution_in_progress: {
+    title: 'This approval is being executed by another request.',
+    next: 'Wait a moment and look at the executions on the Audit page; do not approve the same trade again.',
+  },
+  audit_unavailable: {
+    title: 'The decision could not be put on record, so nothing was sent.',
+    next: 'Try again shortly. If it keeps failing, ask the platform team to check Plant’s database.',
+  },
   validation_failed: {
     title: 'Some fields are not valid.',
     next: 'Fix the fields listed below and try again.',
@@ -111,3 +131,25 @@ export const EXECUTION_DENIAL_REASONS = [
   'already_consumed',
   'risk_check_failed',
 ] as const;
+
+/** What an execution that ended without a trade means for the customer, by the reason it was recorded with. */
+const NOT_TRADED: Record<string, string> = {
+  consumed_not_executed:
+    'The approval was used, but Plant stopped before it recorded the order: nothing was sent. Approve the trade again to retry.',
+  interrupted_before_send:
+    'Plant stopped before sending the order: nothing was sent. Approve the trade again to retry.',
+  not_placed:
+    'The exchange never showed the order within the reconciliation horizon: nothing was traded. Approve again to retry.',
+  not_cancelled:
+    'The exchange did not cancel the order: it may still rest. Check Positions and cancel it again.',
+  order_not_open: 'The order was no longer open (it filled or was cancelled): nothing was cancelled.',
+  risk_check_failed:
+    'The trade no longer passed its risk checks after the approval was used (the setup or price changed): nothing was sent.',
+  no_open_position: 'There was no open position to exit: nothing was sent.',
+  audit_unavailable: 'The decision could not be put on record, so nothing was sent.',
+};
+
+export function notTradedText(reason: string | null | undefined): string {
+  if (!reason) return 'Nothing was traded.';
+  return NOT_TRADED[reason] ?? `Nothing was traded (${reason.replace(/_/g, ' ')}).`;
+}

@@ -15,6 +15,10 @@ import { useNow } from '../lib/use-now.ts';
 function summary(a: TApprovalView): string {
   const s = a.intent_summary;
   const price = s.order_type === 'limit' ? `limit ${String(s.limit_price)}` : 'market';
+  if (s.action === 'cancel') {
+    const side = s.side === 'long' ? 'buy' : 'sell';
+    return `cancel order ${String(s.order_id)} (${side} ${String(s.units)} × ${String(s.coin)}, ${price})`;
+  }
   return `${String(s.action)} ${String(s.side)} ${String(s.units)} × ${String(s.coin)} (${price})`;
 }
 

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { useAccount, useCredentials } from '../api/queries.ts';
-import type { TAccount, TPosition } from '../api/schemas.ts';
+import type { TAccount, TOpenOrder, TPosition } from '../api/schemas.ts';
 import { CustomerPicker } from '../components/CustomerPicker.tsx';
 import { ErrorNotice } from '../components/ErrorNotice.tsx';
 import { Field } from '../components/Field.tsx';
@@ -25,6 +25,17 @@ function closeHref(customerId: string, account: string, p: TPosition): string {
     side: p.size > 0 ? 'long' : 'short',
     action: 'exit',
     units: String(Math.abs(p.size)),
+  });
+}
+
+/** Cancelling changes the customer's account too: the runner prefilled with the cancel of this one order. */
+function cancelHref(customerId: string, account: string, o: TOpenOrder): string {
+  return href('reference-agents', {
+    customer_id: customerId,
+    account,
+    coin: coinOf(o.product_symbol ?? ''),
+    action: 'cancel',
+    order_id: String(o.id),
   });
 }
 
@@ -178,6 +189,9 @@ export default function PositionsPage({ route }: { route: Route }) {
                       <th scope="col">Type</th>
                       <th scope="col">Limit</th>
                       <th scope="col">State</th>
+                      <th scope="col">
+                        <span className="sr-only">Actions</span>
+                      </th>
                     </tr>
                   </thead>
                   <tbody>
@@ -195,6 +209,15 @@ export default function PositionsPage({ route }: { route: Route }) {
                         </td>
                         <td>{o.limit_price ? usd(o.limit_price) : '—'}</td>
                         <td>{o.state}</td>
+                        <td>
+                          {can.allowed ? (
+                            <a className="button-link" href={cancelHref(customerId, ref, o)}>
+                              Cancel… (draft → approve → execute)
+                            </a>
+                          ) : (
+                            <span className="small muted">{can.why}</span>
+                          )}
+                        </td>
                       </tr>
                     ))}
                   </tbody>

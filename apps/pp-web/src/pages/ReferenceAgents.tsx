@@ -23,7 +23,7 @@ import { RunForm } from '../components/RunForm.tsx';
 import { Empty, Loading } from '../components/States.tsx';
 import { countdown } from '../lib/format.ts';
 import { href, navigate, type Route } from '../lib/hash-route.ts';
-import type { RunFormValues } from '../lib/run-form.ts';
+import { type RunFormValues, toExecuteRequest } from '../lib/run-form.ts';
 import { useCan } from '../lib/session.tsx';
 
 /** Weighted average fill price and total fees of one order, from the account's recent fills. */
@@ -63,9 +63,10 @@ function initialValues(
     coin: p.get('coin') ?? defaultCoin,
     units: p.get('units') ?? '1',
     side: pick('side', ['long', 'short'] as const, 'long'),
-    action: pick('action', ['enter', 'exit'] as const, 'enter'),
+    action: pick('action', ['enter', 'exit', 'cancel'] as const, 'enter'),
     price_mode: 'market',
     limit_price: '',
+    order_id: p.get('order_id') ?? '',
   };
 }
 
@@ -113,11 +114,7 @@ export function ReferenceAgentsPage({ route }: { route: Route }) {
   function onExecute(approvalId: string) {
     if (!draftRequest) return;
     exec.reset();
-    exec.mutate({
-      ...draftRequest,
-      intent_action: draftRequest.action === 'enter' ? 'place_order' : 'close_position',
-      ...(approvalId ? { approval_id: approvalId } : {}),
-    });
+    exec.mutate(toExecuteRequest(draftRequest, approvalId));
   }
 
   const selectedAgent = agents.data?.items.find((a) => a.agent_id === agentId);

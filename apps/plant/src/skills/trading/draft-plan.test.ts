@@ -1,4 +1,4 @@
-import type { TAgentSetup, TTradeRunRequest } from '@delta/contracts';
+import type { TAgentSetup, TPositionTradeRequest } from '@delta/contracts';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DELTA_INDIA_PRODUCTS, type ProductSpec } from '../../integrations/market-data.ts';
@@ -26,7 +26,7 @@ function subject(setup: Partial<TAgentSetup> = {}): PlanSubject {
   };
 }
 
-function request(overrides: Partial<TTradeRunRequest> = {}): TTradeRunRequest {
+function request(overrides: Partial<TPositionTradeRequest> = {}): TPositionTradeRequest {
   return {
     customer_id: 'cust-1',
     exchange_account_id: 'acct-1',
@@ -142,7 +142,7 @@ describe('buildDraftPlan', () => {
       OPTIONS,
     );
     expect(same.intent_hash).toBe(base.intent_hash);
-    const variants: Partial<TTradeRunRequest>[] = [
+    const variants: Partial<TPositionTradeRequest>[] = [
       { units: 4 },
       { side: 'short' },
       { action: 'exit' },
@@ -190,7 +190,7 @@ describe('draft plan properties', () => {
     );
   });
 
-  it('units over max_units_per_order or a coin outside allowed_coins is never approvable', () => {
+  it('an entry over max_units_per_order or on a coin outside allowed_coins is never approvable; an exit is never refused for them', () => {
     fc.assert(
       fc.property(
         arbRequest,
@@ -205,7 +205,16 @@ describe('draft plan properties', () => {
             risk_limits: { max_units_per_order: maxUnits },
           });
           const plan = buildDraftPlan(req, s, product(r.coin), mark, OPTIONS);
-          if (r.units > maxUnits || !allowed.includes(r.coin)) expect(plan.approvable).toBe(false);
+          const addsRisk = (c: string) => plan.risk_checks.find((x) => x.check === c)!.passed;
+          if (r.action === 'enter' && (r.units > maxUnits || !allowed.includes(r.coin))) {
+            expect(plan.approvable).toBe(false);
+          }
+          if (r.action === 'exit') {
+            // An exit only reduces what is held: the limits on adding risk never keep the customer in.
+            expect(
+              addsRisk('coin_allowed') && addsRisk('max_units_per_order') && addsRisk('max_notional_inr'),
+            ).toBe(true);
+          }
           expect(plan.approvable).toBe(plan.risk_checks.every((c) => c.passed));
           expect(plan.requires_approval).toBe(true);
         },

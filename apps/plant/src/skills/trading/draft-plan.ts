@@ -2,8 +2,8 @@ import {
   INTENT_ACTION_FOR,
   type TAgentSetup,
   type TDraftPlan,
+  type TPositionTradeRequest,
   type TRiskCheck,
-  type TTradeRunRequest,
 } from '@delta/contracts';
 import type { ProductSpec } from '../../integrations/market-data.ts';
 import {
@@ -45,7 +45,7 @@ export interface PlanOptions {
 }
 
 type TradeFields = Pick<
-  TTradeRunRequest,
+  TPositionTradeRequest,
   'exchange_account_id' | 'coin' | 'units' | 'side' | 'action' | 'limit_price' | 'market'
 >;
 
@@ -67,9 +67,7 @@ export function buildDraftPlan(
   const buys = (request.action === 'enter') === (request.side === 'long');
   const leverage = setup.leverage ?? product.default_leverage;
 
-  const quantity = mul(dec(request.units), dec(product.contract_value));
-  const notionalUsd = mul(quantity, dec(markPrice));
-  const notionalInr = mul(notionalUsd, dec(options.inrPerUsd));
+  const pricing = pricingFor(request.units, product, markPrice, leverage, options.inrPerUsd);
 
   const intent: TradeIntent = {
     customer_id: subject.customerId,
@@ -90,7 +88,7 @@ export function buildDraftPlan(
     markPrice,
     limitPrice,
     leverage,
-    notionalInr: toDecimalString(notionalInr),
+    notionalInr: pricing.notional_inr,
   });
   if (request.action === 'exit' && options.openPosition !== undefined) {
     checks.push(openPositionCheck(request, product, options.openPosition));
@@ -134,22 +132,51 @@ export function buildDraftPlan(
       // A market order must not rest on the book; a limit order rests until filled or cancelled.
       time_in_force: orderType === 'limit' ? 'gtc' : 'ioc',
     },
-    pricing: {
-      mark_price: normalizeDecimal(markPrice),
-      contract_value: normalizeDecimal(product.contract_value),
-      underlying_asset: product.underlying_asset,
-      underlying_quantity: toDecimalString(quantity),
-      notional_usd: toDecimalString(notionalUsd),
-      inr_per_usd: normalizeDecimal(options.inrPerUsd),
-      notional_inr: toDecimalString(notionalInr),
-      leverage,
-      estimated_margin_usd: toDecimalString(divCeil(notionalUsd, BigInt(leverage), 2)),
-      estimated_margin_inr: toDecimalString(divCeil(notionalInr, BigInt(leverage), 2)),
-    },
+    pricing,
     risk_checks: checks,
     requires_approval: true,
     approvable: checks.every((c) => c.passed),
     intent_hash: intentHash(intent),
+  };
+}
+
+/** Notional and margin of `units` contracts at the mark, in USD and in INR at the exchange's rate. */
+export function pricingFor(
+  units: number,
+  product: ProductSpec,
+  markPrice: string,
+  leverage: number,
+  inrPerUsd: string,
+): TDraftPlan['pricing'] {
+  const quantity = mul(dec(units), dec(product.contract_value));
+  const notionalUsd = mul(quantity, dec(markPrice));
+  const notionalInr = mul(notionalUsd, dec(inrPerUsd));
+  return {
+    mark_price: normalizeDecimal(markPrice),
+    contract_value: normalizeDecimal(product.contract_value),
+    underlying_asset: product.underlying_asset,
+    underlying_quantity: toDecimalString(quantity),
+    notional_usd: toDecimalString(notionalUsd),
+    inr_per_usd: normalizeDecimal(inrPerUsd),
+    notional_inr: toDecimalString(notionalInr),
+    leverage,
+    estimated_margin_usd: toDecimalString(divCeil(notionalUsd, BigInt(leverage), 2)),
+    estimated_margin_inr: toDecimalString(divCeil(notionalInr, BigInt(leverage), 2)),
+  };
+}
+
+/** The exchange account a run names must be the one the setup pins, when it pins one. */
+export function exchangeAccountCheck(setup: TAgentSetup, exchangeAccountId: string): TRiskCheck {
+  if (setup.exchange_account_id === undefined) {
+    return { check: 'exchange_account', passed: true, reason: 'the setup does not pin an exchange account' };
+  }
+  const same = setup.exchange_account_id === exchangeAccountId;
+  return {
+    check: 'exchange_account',
+    passed: same,
+    reason: same
+      ? 'exchange_account_id matches the setup'
+      : 'exchange_account_id differs from the one in the setup',
   };
 }
 
@@ -162,38 +189,37 @@ function riskChecks(
   const checks: TRiskCheck[] = [];
   const add = (check: string, passed: boolean, reason: string) => checks.push({ check, passed, reason });
 
+  // An exit only reduces an open position (reduce_only, clamped to what is held): the limits on adding risk never
+  // keep a customer from getting out, even after the coin left allowed_coins or the limits were lowered.
+  const exit = request.action === 'exit';
+  const exempt = (limit: string) => `an exit only reduces the open position: ${limit} does not limit it`;
+
   const allowed = setup.allowed_coins.includes(request.coin);
   add(
     'coin_allowed',
-    allowed,
+    allowed || exit,
     allowed
       ? `${request.coin} is in allowed_coins`
-      : `${request.coin} is not in allowed_coins (${setup.allowed_coins.join(', ')})`,
+      : exit
+        ? exempt('allowed_coins')
+        : `${request.coin} is not in allowed_coins (${setup.allowed_coins.join(', ')})`,
   );
 
-  if (setup.exchange_account_id === undefined) {
-    add('exchange_account', true, 'the setup does not pin an exchange account');
-  } else {
-    const same = setup.exchange_account_id === request.exchange_account_id;
-    add(
-      'exchange_account',
-      same,
-      same
-        ? 'exchange_account_id matches the setup'
-        : 'exchange_account_id differs from the one in the setup',
-    );
-  }
+  checks.push(exchangeAccountCheck(setup, request.exchange_account_id));
 
   const live = product.state === 'live';
   add('product_live', live, live ? `${product.symbol} is live` : `${product.symbol} is ${product.state}`);
 
   const max = setup.risk_limits.max_units_per_order;
+  const withinUnits = request.units <= max;
   add(
     'max_units_per_order',
-    request.units <= max,
-    request.units <= max
+    withinUnits || exit,
+    withinUnits
       ? `${request.units} ≤ max_units_per_order ${max}`
-      : `${request.units} exceeds max_units_per_order ${max}`,
+      : exit
+        ? exempt('max_units_per_order')
+        : `${request.units} exceeds max_units_per_order ${max}`,
   );
 
   const maxInr = setup.risk_limits.max_notional_inr;
@@ -203,8 +229,10 @@ function riskChecks(
     const within = compare(dec(computed.notionalInr), dec(maxInr)) <= 0;
     add(
       'max_notional_inr',
-      within,
-      `notional ₹${computed.notionalInr} at the mark price ${within ? 'is within' : 'exceeds'} max_notional_inr ₹${normalizeDecimal(maxInr)}`,
+      within || exit,
+      within || !exit
+        ? `notional ₹${computed.notionalInr} at the mark price ${within ? 'is within' : 'exceeds'} max_notional_inr ₹${normalizeDecimal(maxInr)}`
+        : exempt('max_notional_inr'),
     );
   }
 

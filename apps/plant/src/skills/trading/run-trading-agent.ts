@@ -1,38 +1,18 @@
-import {
-  INTENT_ACTION_FOR,
-  type TAgentSetup,
-  type TRunResponse,
-  type TTradeRunRequest,
-} from '@delta/contracts';
-import { AppError, type Queryable } from '@delta/server-kit';
-import type { ReferenceAgentRegistry } from '../../agent-mold/reference-agents.ts';
-import { sha256Hex } from '../../audit/canonical-json.ts';
+import type { TDraftPlan, TRunResponse, TTradeRunRequest } from '@delta/contracts';
+import { AppError } from '@delta/server-kit';
 import type { UsageRecorder } from '../../audit/usage-events.ts';
-import { findHiredAgent } from '../../db/hired-agents-repository.ts';
-import type { HookBus, HookContext, PendingDecision, PolicyDecision } from '../../hooks/hook-bus.ts';
-import { QUOTA_ACTIONS, QUOTA_REASONS, type RunQuotaVerdict } from '../../hooks/trading-hooks.ts';
-import type { MarketData } from '../../integrations/market-data.ts';
-import type { OrderExecutor } from '../../integrations/order-executor.ts';
-import { type PositionReader, PositionUnavailableError } from '../../integrations/position-reader.ts';
-import { buildDraftPlan } from './draft-plan.ts';
+import { clientOrderIdFor } from '../../execution/client-order-id.ts';
+import type { HookBus, HookContext, PolicyDecision } from '../../hooks/hook-bus.ts';
+import { QUOTA_REASONS } from '../../hooks/trading-hooks.ts';
+import type { ExecuteOrderResult, OrderExecutor } from '../../integrations/order-executor.ts';
+import { type PlanDeps, planTrade, recheckPlan, resolveRunTarget } from './plan-trade.ts';
 
-export interface RunDeps {
-  db: Queryable;
-  registry: ReferenceAgentRegistry;
-  marketData: MarketData;
+export interface RunDeps extends PlanDeps {
   bus: HookBus;
   executor: OrderExecutor;
   recordUsage: UsageRecorder;
-  /** Whether the hire could take a run now, without taking one (shown on a draft of an entry). */
-  runQuotaStatus: (hiredAgentId: string) => Promise<RunQuotaVerdict>;
-  /** Reads the open position an exit reduces (through the portal that keeps the key); absent = not checked here. */
-  positionReader?: PositionReader;
-  inrPerUsd: string;
-}
-
-/** Delta limits client_order_id to 32 characters; derived from the approval so a retry finds the same order. */
-export function clientOrderIdFor(approvalId: string): string {
-  return `ap${sha256Hex(`client-order/${approvalId}`).slice(0, 30)}`;
+  /** Mints execution ids (one per execution run, known before the approval is consumed). */
+  newId: () => string;
 }
 
 function denialError(decision: PolicyDecision): AppError {
@@ -63,8 +43,9 @@ function denialError(decision: PolicyDecision): AppError {
 
 /**
  * One run of a trading reference agent. Draft (no intent_action): plan only, no side effect. Execute: the plan
- * passes the hook bus at the tool use — which verifies and consumes the approval — before the executor is called.
- * Every path leaves a usage event; every bus decision leaves an audit record (the bus records it).
+ * passes the hook bus at the tool use — which re-checks the risk, then verifies and consumes the approval —
+ * before the executor is called. Every path leaves a usage event; every bus decision leaves an audit record:
+ * the pre-run decision is recorded on every way out of the run (the `catch` below), the tool-use decision with it.
  */
 export async function runTradingAgent(
   deps: RunDeps,
@@ -81,50 +62,29 @@ export async function runTradingAgent(
       },
     ]);
   }
-  const agent = deps.registry.get(agentId);
-  if (!agent) throw AppError.notFound('agent_not_found', `No reference agent ${agentId}.`);
-  if (agent.agent_type !== 'trading') {
-    throw AppError.badRequest('unsupported_agent_type', `${agentId} does not take trade intents.`);
-  }
-  const hired = await findHiredAgent(deps.db, request.customer_id, agentId);
-  if (!hired) {
-    throw AppError.notFound(
-      'hired_agent_not_found',
-      `Customer ${request.customer_id} has not hired ${agentId}.`,
-    );
-  }
-  const setup = hired.setup as TAgentSetup;
-  const product = await deps.marketData.productForCoin(request.coin);
-  if (!product) {
-    throw AppError.validation([
-      {
-        path: 'coin',
-        code: 'unknown_coin',
-        message: `${request.coin} is not a product in the exchange's catalogue`,
-      },
-    ]);
-  }
-
+  const target = await resolveRunTarget(deps, agentId, request);
   const action = request.intent_action ?? 'draft_plan';
   const ctx: HookContext = {
     correlationId,
     customerId: request.customer_id,
     agentId,
-    hiredAgentId: hired.hired_agent_id,
+    hiredAgentId: target.hired.hired_agent_id,
     declaredIntentAction: request.intent_action,
     approvalId: request.approval_id,
     plan: undefined,
+    executionId: request.intent_action === undefined ? undefined : deps.newId(),
   };
   const usageBase = {
     correlation_id: correlationId,
     customer_id: request.customer_id,
     agent_id: agentId,
-    hired_agent_id: hired.hired_agent_id,
+    hired_agent_id: target.hired.hired_agent_id,
     action,
   };
+  const usage = (event: Omit<Parameters<UsageRecorder>[0], keyof typeof usageBase>) =>
+    deps.recordUsage({ ...usageBase, ...event });
   const deny = async (decision: PolicyDecision): Promise<never> => {
-    await deps.recordUsage({
-      ...usageBase,
+    await usage({
       event_type: 'denied',
       outcome: decision.reason,
       details: { decision_id: decision.decision_id, stage: decision.stage },
@@ -134,174 +94,139 @@ export async function runTradingAgent(
 
   // The decisions are recorded together (one write) once the tool use is decided, and that write is awaited
   // before anything is sent to the exchange and before any answer: an order never leaves without the decisions
-  // that allowed it on record. Any other way out of the run records the pre-run decision first.
-  const pendingPreRun = await deps.bus.decideThenRecord('pre_run', action, ctx);
-  const preRun = pendingPreRun.decision;
-  if (preRun.outcome !== 'allow') {
-    await pendingPreRun.record();
-    return deny(preRun);
-  }
-
-  let plan: ReturnType<typeof buildDraftPlan>;
+  // that allowed it on record.
+  const preRun = await deps.bus.decideThenRecord('pre_run', action, ctx);
   try {
-    const markPrice = await deps.marketData.markPrice(product.symbol);
-    // An execution that adds risk took its run at pre_run (QuotaHook); a draft of one shows whether it could.
-    const limited = QUOTA_ACTIONS.has(INTENT_ACTION_FOR[request.action]);
-    const runQuota = !limited
-      ? undefined
-      : request.intent_action === undefined
-        ? await deps.runQuotaStatus(hired.hired_agent_id)
-        : ({ ok: true } as const);
-    // An exit shows (and is checked against) the position it reduces: flat is not approvable, and at execution a
-    // flat position is refused before the approval is consumed.
-    const openPosition =
-      request.action === 'exit' && deps.positionReader
-        ? await deps.positionReader
-            .openSize({
-              credentialRef: setup.credential_ref,
-              customerId: request.customer_id,
-              productId: product.id,
-              correlationId,
-            })
-            .then(
-              (size) => ({ size }),
-              (err: unknown) => ({
-                unavailable: err instanceof PositionUnavailableError ? err.why : 'the portal did not answer',
-              }),
-            )
-        : undefined;
-    plan = buildDraftPlan(
-      request,
-      { agentId, hiredAgentId: hired.hired_agent_id, customerId: request.customer_id, setup },
-      product,
-      markPrice,
-      { playbookId: agent.playbook.playbook_id, inrPerUsd: deps.inrPerUsd, runQuota, openPosition },
-    );
-  } catch (err) {
-    await pendingPreRun.record();
-    throw err;
-  }
+    if (preRun.decision.outcome !== 'allow') {
+      await preRun.record();
+      return await deny(preRun.decision);
+    }
+    const plan = await planTrade(deps, target, request, correlationId);
+    if (request.intent_action === undefined) {
+      await preRun.record();
+      await usage({
+        event_type: 'draft_plan',
+        outcome: plan.approvable ? 'approvable' : 'not_approvable',
+        details: { decision_id: preRun.decision.decision_id, intent_hash: plan.intent_hash },
+      });
+      return {
+        mode: 'draft',
+        correlation_id: correlationId,
+        decision_id: preRun.decision.decision_id,
+        plan,
+        execution: null,
+      };
+    }
 
-  if (request.intent_action === undefined) {
-    await pendingPreRun.record();
-    await deps.recordUsage({
-      ...usageBase,
-      event_type: 'draft_plan',
-      outcome: plan.approvable ? 'approvable' : 'not_approvable',
-      details: { decision_id: preRun.decision_id, intent_hash: plan.intent_hash },
-    });
-    return {
-      mode: 'draft',
-      correlation_id: correlationId,
-      decision_id: preRun.decision_id,
-      plan,
-      execution: null,
-    };
-  }
-
-  ctx.plan = plan;
-  let pendingToolUse: PendingDecision;
-  try {
-    pendingToolUse = await deps.bus.decideThenRecord('pre_tool_use', request.intent_action, ctx);
-  } catch (err) {
-    await pendingPreRun.record();
-    throw err;
-  }
-  const toolUse = pendingToolUse.decision;
-  const decisionsRecorded = Promise.all([pendingPreRun.record(), pendingToolUse.record()]).then(
-    () => undefined,
-  );
-  // Awaited below (or by the executor first); this only keeps an early failure from going unhandled meanwhile.
-  decisionsRecorded.catch(() => {});
-  if (toolUse.outcome !== 'allow') {
-    await decisionsRecorded;
-    // A used approval replayed with the SAME intent gets the recorded execution — never a second order.
-    if (toolUse.reason === 'already_consumed' && request.approval_id && deps.executor.findExecution) {
-      const recorded = await deps.executor.findExecution(request.approval_id);
-      if (
-        recorded &&
-        recorded.intentHash === plan.intent_hash &&
-        recorded.customerId === request.customer_id
-      ) {
-        await deps.recordUsage({
-          ...usageBase,
+    ctx.plan = plan;
+    const toolUse = await deps.bus.decideThenRecord('pre_tool_use', request.intent_action, ctx);
+    const decisionsRecorded = Promise.all([preRun.record(), toolUse.record()]).then(() => undefined);
+    // Awaited below (or by the executor first); this only keeps an early failure from going unhandled meanwhile.
+    decisionsRecorded.catch(() => {});
+    if (toolUse.decision.outcome !== 'allow') {
+      await decisionsRecorded;
+      const replay = await replayOfRecorded(deps, request, plan, toolUse.decision);
+      if (replay) {
+        await usage({
           event_type: 'execution_replayed',
-          outcome: recorded.result.state,
-          details: { decision_id: toolUse.decision_id, client_order_id: recorded.clientOrderId },
+          outcome: replay.result.state,
+          details: { decision_id: toolUse.decision.decision_id, client_order_id: replay.clientOrderId },
         });
         return {
           mode: 'executed',
           correlation_id: correlationId,
-          decision_id: toolUse.decision_id,
+          decision_id: toolUse.decision.decision_id,
           plan,
           execution: {
-            ...executionView(request.approval_id, recorded.clientOrderId, recorded.result),
+            ...executionView(request.approval_id!, replay.clientOrderId, replay.result),
             replayed: true,
           },
         };
       }
+      return await deny(toolUse.decision);
     }
-    return deny(toolUse);
-  }
-  const approval = ctx.consumedApproval;
-  if (!approval || approval.approvalId !== request.approval_id) {
-    // Unreachable with the registered hooks; refuse rather than trade if the hook set is ever miswired.
-    throw new AppError(
-      500,
-      'policy_misconfigured',
-      'The policy allowed a trade without a consumed approval.',
-    );
-  }
+    const approval = ctx.consumedApproval;
+    if (!approval || approval.approvalId !== request.approval_id || !ctx.executionId) {
+      // Unreachable with the registered hooks; refuse rather than trade if the hook set is ever miswired.
+      throw new AppError(
+        500,
+        'policy_misconfigured',
+        'The policy allowed a trade without a consumed approval.',
+      );
+    }
 
-  const clientOrderId = clientOrderIdFor(approval.approvalId);
-  let result: Awaited<ReturnType<OrderExecutor['execute']>>;
-  try {
-    result = await deps.executor.execute({
-      order: plan.order,
-      clientOrderId,
-      approvalId: approval.approvalId,
-      credentialRef: setup.credential_ref,
-      exchangeAccountId: request.exchange_account_id,
-      plan,
-      correlationId,
-      decisionsRecorded,
-    });
-  } catch (err) {
-    // A failed decision record already made the executor refuse; this error is the one to report.
-    await decisionsRecorded.catch(() => {});
-    await deps.recordUsage({
-      ...usageBase,
+    // What may have changed while the approval was being consumed is checked again, alongside the keys being
+    // opened; the executor sends nothing unless it passes (and records why not).
+    const stillApprovable = recheckPlan(deps, agentId, request, plan, correlationId);
+    const clientOrderId = clientOrderIdFor(approval.approvalId);
+    const details = { decision_id: toolUse.decision.decision_id, client_order_id: clientOrderId };
+    let result: ExecuteOrderResult;
+    try {
+      result = await deps.executor.execute({
+        executionId: ctx.executionId,
+        order: plan.order,
+        clientOrderId,
+        approvalId: approval.approvalId,
+        credentialRef: target.setup.credential_ref,
+        exchangeAccountId: request.exchange_account_id,
+        plan,
+        correlationId,
+        decisionsRecorded,
+        stillApprovable,
+      });
+    } catch (err) {
+      // A failed decision record already made the executor refuse; this error is the one to report.
+      await decisionsRecorded.catch(() => {});
+      await usage({ event_type: 'execution', outcome: 'error', details });
+      throw err;
+    }
+    await decisionsRecorded;
+    await usage({
       event_type: 'execution',
-      outcome: 'error',
-      details: { decision_id: toolUse.decision_id, client_order_id: clientOrderId },
+      outcome: result.state,
+      details: { ...details, exchange_order_id: result.exchangeOrderId },
     });
+    return {
+      mode: 'executed',
+      correlation_id: correlationId,
+      decision_id: toolUse.decision.decision_id,
+      plan,
+      execution: executionView(approval.approvalId, clientOrderId, result),
+    };
+  } catch (err) {
+    // Every way out of the run, a failure included, has its pre-run decision on record; a decision that cannot
+    // be recorded is what the caller hears about (nothing was sent: the executor waits for the record).
+    const unrecorded = await preRun.record().then(
+      () => false,
+      () => true,
+    );
+    if (unrecorded && !(err instanceof AppError && err.reason === 'audit_unavailable')) {
+      throw new AppError(
+        503,
+        'audit_unavailable',
+        'The policy decision could not be recorded; nothing was sent.',
+      );
+    }
     throw err;
   }
-  await decisionsRecorded;
-  await deps.recordUsage({
-    ...usageBase,
-    event_type: 'execution',
-    outcome: result.state,
-    details: {
-      decision_id: toolUse.decision_id,
-      client_order_id: clientOrderId,
-      exchange_order_id: result.exchangeOrderId,
-    },
-  });
-  return {
-    mode: 'executed',
-    correlation_id: correlationId,
-    decision_id: toolUse.decision_id,
-    plan,
-    execution: executionView(approval.approvalId, clientOrderId, result),
-  };
 }
 
-function executionView(
-  approvalId: string,
-  clientOrderId: string,
-  r: Awaited<ReturnType<OrderExecutor['execute']>>,
+/** A used approval replayed with the SAME intent gets the recorded execution — never a second order. */
+async function replayOfRecorded(
+  deps: RunDeps,
+  request: TTradeRunRequest,
+  plan: TDraftPlan,
+  decision: PolicyDecision,
 ) {
+  if (decision.reason !== 'already_consumed' || !request.approval_id || !deps.executor.findExecution) return;
+  const recorded = await deps.executor.findExecution(request.approval_id);
+  if (recorded && recorded.intentHash === plan.intent_hash && recorded.customerId === request.customer_id) {
+    return recorded;
+  }
+  return undefined;
+}
+
+function executionView(approvalId: string, clientOrderId: string, r: ExecuteOrderResult) {
   return {
     approval_id: approvalId,
     client_order_id: clientOrderId,

@@ -1,0 +1,110 @@
+import { DeltaClient, DeltaError, type DeltaOrder } from '@delta/delta-client';
+import { AppError, type Logger } from '@delta/server-kit';
+import type { ExecuteOrderResult } from '../integrations/order-executor.ts';
+import type { OpenedBundle } from './credential-bundles.ts';
+import type { ExecutionRow } from './executions-repository.ts';
+
+/** A trading client for the keys of one opened bundle (memory only, for this execution). */
+export function clientFor(
+  bundle: OpenedBundle,
+  deps: { logger: Logger; paperUrl?: string | undefined },
+): DeltaClient {
+  return new DeltaClient({
+    preset: bundle.environment,
+    baseUrl: bundle.environment === 'paper' ? deps.paperUrl : undefined,
+    credentials: { apiKey: bundle.credential.apiKey, apiSecret: bundle.credential.apiSecret },
+    logger: deps.logger,
+    timeoutMs: 5_000,
+    // The request path answers within the gateway's 15 s: a 5 s send and 6 s of look-ups, then "unknown" — the
+    // reconciler keeps looking over its horizon.
+    orderLookup: { maxResolveMs: 6_000 },
+  });
+}
+
+/** The exchange's order → our execution state. */
+export function stateOf(order: DeltaOrder): 'open' | 'filled' | 'cancelled' | 'submitted' {
+  if (order.state === 'closed') return 'filled';
+  if (order.state === 'cancelled') return 'cancelled';
+  if (order.state === 'open') return 'open';
+  return 'submitted';
+}
+
+/** What an execution records of the order it placed. */
+export function orderFields(order: DeltaOrder) {
+  return {
+    exchange_order_id: String(order.id),
+    exchange_state: order.state,
+    filled_size: order.size - (order.unfilled_size ?? 0),
+    average_fill_price: order.average_fill_price ?? null,
+    fees: order.paid_commission ?? null,
+  };
+}
+
+/** What a cancel records of the order it cancelled: the order, and what of it had filled before (no fee of its own). */
+export function cancelledFields(order: DeltaOrder) {
+  return {
+    exchange_order_id: String(order.id),
+    exchange_state: order.state,
+    filled_size: order.size - (order.unfilled_size ?? 0),
+    average_fill_price: order.average_fill_price ?? null,
+  };
+}
+
+export function resultOf(row: ExecutionRow): ExecuteOrderResult {
+  return {
+    exchangeOrderId: row.exchange_order_id,
+    state: row.state,
+    size: row.size,
+    filledSize: row.filled_size,
+    averageFillPrice: row.average_fill_price,
+    fees: row.fees,
+    reason: row.reason,
+  };
+}
+
+/** An exchange failure as a problem the customer can act on; the exchange's code, never a key or signature. */
+export function exchangeError(err: unknown): AppError {
+  if (err instanceof AppError) return err;
+  if (err instanceof DeltaError) {
+    const extra = { exchange_code: err.code ?? null, exchange_error_kind: err.kind };
+    switch (err.kind) {
+      case 'insufficient_margin':
+        return new AppError(
+          409,
+          'insufficient_margin',
+          'The exchange account does not have enough margin for this order.',
+          { extra: { ...extra, context: err.context ?? null } },
+        );
+      case 'invalid_order':
+        return new AppError(
+          409,
+          'order_rejected',
+          `The exchange rejected the order (${err.code ?? 'invalid order'}).`,
+          { extra },
+        );
+      case 'authentication':
+      case 'permission':
+        return new AppError(
+          409,
+          'exchange_key_rejected',
+          'The exchange refused the stored API key (revoked, wrong environment, or missing Trading permission).',
+          { extra },
+        );
+      case 'rate_limited':
+        return new AppError(
+          503,
+          'exchange_rate_limited',
+          'The exchange is rate limiting this account; nothing was sent. Try again shortly.',
+          { extra },
+        );
+      default:
+        return new AppError(
+          502,
+          'exchange_unavailable',
+          'The exchange could not be reached or answered strangely.',
+          { extra },
+        );
+    }
+  }
+  return new AppError(502, 'exchange_unavailable', 'The exchange could not be reached.');
+}

@@ -1,0 +1,75 @@
+import { z } from 'zod';
+import { ZApprovalId, ZCredentialRef, ZCustomerId, ZIntentHash } from './ids.ts';
+import { ZExchangeOrderId } from './trade-intent.ts';
+
+/**
+ * Plant → portal internal API: the request and answer of each call, declared on the portal's route and parsed by
+ * Plant's client. The portal reads the customer's exchange account with the key it keeps; Plant learns only
+ * what these answers carry, never a key.
+ */
+
+const ZProductId = z.number().int().positive().max(2_147_483_647);
+
+/** POST /internal/v1/positions — the open position of one product. */
+export const ZPositionLookup = z.strictObject({
+  credential_ref: ZCredentialRef,
+  customer_id: ZCustomerId,
+  product_id: ZProductId,
+});
+export const ZPositionAnswer = z.object({
+  product_id: z.number().int(),
+  /** Signed contracts: > 0 long, < 0 short, 0 flat. */
+  size: z.number().int(),
+  entry_price: z.string().nullable(),
+});
+export type TPositionAnswer = z.infer<typeof ZPositionAnswer>;
+
+/** An order as the exchange holds it, as much of it as a plan or a screen needs. */
+export const ZAccountOrder = z.object({
+  id: ZExchangeOrderId,
+  product_id: z.number().int(),
+  product_symbol: z.string().nullable(),
+  side: z.enum(['buy', 'sell']),
+  size: z.number().int(),
+  unfilled_size: z.number().int(),
+  order_type: z.string(),
+  limit_price: z.string().nullable(),
+  stop_price: z.string().nullable(),
+  reduce_only: z.boolean(),
+  post_only: z.boolean(),
+  time_in_force: z.string().nullable(),
+  /** open (resting), pending (waiting for its trigger), closed (filled), cancelled. */
+  state: z.string(),
+  client_order_id: z.string().nullable(),
+  created_at: z.string().nullable(),
+});
+export type TAccountOrder = z.infer<typeof ZAccountOrder>;
+
+/** POST /internal/v1/orders/lookup — one order of the account by its exchange id (null: the account has none). */
+export const ZOrderLookup = z.strictObject({
+  credential_ref: ZCredentialRef,
+  customer_id: ZCustomerId,
+  product_id: ZProductId,
+  order_id: ZExchangeOrderId,
+});
+export const ZOrderLookupAnswer = z.object({ order: ZAccountOrder.nullable() });
+export type TOrderLookupAnswer = z.infer<typeof ZOrderLookupAnswer>;
+
+/**
+ * POST /internal/v1/approvals/status — what the ledger says of one approval: Plant's reconciler asks after a
+ * request died around the approval's consumption, to tell "consumed, nothing executed" from "never consumed".
+ */
+export const ZApprovalStatusRequest = z.strictObject({
+  approval_id: ZApprovalId,
+  customer_id: ZCustomerId,
+});
+export const ZApprovalStatusAnswer = z.object({
+  approval_id: ZApprovalId,
+  state: z.enum(['pending', 'consumed', 'expired', 'revoked']),
+  intent_hash: ZIntentHash,
+  /** The correlation id of the request that consumed it. */
+  consumed_by: z.string().nullable(),
+  consumed_at: z.string().nullable(),
+  expires_at: z.string(),
+});
+export type TApprovalStatusAnswer = z.infer<typeof ZApprovalStatusAnswer>;
