@@ -40,6 +40,12 @@ export interface StartPaperExchangeOptions {
   rateLimit?: RateLimitOptions;
   /** Refuse a duplicate client_order_id per account (default true); false = accept it as another order. */
   uniqueClientOrderIds?: boolean;
+  /** Funding exchange interval (default Delta's 8 h); tests shorten it. */
+  fundingIntervalMs?: number;
+  /** Days of synthetic history on a fresh database (default 30). */
+  historyDays?: number;
+  /** Where that history ends on a fresh database (default now): two markets with one seed and anchor match. */
+  historyAnchorMs?: number;
   logger?: Logger;
 }
 
@@ -52,7 +58,8 @@ export interface RunningPaperExchange {
   createApiKey(
     input?: NewApiKey,
   ): Promise<{ apiKey: string; apiSecret: string; userId: number; canTrade: boolean }>;
-  setMarkPrice(product: string | number, price: number): Promise<number>;
+  /** Sets the mark (and optionally the spot index beside it); stops, resting orders and liquidations react. */
+  setMarkPrice(product: string | number, price: number, spot?: number): Promise<number>;
   injectFault(fault: FaultInput): void;
   clearFaults(): void;
   /** Orders at the exchange carrying this client id (what exactly-once tests count). */
@@ -71,6 +78,9 @@ export async function startPaperExchange(options: StartPaperExchangeOptions): Pr
     walkMs: options.walkMs ?? 0,
     rateLimit: options.rateLimit,
     uniqueClientOrderIds: options.uniqueClientOrderIds,
+    fundingIntervalMs: options.fundingIntervalMs,
+    historyDays: options.historyDays,
+    historyAnchorMs: options.historyAnchorMs,
   });
   await exchange.start();
   const app = await buildApp({
@@ -96,7 +106,7 @@ export async function startPaperExchange(options: StartPaperExchangeOptions): Pr
       const k = await exchange.createApiKey(input);
       return { apiKey: k.apiKey, apiSecret: k.apiSecret, userId: k.userId, canTrade: k.canTrade };
     },
-    setMarkPrice: (product, price) => exchange.setMarkPrice(product, price),
+    setMarkPrice: (product, price, spot) => exchange.setMarkPrice(product, price, spot),
     injectFault: (fault) => {
       exchange.injectFault(fault);
     },

@@ -57,6 +57,33 @@ describe("CCXT's delta class against the paper exchange", () => {
     expect(await exchange.fetchPositions()).toEqual([]);
   });
 
+  it('reads market data: OHLCV (traded and mark), tickers and the order book', async () => {
+    await exchange.loadMarkets();
+    const since = Date.now() - 3 * 86_400_000;
+    const hours = await exchange.fetchOHLCV('BTC/USD:USD', '1h', since, 24);
+    expect(hours).toHaveLength(24);
+    expect(hours[0]![0]).toBeGreaterThanOrEqual(since - 3_600_000);
+    for (const [t, o, h, l, c, v] of hours) {
+      expect(t! % 3_600_000).toBe(0);
+      expect(h!).toBeGreaterThanOrEqual(Math.max(o!, c!));
+      expect(l!).toBeLessThanOrEqual(Math.min(o!, c!));
+      expect(v!).toBeGreaterThan(0);
+    }
+    const marks = await exchange.fetchOHLCV('BTC/USD:USD', '5m', undefined, 12, { price: 'mark' });
+    expect(marks.length).toBeGreaterThanOrEqual(12);
+    const index = await exchange.fetchOHLCV('BTC/USD:USD', '1d', undefined, 30, { price: 'index' });
+    expect(index.length).toBeGreaterThanOrEqual(30);
+
+    const ticker = await exchange.fetchTicker('BTC/USD:USD');
+    expect(ticker).toMatchObject({ symbol: 'BTC/USD:USD', markPrice: 60_000 });
+    expect(ticker.bid).toBeLessThan(ticker.ask!);
+    const tickers = await exchange.fetchTickers();
+    expect(Object.keys(tickers).sort()).toEqual(['BTC/USD:USD', 'ETH/USD:USD']);
+    const book = await exchange.fetchOrderBook('BTC/USD:USD', 5);
+    expect(book.bids).toHaveLength(5);
+    expect(book.asks[0]![0]).toBeGreaterThan(book.bids[0]![0]!);
+  });
+
   it("maps the exchange's error codes to CCXT's exceptions", async () => {
     await expect(exchange.createOrder('BTC/USD:USD', 'market', 'buy', 100_000)).rejects.toBeInstanceOf(
       ccxt.InsufficientFunds,
