@@ -88,7 +88,7 @@ export async function applyFill(
       p.id,
       newSize,
       newSize === 0 ? null : dec(newEntry, 10),
-      dec(fresh && pos.size !== 0 ? 0 : realized, 10),
+      dec(fresh && pos.size !== 0 ? 0 : realized, 8),
       fresh,
     ],
   );
@@ -106,23 +106,35 @@ export async function applyFill(
       size,
       price,
       o.role,
-      dec(commission, 10),
-      dec(realized, 10),
+      dec(commission, 8),
+      dec(realized, 8),
       o.fillType ?? 'normal',
     ],
   );
-  const meta = { fill_id: fill.rows[0]!.id, order_id: order.id };
-  await post(tx, order.account_id, { type: 'cashflow', amount: realized, productId: p.id, meta });
-  if (commission !== 0) {
+  // Money moves in the wallet's smallest unit (1e-8 USD), exactly as the fill row records it.
+  const fillRow = fill.rows[0]!;
+  const meta = { fill_id: fillRow.id, order_id: order.id };
+  await post(tx, order.account_id, {
+    type: 'cashflow',
+    amount: num(fillRow.realized_pnl),
+    productId: p.id,
+    meta,
+  });
+  if (num(fillRow.commission) !== 0) {
     await tx.query('UPDATE px_accounts SET commission_paid = commission_paid + $2 WHERE id = $1', [
       order.account_id,
-      dec(commission, 10),
+      fillRow.commission,
     ]);
-    await post(tx, order.account_id, { type: 'commission', amount: -commission, productId: p.id, meta });
+    await post(tx, order.account_id, {
+      type: 'commission',
+      amount: -num(fillRow.commission),
+      productId: p.id,
+      meta,
+    });
   }
-  ctx.fx.fill({ ...fill.rows[0]!, client_order_id: order.client_order_id }, newSize);
+  ctx.fx.fill({ ...fillRow, client_order_id: order.client_order_id }, newSize);
   ctx.fx.trades.push({ productId: p.id, price, size, side: order.side });
-  return { filled: size, notional: size * price, commission };
+  return { filled: size, notional: size * price, commission: num(fillRow.commission) };
 }
 
 /** Writes an order's fills (average price, commission), and its state: closed, cancelled with a reason, or open. */

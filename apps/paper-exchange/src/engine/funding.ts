@@ -24,7 +24,7 @@ export async function exchangeFunding(e: Engine, productId: number, ratePct: num
       await lockAccount(tx, h.account_id);
       const pos = await positionFor(tx, h.account_id, productId);
       if (pos.size === 0) return;
-      const amount = -(pos.size * p.contractValue * mark * ratePct) / 100;
+      const amount = Number(dec(-(pos.size * p.contractValue * mark * ratePct) / 100, 8));
       await post(tx, h.account_id, {
         type: 'funding',
         amount,
@@ -34,7 +34,7 @@ export async function exchangeFunding(e: Engine, productId: number, ratePct: num
       await tx.query(
         `UPDATE px_positions SET realized_funding = realized_funding + $3, updated_at = clock_timestamp()
          WHERE account_id = $1 AND product_id = $2`,
-        [h.account_id, productId, dec(amount, 10)],
+        [h.account_id, productId, dec(amount, 8)],
       );
       ctx.fx.position(h.account_id, productId);
       paid++;

@@ -18,8 +18,8 @@ export interface LedgerEntry {
  * sum of its transactions, which is what the reconciliation tests check.
  */
 export async function post(tx: Queryable, accountId: string, e: LedgerEntry): Promise<void> {
-  if (e.amount === 0) return;
-  const amount = dec(e.amount, 10);
+  if (dec(e.amount, 8) === '0') return;
+  const amount = dec(e.amount, 8);
   const r = await tx.query<{ balance: string }>(
     'UPDATE px_accounts SET balance = balance + $2 WHERE id = $1 RETURNING balance',
     [accountId, amount],
