@@ -3,6 +3,7 @@ import type { PaperExchange } from './exchange.ts';
 import { accountRoutes } from './routes/account.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { orderRoutes } from './routes/orders.ts';
+import { orderExtraRoutes } from './routes/orders-extra.ts';
 import { publicRoutes } from './routes/public.ts';
 import { answerDeltaFrameworkError, deltaScope } from './v2-scope.ts';
 
@@ -32,6 +33,7 @@ export async function buildApp(deps: Deps): Promise<App> {
     deltaScope(px, (v2) => {
       publicRoutes(v2, px);
       orderRoutes(v2, px);
+      orderExtraRoutes(v2, px);
       accountRoutes(v2, px);
     }),
     { prefix: '/v2' },

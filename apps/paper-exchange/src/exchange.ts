@@ -1,5 +1,6 @@
 import type { Db, Logger } from '@delta/server-kit';
 import { createApiKey, type NewApiKey } from './engine/accounts.ts';
+import { DeadManSwitch } from './engine/dead-man.ts';
 import type { Effects } from './engine/effects.ts';
 import type { Engine } from './engine/engine.ts';
 import { exchangeFunding } from './engine/funding.ts';
@@ -44,6 +45,7 @@ export class PaperExchange implements Engine {
   readonly faults = new FaultInjector();
   readonly paths: ScriptedPaths;
   readonly fundingIntervalMs: number;
+  readonly deadMan: DeadManSwitch;
   /** See ExchangeOptions.uniqueClientOrderIds; changed at run time through the admin API. */
   uniqueClientOrderIds: boolean;
   private readonly effectListeners: ((fx: Effects) => void)[] = [];
@@ -62,6 +64,7 @@ export class PaperExchange implements Engine {
       { seed: options.seed ?? 42, historyDays: options.historyDays, anchorMs: options.historyAnchorMs },
       (productId) => this.afterMove(productId),
     );
+    this.deadMan = new DeadManSwitch(this);
     this.paths = new ScriptedPaths(this.market, (err) => this.logger.error({ err }, 'scripted path failed'));
   }
 
@@ -110,12 +113,14 @@ export class PaperExchange implements Engine {
     await this.market.load();
     this.market.startWalk(this.options.walkMs ?? 1_000);
     this.scheduleFunding();
+    await this.deadMan.load();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.fundingTimer) clearTimeout(this.fundingTimer);
     this.paths.stopAll();
+    this.deadMan.stop();
     await this.market.stop();
     await this.matching;
   }

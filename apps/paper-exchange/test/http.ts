@@ -22,7 +22,11 @@ export async function rawCall(baseUrl: string, key: Key | undefined, c: RawCall)
   const timestamp = c.timestamp ?? String(Math.floor(Date.now() / 1000));
   const headers: Record<string, string> = {};
   if (c.userAgent !== null) headers['User-Agent'] = c.userAgent ?? 'paper-test/1.0';
-  if (c.body !== undefined) headers['Content-Type'] = 'application/json';
+  if (c.body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    // node:http sends a DELETE body unframed unless told its length.
+    headers['Content-Length'] = String(Buffer.byteLength(c.body, 'utf8'));
+  }
   if (key) {
     headers['api-key'] = key.apiKey;
     headers.timestamp = c.signed?.timestamp ?? timestamp;
@@ -97,4 +101,28 @@ export async function eventually<T>(probe: () => Promise<T | undefined>, timeout
     if (Date.now() > until) throw new Error('condition not reached in time');
     await new Promise((r) => setTimeout(r, 25));
   }
+}
+
+export type Json = Record<string, unknown>;
+
+/** A signed /v2 call with a JSON body (or a query for GET): status, body, and the result when successful. */
+export async function signed(
+  baseUrl: string,
+  key: Key,
+  method: RawCall['method'],
+  path: string,
+  payload?: Json | string,
+) {
+  const r =
+    method === 'GET'
+      ? await rawCall(baseUrl, key, { method, path, query: typeof payload === 'string' ? payload : '' })
+      : await rawCall(baseUrl, key, { method, path, body: JSON.stringify(payload ?? {}) });
+  const body = r.json as { success?: boolean; result?: unknown; meta?: Json; error?: { code: string } };
+  return {
+    status: r.status,
+    body,
+    result: body?.result as Json & Json[],
+    meta: body?.meta ?? {},
+    text: r.text,
+  };
 }

@@ -60,7 +60,8 @@ export interface PriceBand {
 
 /**
  * Delta's allowed trading band for perpetuals: on each side the wider of ±2σ of the mark over the last 15 minutes
- * and ± `price_band` % of the mark.
+ * and ± `price_band` % of the mark. σ is taken over the 1-minute mark bars of those minutes (open, high, low and
+ * close of each, the current minute included), so a spike widens the band at once.
  */
 export function priceBand(market: Market, p: ProductSpec): PriceBand {
   const marks = market.series(p.id, 'mark');
@@ -68,13 +69,14 @@ export function priceBand(market: Market, p: ProductSpec): PriceBand {
   const nowIndex = marks.indexOf(Math.floor(market.now() / 1000));
   const samples: number[] = [mark];
   let carry = Number.NaN;
-  for (let i = nowIndex - 15; i < nowIndex; i++) {
-    if (marks.has(i)) carry = marks.close(i);
-    else if (Number.isNaN(carry)) {
-      const b = marks.lastBefore(i);
-      carry = b >= 0 ? marks.close(b) : Number.NaN;
-    }
-    if (!Number.isNaN(carry)) samples.push(carry);
+  const before = marks.lastBefore(nowIndex - 15);
+  if (before >= 0) carry = marks.close(before);
+  for (let i = nowIndex - 15; i <= nowIndex; i++) {
+    const bar = marks.bar(i);
+    if (bar) {
+      samples.push(bar.o, bar.h, bar.l, bar.c);
+      carry = bar.c;
+    } else if (!Number.isNaN(carry)) samples.push(carry, carry, carry, carry);
   }
   const mean = samples.reduce((a, x) => a + x, 0) / samples.length;
   const sd = Math.sqrt(samples.reduce((a, x) => a + (x - mean) ** 2, 0) / samples.length);

@@ -48,7 +48,7 @@ const ZPath = z.strictObject({
 });
 
 const ZStep = z.strictObject({
-  steps: z.number().int().min(1).max(10_000).default(1),
+  steps: z.number().int().min(1).max(1_000).default(1),
   dt_ms: z.number().int().min(1).max(3_600_000).optional(),
 });
 

@@ -31,6 +31,11 @@ const size = z.union([
 
 const trigger = z.enum(['mark_price', 'last_traded_price', 'spot_price']);
 
+// Order ids fit a bigint with room to spare; a larger number is refused before it reaches SQL.
+const orderId = z
+  .union([z.number().int().positive().max(1e15), z.string().regex(/^\d{1,15}$/)])
+  .transform(String);
+
 export const ZPlaceOrder = z.looseObject({
   product_id: z.coerce.number().int().positive().max(2_147_483_647).optional(),
   product_symbol: z.string().max(64).optional(),
@@ -61,7 +66,7 @@ export const ZPlaceOrder = z.looseObject({
 export type PlaceOrderBody = z.infer<typeof ZPlaceOrder>;
 
 export const ZEditOrder = z.looseObject({
-  id: z.union([z.number().int().positive(), z.string().regex(/^\d{1,18}$/)]).transform(String),
+  id: orderId,
   product_id: z.coerce.number().int().positive().max(2_147_483_647).optional(),
   product_symbol: z.string().max(64).optional(),
   limit_price: decimal.nullish(),
@@ -73,7 +78,7 @@ export const ZEditOrder = z.looseObject({
 });
 
 export const ZCancel = z.looseObject({
-  id: z.union([z.number().int().positive(), z.string().regex(/^\d{1,18}$/)]).optional(),
+  id: orderId.optional(),
   client_order_id: z.string().min(1).max(32).optional(),
   product_id: z.coerce.number().int().positive().max(2_147_483_647),
 });
@@ -94,7 +99,7 @@ export const ZBracket = z.looseObject({
 });
 
 export const ZEditBracket = z.looseObject({
-  id: z.union([z.number().int().positive(), z.string().regex(/^\d{1,18}$/)]).transform(String),
+  id: orderId,
   product_id: z.coerce.number().int().positive().max(2_147_483_647).optional(),
   product_symbol: z.string().max(64).optional(),
   bracket_stop_loss_price: decimal.nullish(),
