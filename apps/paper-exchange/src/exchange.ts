@@ -15,6 +15,7 @@ import { fundingRatePct } from './market/market-stats.ts';
 import { PRODUCTS, productByRef } from './market/products.ts';
 import { ScriptedPaths } from './market/scripted-path.ts';
 import { DEFAULT_RATE_LIMIT, RateLimiter, type RateLimitOptions } from './rate-limit.ts';
+import { SystemStatus } from './stream/system-status.ts';
 
 export interface ExchangeOptions {
   db: Db;
@@ -46,6 +47,7 @@ export class PaperExchange implements Engine {
   readonly paths: ScriptedPaths;
   readonly fundingIntervalMs: number;
   readonly deadMan: DeadManSwitch;
+  readonly systemStatus = new SystemStatus();
   /** See ExchangeOptions.uniqueClientOrderIds; changed at run time through the admin API. */
   uniqueClientOrderIds: boolean;
   private readonly effectListeners: ((fx: Effects) => void)[] = [];

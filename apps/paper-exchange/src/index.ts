@@ -12,12 +12,14 @@ import type { NewApiKey } from './engine/accounts.ts';
 import { PaperExchange } from './exchange.ts';
 import type { FaultInput } from './faults.ts';
 import type { RateLimitOptions } from './rate-limit.ts';
+import type { StreamOptions } from './stream/server.ts';
 
 export type { NewApiKey } from './engine/accounts.ts';
 export { PaperExchange } from './exchange.ts';
 export type { ActiveFault, FaultInput, FaultSpec } from './faults.ts';
 export { PRODUCTS } from './market/products.ts';
 export type { RateLimitOptions } from './rate-limit.ts';
+export type { StreamOptions } from './stream/server.ts';
 
 export const PAPER_EXCHANGE_MIGRATIONS_DIR = fileURLToPath(new URL('../migrations', import.meta.url));
 
@@ -46,12 +48,18 @@ export interface StartPaperExchangeOptions {
   historyDays?: number;
   /** Where that history ends on a fresh database (default now): two markets with one seed and anchor match. */
   historyAnchorMs?: number;
+  /** WebSocket options (heartbeat, idle timeout, connection limit); false: no WebSocket API. */
+  streams?: StreamOptions | false;
   logger?: Logger;
 }
 
 export interface RunningPaperExchange {
   /** Base URL, e.g. http://127.0.0.1:40123 (paths start with /v2). */
   url: string;
+  /** Delta's private socket host (key-auth, private and legacy public channels): ws://127.0.0.1:40123/ */
+  wsUrl: string;
+  /** Delta's public socket host (the compact public channels): ws://127.0.0.1:40123/public */
+  publicWsUrl: string;
   port: number;
   exchange: PaperExchange;
   close(): Promise<void>;
@@ -89,6 +97,7 @@ export async function startPaperExchange(options: StartPaperExchangeOptions): Pr
     migrations,
     exchange,
     adminEnabled: options.adminEnabled ?? true,
+    streams: options.streams,
   });
   const host = options.host ?? '127.0.0.1';
   await app.listen({ host, port: options.port ?? 0 });
@@ -96,6 +105,8 @@ export async function startPaperExchange(options: StartPaperExchangeOptions): Pr
   const port = typeof address === 'object' && address ? address.port : (options.port ?? 0);
   return {
     url: `http://${host}:${port}`,
+    wsUrl: `ws://${host}:${port}/`,
+    publicWsUrl: `ws://${host}:${port}/public`,
     port,
     exchange,
     async close() {

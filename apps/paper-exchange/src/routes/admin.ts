@@ -5,6 +5,7 @@ import { ZFaultSpec } from '../faults.ts';
 import { dec, epochMicros } from '../format.ts';
 import { fundingRatePct } from '../market/market-stats.ts';
 import { PRODUCTS, productByRef } from '../market/products.ts';
+import { ZSystemEvent } from '../stream/system-status.ts';
 
 const ZNewKey = z.strictObject({
   api_key: z.string().min(8).max(64).optional(),
@@ -152,6 +153,12 @@ export function adminRoutes(app: App, px: PaperExchange) {
     funding_interval_ms: px.fundingIntervalMs,
     next_funding_at: px.nextFundingAt(),
   }));
+
+  // Maintenance and status events on the system_status channel (and a 503 REST API while in maintenance).
+  app.post('/system-status', { schema: { body: ZSystemEvent } }, async (request) =>
+    px.systemStatus.apply(request.body),
+  );
+  app.get('/system-status', async () => px.systemStatus.message('snapshot'));
 
   app.post('/funding', { schema: { body: ZFunding } }, async (request) => {
     const p = request.body.product === undefined ? undefined : productOrFail(request.body.product);
