@@ -3,7 +3,9 @@ import type { PaperExchange } from './exchange.ts';
 import { accountRoutes } from './routes/account.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { orderRoutes } from './routes/orders.ts';
+import { orderExtraRoutes } from './routes/orders-extra.ts';
 import { publicRoutes } from './routes/public.ts';
+import { type StreamOptions, StreamServer } from './stream/server.ts';
 import { answerDeltaFrameworkError, deltaScope } from './v2-scope.ts';
 
 export const SERVICE = 'paper-exchange';
@@ -15,6 +17,8 @@ export interface Deps {
   exchange: PaperExchange;
   /** Paper mode: the /_paper admin API (keys, mark price, faults) is mounted. */
   adminEnabled: boolean;
+  /** Delta's WebSocket API on the same port (`/` private host, `/public` public host); false: none. */
+  streams?: StreamOptions | false;
 }
 
 /** Paper exchange — a faithful local Delta Exchange India (REST v2 subset) for dev, tests and paper trading. */
@@ -28,10 +32,17 @@ export async function buildApp(deps: Deps): Promise<App> {
     answerFrameworkError: answerDeltaFrameworkError,
   });
   const px = deps.exchange;
+  if (deps.streams !== false) {
+    const streams = new StreamServer(px, deps.streams ?? {});
+    streams.attach(app.server);
+    // Sockets first: an open socket would otherwise hold the HTTP server's close.
+    app.addHook('preClose', async () => streams.close());
+  }
   await app.register(
     deltaScope(px, (v2) => {
       publicRoutes(v2, px);
       orderRoutes(v2, px);
+      orderExtraRoutes(v2, px);
       accountRoutes(v2, px);
     }),
     { prefix: '/v2' },

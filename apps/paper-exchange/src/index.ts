@@ -12,12 +12,14 @@ import type { NewApiKey } from './engine/accounts.ts';
 import { PaperExchange } from './exchange.ts';
 import type { FaultInput } from './faults.ts';
 import type { RateLimitOptions } from './rate-limit.ts';
+import type { StreamOptions } from './stream/server.ts';
 
 export type { NewApiKey } from './engine/accounts.ts';
 export { PaperExchange } from './exchange.ts';
 export type { ActiveFault, FaultInput, FaultSpec } from './faults.ts';
 export { PRODUCTS } from './market/products.ts';
 export type { RateLimitOptions } from './rate-limit.ts';
+export type { StreamOptions } from './stream/server.ts';
 
 export const PAPER_EXCHANGE_MIGRATIONS_DIR = fileURLToPath(new URL('../migrations', import.meta.url));
 
@@ -40,19 +42,32 @@ export interface StartPaperExchangeOptions {
   rateLimit?: RateLimitOptions;
   /** Refuse a duplicate client_order_id per account (default true); false = accept it as another order. */
   uniqueClientOrderIds?: boolean;
+  /** Funding exchange interval (default Delta's 8 h); tests shorten it. */
+  fundingIntervalMs?: number;
+  /** Days of synthetic history on a fresh database (default 30). */
+  historyDays?: number;
+  /** Where that history ends on a fresh database (default now): two markets with one seed and anchor match. */
+  historyAnchorMs?: number;
+  /** WebSocket options (heartbeat, idle timeout, connection limit); false: no WebSocket API. */
+  streams?: StreamOptions | false;
   logger?: Logger;
 }
 
 export interface RunningPaperExchange {
   /** Base URL, e.g. http://127.0.0.1:40123 (paths start with /v2). */
   url: string;
+  /** Delta's private socket host (key-auth, private and legacy public channels): ws://127.0.0.1:40123/ */
+  wsUrl: string;
+  /** Delta's public socket host (the compact public channels): ws://127.0.0.1:40123/public */
+  publicWsUrl: string;
   port: number;
   exchange: PaperExchange;
   close(): Promise<void>;
   createApiKey(
     input?: NewApiKey,
   ): Promise<{ apiKey: string; apiSecret: string; userId: number; canTrade: boolean }>;
-  setMarkPrice(product: string | number, price: number): Promise<number>;
+  /** Sets the mark (and optionally the spot index beside it); stops, resting orders and liquidations react. */
+  setMarkPrice(product: string | number, price: number, spot?: number): Promise<number>;
   injectFault(fault: FaultInput): void;
   clearFaults(): void;
   /** Orders at the exchange carrying this client id (what exactly-once tests count). */
@@ -71,6 +86,9 @@ export async function startPaperExchange(options: StartPaperExchangeOptions): Pr
     walkMs: options.walkMs ?? 0,
     rateLimit: options.rateLimit,
     uniqueClientOrderIds: options.uniqueClientOrderIds,
+    fundingIntervalMs: options.fundingIntervalMs,
+    historyDays: options.historyDays,
+    historyAnchorMs: options.historyAnchorMs,
   });
   await exchange.start();
   const app = await buildApp({
@@ -79,6 +97,7 @@ export async function startPaperExchange(options: StartPaperExchangeOptions): Pr
     migrations,
     exchange,
     adminEnabled: options.adminEnabled ?? true,
+    streams: options.streams,
   });
   const host = options.host ?? '127.0.0.1';
   await app.listen({ host, port: options.port ?? 0 });
@@ -86,6 +105,8 @@ export async function startPaperExchange(options: StartPaperExchangeOptions): Pr
   const port = typeof address === 'object' && address ? address.port : (options.port ?? 0);
   return {
     url: `http://${host}:${port}`,
+    wsUrl: `ws://${host}:${port}/`,
+    publicWsUrl: `ws://${host}:${port}/public`,
     port,
     exchange,
     async close() {
@@ -96,7 +117,7 @@ export async function startPaperExchange(options: StartPaperExchangeOptions): Pr
       const k = await exchange.createApiKey(input);
       return { apiKey: k.apiKey, apiSecret: k.apiSecret, userId: k.userId, canTrade: k.canTrade };
     },
-    setMarkPrice: (product, price) => exchange.setMarkPrice(product, price),
+    setMarkPrice: (product, price, spot) => exchange.setMarkPrice(product, price, spot),
     injectFault: (fault) => {
       exchange.injectFault(fault);
     },

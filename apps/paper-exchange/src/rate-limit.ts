@@ -19,9 +19,17 @@ const WEIGHT_3 = new Set([
   'GET /v2/positions',
   'GET /v2/positions/margined',
   'GET /v2/wallet/balances',
+  'GET /v2/history/candles',
 ]);
-const WEIGHT_5 = new Set(['POST /v2/orders', 'PUT /v2/orders', 'DELETE /v2/orders']);
-const WEIGHT_10 = new Set(['GET /v2/orders/history', 'GET /v2/fills']);
+const WEIGHT_5 = new Set([
+  'POST /v2/orders',
+  'PUT /v2/orders',
+  'DELETE /v2/orders',
+  'DELETE /v2/orders/all',
+  'POST /v2/orders/bracket',
+  'PUT /v2/orders/bracket',
+]);
+const WEIGHT_10 = new Set(['GET /v2/orders/history', 'GET /v2/fills', 'GET /v2/wallet/transactions']);
 
 export function weightOf(method: string, routeUrl: string): number {
   const key = `${method} ${routeUrl}`;

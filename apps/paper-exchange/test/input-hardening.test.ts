@@ -91,3 +91,51 @@ describe('/v2 refuses hostile input in Delta’s own error shape', () => {
     expect(await admin.json()).toMatchObject({ reason: 'bad_url_encoding' });
   });
 });
+
+describe('the issue-14 routes refuse hostile input in Delta’s shape too', () => {
+  it('oversized ids, NUL bytes, absurd numbers: 400 bad_schema, never a 500', async () => {
+    const call = (method: 'POST' | 'PUT' | 'DELETE', path: string, body: unknown) =>
+      rawCall(px.url, key, { method, path, body: JSON.stringify(body) });
+    const cases: ['POST' | 'PUT' | 'DELETE', string, unknown][] = [
+      ['PUT', '/v2/orders', { id: 1e20, product_id: 27, size: 1 }],
+      ['PUT', '/v2/orders', { id: '123456789012345678901', product_id: 27 }],
+      ['DELETE', '/v2/orders', { id: 1e20, product_id: 27 }],
+      [
+        'POST',
+        '/v2/orders',
+        { product_id: 27, size: 1, side: 'buy', stop_order_type: 'stop_loss_order', stop_price: 1e300 },
+      ],
+      [
+        'POST',
+        '/v2/orders',
+        { product_id: 27, size: 1, side: 'buy', bracket_stop_loss_price: '9'.repeat(400) },
+      ],
+      ['POST', '/v2/orders/bracket', { product_id: 27, stop_loss_order: { stop_price: 'a\u0000b' } }],
+      ['PUT', '/v2/orders/bracket', { id: 1e20, product_id: 27 }],
+      ['POST', '/v2/heartbeat/create', { heartbeat_id: 'a\u0000b', impact: 'contracts', config: [] }],
+      ['POST', '/v2/heartbeat', { heartbeat_id: 'x'.repeat(500), ttl: 1 }],
+      ['POST', '/v2/orders/cancel_after', { cancel_after: 1e300 }],
+      ['DELETE', '/v2/orders/all', { product_id: 1e20 }],
+    ];
+    for (const [method, path, body] of cases) {
+      const r = await call(method, path, body);
+      expect(r.status, `${method} ${path} ${r.text}`).toBe(400);
+      expect(r.json).toMatchObject(BAD_SCHEMA);
+    }
+    for (const q of [
+      '?resolution=1m&symbol=BTC%00USD&start=1&end=2',
+      `?resolution=1m&symbol=BTCUSD&start=1&end=${'9'.repeat(40)}`,
+      '?resolution=1m&symbol=BTCUSD&start=-5&end=2',
+    ]) {
+      const r = await rawCall(px.url, undefined, { method: 'GET', path: '/v2/history/candles', query: q });
+      expect(r.status, q).toBe(400);
+      expect(r.json).toMatchObject(BAD_SCHEMA);
+    }
+    const tx = await rawCall(px.url, key, {
+      method: 'GET',
+      path: '/v2/wallet/transactions',
+      query: '?end_time=1e400',
+    });
+    expect(tx.status).toBe(400);
+  });
+});

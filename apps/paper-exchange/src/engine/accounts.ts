@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Db, Queryable } from '@delta/server-kit';
 import { num } from '../format.ts';
 import { PRODUCTS, productById } from '../market/products.ts';
-import type { AccountRow, PositionRow } from './rows.ts';
+import { type AccountRow, POSITION_COLUMNS, type PositionRow } from './rows.ts';
 
 export interface ApiKeyRecord {
   apiKey: string;
@@ -47,6 +47,12 @@ export async function createApiKey(
         accountId,
         `paper-${accountId}@paper.local`,
       ]);
+      // The opening balance is the ledger's first entry, so the wallet always equals its transactions.
+      await tx.query(
+        `INSERT INTO px_transactions (account_id, transaction_type, amount, balance, meta_data)
+         SELECT id, 'deposit', balance, balance, '{}'::jsonb FROM px_accounts WHERE id = $1 AND balance <> 0`,
+        [accountId],
+      );
     }
     await tx.query(
       `INSERT INTO px_api_keys (api_key, api_secret, account_id, can_trade) VALUES ($1, $2, $3, $4)
@@ -113,8 +119,7 @@ export async function setLeverage(db: Queryable, accountId: string, productId: n
 
 export async function positions(db: Queryable, accountId: string): Promise<PositionRow[]> {
   const r = await db.query<PositionRow>(
-    `SELECT account_id, product_id, size, entry_price, realized_pnl, updated_at
-     FROM px_positions WHERE account_id = $1 ORDER BY product_id`,
+    `SELECT ${POSITION_COLUMNS} FROM px_positions WHERE account_id = $1 ORDER BY product_id`,
     [accountId],
   );
   return r.rows.map((row) => ({ ...row, product_id: Number(row.product_id), size: Number(row.size) }));
@@ -132,7 +137,12 @@ export interface MarginState {
  * Isolated-style margin per product at the chosen leverage: positions block |size|·cv·entry/leverage, resting
  * orders block their own notional/leverage; the rest of the balance is available.
  */
-export async function marginState(db: Queryable, account: AccountRow): Promise<MarginState> {
+export async function marginState(
+  db: Queryable,
+  account: AccountRow,
+  /** An order being (re)executed: its own margin is what is being computed, so it is left out. */
+  excludeOrderId?: string,
+): Promise<MarginState> {
   const lev = await leverageMap(db, account.id);
   let positionMargin = 0;
   for (const pos of await positions(db, account.id)) {
@@ -147,8 +157,9 @@ export async function marginState(db: Queryable, account: AccountRow): Promise<M
     leverage: string;
   }>(
     `SELECT product_id, unfilled_size, limit_price, leverage FROM px_orders
-     WHERE account_id = $1 AND state = 'open' AND reduce_only = false`,
-    [account.id],
+     WHERE account_id = $1 AND state = 'open' AND reduce_only = false AND order_type = 'limit_order'
+       AND ($2::bigint IS NULL OR id <> $2::bigint)`,
+    [account.id, excludeOrderId ?? null],
   );
   let orderMargin = 0;
   for (const row of o.rows) {

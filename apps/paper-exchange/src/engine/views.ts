@@ -1,118 +1,13 @@
-import { dec, epochMicros, isoMicros, num } from '../format.ts';
+import { dec, isoMicros, num } from '../format.ts';
 import type { Market } from '../market/market.ts';
-import {
-  ASSETS,
-  type AssetSpec,
-  maxLeverage,
-  type ProductSpec,
-  productById,
-  USD,
-} from '../market/products.ts';
+import { maxLeverage, productById, USD } from '../market/products.ts';
 import type { MarginState } from './accounts.ts';
-import type { FillRow, OrderRow, PositionRow } from './rows.ts';
+import { isolatedPrices } from './liquidation.ts';
+import type { FillRow, OrderRow, PositionRow, TransactionRow } from './rows.ts';
 
-/** Wire shapes, field for field as Delta sends them (decimal strings, integer sizes and ids). */
+const decOrNull = (v: string | null) => (v === null ? null : dec(num(v)));
 
-export function assetView(a: AssetSpec) {
-  return {
-    id: a.id,
-    symbol: a.symbol,
-    name: a.name,
-    precision: a.precision,
-    minimum_precision: 2,
-    deposit_status: 'enabled',
-    withdrawal_status: 'enabled',
-    base_withdrawal_fee: '0',
-    min_withdrawal_amount: '0',
-    networks: [],
-  };
-}
-
-const assetBySymbol = (s: string) => ASSETS.find((a) => a.symbol === s)!;
-
-export function productView(p: ProductSpec) {
-  return {
-    id: p.id,
-    symbol: p.symbol,
-    description: p.description,
-    short_description: `${p.underlying} Perpetual`,
-    contract_type: 'perpetual_futures',
-    contract_value: p.contractValueText,
-    contract_unit_currency: p.underlying,
-    tick_size: p.tickSizeText,
-    initial_margin: dec(p.initialMargin),
-    maintenance_margin: dec(p.maintenanceMargin),
-    initial_margin_scaling_factor: '0.0001',
-    maintenance_margin_scaling_factor: '0.00005',
-    default_leverage: dec(p.defaultLeverage),
-    max_leverage_notional: '20000000',
-    position_size_limit: p.positionSizeLimit,
-    impact_size: 10000,
-    taker_commission_rate: dec(p.takerRate),
-    maker_commission_rate: dec(p.makerRate),
-    liquidation_penalty_factor: '0.5',
-    notional_type: 'vanilla',
-    is_quanto: false,
-    funding_method: 'mark_price',
-    annualized_funding: '10.95',
-    price_band: '2.5',
-    state: 'live',
-    trading_status: 'operational',
-    launch_time: p.launchTime,
-    settlement_time: null,
-    strike_price: null,
-    product_specs: { max_order_size: p.positionSizeLimit },
-    underlying_asset: assetView(assetBySymbol(p.underlying)),
-    quoting_asset: assetView(USD),
-    settling_asset: assetView(USD),
-    spot_index: { symbol: `.DEX${p.underlying}USD`, index_type: 'spot_pair' },
-  };
-}
-
-export function tickerView(p: ProductSpec, market: Market) {
-  const s = market.stats(p.id);
-  const book = market.book(p);
-  const mark = market.mark(p.id);
-  return {
-    symbol: p.symbol,
-    product_id: p.id,
-    contract_type: 'perpetual_futures',
-    mark_price: dec(mark),
-    spot_price: dec(mark),
-    close: mark,
-    open: s.open,
-    high: s.high,
-    low: s.low,
-    volume: s.volume,
-    size: s.volume,
-    turnover: s.volume * p.contractValue,
-    turnover_symbol: p.underlying,
-    turnover_usd: s.volume * p.contractValue * mark,
-    oi: '0',
-    oi_contracts: '0',
-    timestamp: epochMicros(),
-    funding_rate: '0.01',
-    price_band: { lower_limit: dec(mark * 0.975), upper_limit: dec(mark * 1.025) },
-    quotes: {
-      best_bid: dec(book.bids[0]!.price),
-      best_ask: dec(book.asks[0]!.price),
-      bid_size: String(book.bids[0]!.size),
-      ask_size: String(book.asks[0]!.size),
-    },
-  };
-}
-
-export function orderbookView(p: ProductSpec, market: Market) {
-  const book = market.book(p);
-  const side = (levels: { price: number; size: number }[]) => {
-    let depth = 0;
-    return levels.map((l) => {
-      depth += l.size;
-      return { price: dec(l.price), size: l.size, depth: String(depth) };
-    });
-  };
-  return { symbol: p.symbol, buy: side(book.bids), sell: side(book.asks), last_updated_at: epochMicros() };
-}
+/** Account wire shapes, field for field as Delta sends them (decimal strings, integer sizes and ids). */
 
 export function orderView(o: OrderRow) {
   const p = productById(Number(o.product_id));
@@ -123,9 +18,11 @@ export function orderView(o: OrderRow) {
     unfilled_size: Number(o.unfilled_size),
     side: o.side,
     order_type: o.order_type,
-    limit_price: o.limit_price === null ? null : dec(num(o.limit_price)),
-    stop_order_type: null,
-    stop_price: null,
+    limit_price: decOrNull(o.limit_price),
+    stop_order_type: o.stop_order_type,
+    stop_price: decOrNull(o.stop_price),
+    stop_trigger_method: o.stop_trigger_method,
+    trail_amount: null,
     paid_commission: dec(num(o.paid_commission)),
     commission: '0',
     reduce_only: o.reduce_only,
@@ -139,8 +36,14 @@ export function orderView(o: OrderRow) {
     average_fill_price: o.average_fill_price === null ? null : dec(num(o.average_fill_price)),
     time_in_force: o.time_in_force,
     cancellation_reason: o.cancellation_reason,
-    bracket_order: null,
-    meta_data: { source: 'api' },
+    bracket_order: o.bracket_order,
+    bracket_stop_loss_price: decOrNull(o.bracket_stop_loss_price),
+    bracket_stop_loss_limit_price: decOrNull(o.bracket_stop_loss_limit_price),
+    bracket_take_profit_price: decOrNull(o.bracket_take_profit_price),
+    bracket_take_profit_limit_price: decOrNull(o.bracket_take_profit_limit_price),
+    bracket_stop_trigger_method: o.bracket_stop_trigger_method,
+    bracket_trail_amount: null,
+    meta_data: { source: o.source },
   };
 }
 
@@ -157,13 +60,16 @@ export function fillView(f: FillRow) {
     role: f.role,
     commission: dec(num(f.commission)),
     realized_pnl: dec(num(f.realized_pnl)),
-    fill_type: 'normal',
+    fill_type: f.fill_type,
     product_id: Number(f.product_id),
     product_symbol: p?.symbol ?? null,
     created_at: isoMicros(f.created_at),
     notional: p ? dec(f.size * p.contractValue * num(f.price)) : '0',
+    settling_asset_id: USD.id,
     settling_asset_symbol: USD.symbol,
-    meta_data: {},
+    meta_data: {
+      effective_commission_rate: dec(num(f.commission) / (f.size * (p?.contractValue ?? 1) * num(f.price))),
+    },
   };
 }
 
@@ -178,22 +84,20 @@ export function marginedPositionView(pos: PositionRow, market: Market, leverage:
   const p = productById(Number(pos.product_id))!;
   const entry = num(pos.entry_price);
   const mark = market.mark(p.id);
-  const long = pos.size > 0;
-  const im = 1 / leverage;
-  const mm = p.maintenanceMargin / 100;
+  const iso = isolatedPrices(p, pos.size, entry, leverage);
   return {
     user_id: Number(pos.account_id),
     product_id: p.id,
     product_symbol: p.symbol,
     size: pos.size,
     entry_price: dec(entry),
-    margin: dec((Math.abs(pos.size) * p.contractValue * entry) / leverage),
-    liquidation_price: dec(long ? entry * (1 - im + mm) : entry * (1 + im - mm)),
-    bankruptcy_price: dec(long ? entry * (1 - im) : entry * (1 + im)),
+    margin: dec(iso.margin),
+    liquidation_price: dec(iso.liquidation),
+    bankruptcy_price: dec(iso.bankruptcy),
     adl_level: null,
     auto_topup: false,
     realized_pnl: dec(num(pos.realized_pnl)),
-    realized_funding: '0',
+    realized_funding: dec(num(pos.realized_funding)),
     unrealized_pnl: dec(pos.size * p.contractValue * (mark - entry)),
     mark_price: dec(mark),
     commission: '0',
@@ -224,5 +128,19 @@ export function balanceView(accountId: string, m: MarginState) {
     portfolio_margin: '0',
     trading_fee_credit: '0',
     unvested_amount: '0',
+  };
+}
+
+export function transactionView(t: TransactionRow) {
+  return {
+    id: Number(t.id),
+    amount: dec(num(t.amount)),
+    balance: dec(num(t.balance)),
+    transaction_type: t.transaction_type,
+    meta_data: t.meta_data,
+    product_id: t.product_id === null ? null : Number(t.product_id),
+    asset_id: USD.id,
+    asset_symbol: USD.symbol,
+    created_at: isoMicros(t.created_at),
   };
 }

@@ -36,9 +36,17 @@ export interface ProductSpec {
   makerRate: number;
   /** Where the mark starts on a fresh database. */
   startPrice: number;
-  /** Random-walk volatility per tick (fraction of price). */
+  /** Long-run volatility of the simulated price per minute (fraction of price; BTC ≈ 3 %/day ≈ 0.08 %/min). */
   volatility: number;
   launchTime: string;
+  /** Delta's `price_band`: ± this percent of the mark is always allowed (the 2σ band may be wider). */
+  priceBandPct: number;
+  /** Delta's `product_specs.funding_clamp_value` (percent): the clamp in the funding formula. */
+  fundingClampPct: number;
+  /** The spot index this perpetual tracks (Delta's `spot_index.symbol`). */
+  spotIndex: string;
+  /** Average simulated public volume, contracts per minute. */
+  volumePerMin: number;
 }
 
 export const PRODUCTS: readonly ProductSpec[] = [
@@ -58,8 +66,12 @@ export const PRODUCTS: readonly ProductSpec[] = [
     takerRate: 0.0005,
     makerRate: 0.0002,
     startPrice: 60_000,
-    volatility: 0.0002,
+    volatility: 0.0008,
     launchTime: '2023-06-01T00:00:00Z',
+    priceBandPct: 2.5,
+    fundingClampPct: 0.05,
+    spotIndex: '.DEXBTUSD',
+    volumePerMin: 1_200,
   },
   {
     id: 3136,
@@ -77,8 +89,12 @@ export const PRODUCTS: readonly ProductSpec[] = [
     takerRate: 0.0005,
     makerRate: 0.0002,
     startPrice: 3_000,
-    volatility: 0.0003,
+    volatility: 0.001,
     launchTime: '2023-06-01T00:00:00Z',
+    priceBandPct: 2.5,
+    fundingClampPct: 0.05,
+    spotIndex: '.DEETHUSD',
+    volumePerMin: 800,
   },
 ];
 
@@ -88,6 +104,11 @@ export function productById(id: number): ProductSpec | undefined {
 
 export function productBySymbol(symbol: string): ProductSpec | undefined {
   return PRODUCTS.find((p) => p.symbol === symbol);
+}
+
+/** A product by its spot index symbol (`.DEXBTUSD`): index-price candles. */
+export function productBySpotIndex(symbol: string): ProductSpec | undefined {
+  return PRODUCTS.find((p) => p.spotIndex === symbol);
 }
 
 /** `/v2/products/{x}` and leverage routes accept a symbol or a numeric id. */

@@ -2,12 +2,16 @@ import type { App } from '@delta/server-kit';
 import { z } from 'zod';
 import { badSchema, deltaError } from '../delta-errors.ts';
 import { getAccount, leverageMap, marginState, positions, setLeverage } from '../engine/accounts.ts';
+import type { TransactionRow } from '../engine/rows.ts';
 import { cancelOrder, placeOrder } from '../engine/trading.ts';
-import { balanceView, marginedPositionView, positionView } from '../engine/views.ts';
+import { balanceView, marginedPositionView, positionView, transactionView } from '../engine/views.ts';
 import type { PaperExchange } from '../exchange.ts';
 import { dec, num } from '../format.ts';
 import { maxLeverage, productById, productByRef, productBySymbol } from '../market/products.ts';
 import { ok, parseInput, principalOf } from '../v2-scope.ts';
+import { pageWindow, productIds, toPage, windowSql, ZHistoryQuery } from './pagination.ts';
+
+const TRANSACTION_TYPES = new Set(['deposit', 'cashflow', 'commission', 'funding', 'liquidation_fee']);
 
 const ZPositionQuery = z.looseObject({
   product_id: z.coerce.number().int().positive().optional(),
@@ -41,8 +45,8 @@ export function accountRoutes(app: App, px: PaperExchange) {
 
   app.get('/positions/margined', { config: { deltaAuth: 'read' } }, async (request) => {
     const who = principalOf(request);
-    const q = parseInput(z.looseObject({ product_ids: z.string().optional() }), request.query);
-    const wanted = q.product_ids?.split(',').map(Number);
+    const q = parseInput(z.looseObject({ product_ids: z.string().max(400).optional() }), request.query);
+    const wanted = productIds(q);
     const lev = await leverageMap(px.db, who.accountId);
     const rows = (await positions(px.db, who.accountId)).filter(
       (p) => p.size !== 0 && (!wanted || wanted.includes(p.product_id)),
@@ -54,14 +58,14 @@ export function accountRoutes(app: App, px: PaperExchange) {
   app.post('/positions/close_all', { config: { deltaAuth: 'trade' } }, async (request) => {
     const who = principalOf(request);
     const open = await px.db.query<{ id: string }>(
-      `SELECT id FROM px_orders WHERE account_id = $1 AND state = 'open'`,
+      `SELECT id FROM px_orders WHERE account_id = $1 AND state IN ('open', 'pending')`,
       [who.accountId],
     );
-    for (const o of open.rows) await cancelOrder(px.db, who.accountId, { id: o.id }).catch(() => undefined);
+    for (const o of open.rows) await cancelOrder(px, who.accountId, { id: o.id }).catch(() => undefined);
     for (const pos of await positions(px.db, who.accountId)) {
       const product = productById(pos.product_id);
       if (!product || pos.size === 0) continue;
-      await placeOrder(px.db, px.market, who.accountId, {
+      await placeOrder(px, who.accountId, {
         product,
         size: Math.abs(pos.size),
         side: pos.size > 0 ? 'sell' : 'buy',
@@ -87,6 +91,53 @@ export function accountRoutes(app: App, px: PaperExchange) {
     }
     const equity = dec(m.balance + unrealized);
     return ok([balanceView(who.accountId, m)], { net_equity: equity, robo_trading_equity: '0' });
+  });
+
+  app.get('/wallet/transactions', { config: { deltaAuth: 'read' } }, async (request) => {
+    const who = principalOf(request);
+    const q = parseInput(
+      ZHistoryQuery.extend({
+        asset_ids: z.string().max(200).optional(),
+        transaction_types: z.string().max(400).optional(),
+      }),
+      request.query,
+    );
+    const types = q.transaction_types?.split(',').map((t) => t.trim());
+    if (types?.some((t) => !/^[a-z_]{1,64}$/.test(t))) {
+      throw badSchema([{ path: 'transaction_types', message: 'comma-separated transaction types' }]);
+    }
+    const usd = !q.asset_ids || q.asset_ids.split(',').some((a) => a.trim() === '14');
+    const w = pageWindow(q);
+    const s = windowSql(w, 'id', 'created_at', 3);
+    const r = usd
+      ? await px.db.query<TransactionRow>(
+          `SELECT id, account_id, product_id, transaction_type, amount, balance, meta_data, created_at
+           FROM px_transactions WHERE account_id = $1 AND ($2::text[] IS NULL OR transaction_type = ANY($2::text[]))
+             AND ${s.where} ORDER BY ${s.order} LIMIT ${s.limit}`,
+          [who.accountId, types?.filter((t) => TRANSACTION_TYPES.has(t)) ?? null, ...s.params],
+        )
+      : { rows: [] };
+    const { items, meta } = toPage(r.rows, w);
+    return ok(items.map(transactionView), meta);
+  });
+
+  // What Delta's own tools call to identify a key (GET /v2/profile is withdrawn for API keys in August 2026).
+  app.get('/users/trading_preferences', { config: { deltaAuth: 'read' } }, async (request) => {
+    const who = principalOf(request);
+    return ok({
+      user_id: Number(who.accountId),
+      default_auto_topup: false,
+      mmp_config: null,
+      deto_for_commission: false,
+      vip_level: 0,
+      vip_discount_factor: '0.00',
+      volume_30d: '0',
+      email_preferences: {},
+      notification_preferences: {},
+      price_alert_assets: [],
+      enabled_portfolios: {},
+      interest_credit: false,
+    });
   });
 
   const leverageRoute = '/products/:product/orders/leverage';

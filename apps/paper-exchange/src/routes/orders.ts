@@ -1,101 +1,114 @@
 import type { App } from '@delta/server-kit';
-import { z } from 'zod';
-import { badSchema, deltaError, orderError } from '../delta-errors.ts';
-import type { FillRow, OrderRow } from '../engine/rows.ts';
+import { badSchema, deltaError } from '../delta-errors.ts';
+import { editOrder } from '../engine/edit.ts';
+import { FILL_COLUMNS, type FillRow, ORDER_COLUMNS, type OrderRow } from '../engine/rows.ts';
 import { cancelOrder, orderByClientId, orderById, placeOrder } from '../engine/trading.ts';
 import { fillView, orderView } from '../engine/views.ts';
 import type { PaperExchange } from '../exchange.ts';
-import { productById, productBySymbol } from '../market/products.ts';
 import { ok, parseInput, principalOf } from '../v2-scope.ts';
+import { productOf, refuseTrailing, tickPrice, ZCancel, ZEditOrder, ZPlaceOrder } from './order-schemas.ts';
+import { pageWindow, productIds, toPage, windowSql, ZHistoryQuery } from './pagination.ts';
 
-// Delta's swagger says string enums "true"/"false"; CCXT sends JSON booleans. Accept both.
-const flag = z
-  .union([z.boolean(), z.enum(['true', 'false'])])
-  .optional()
-  .transform((v) => v === true || v === 'true');
-const decimal = z.union([z.number(), z.string().regex(/^-?\d+(\.\d+)?$/)]).transform(Number);
+const ORDER_TYPES: Record<string, string> = {
+  market: "order_type = 'market_order' AND stop_order_type IS NULL",
+  limit: "order_type = 'limit_order' AND stop_order_type IS NULL",
+  stop_market: "order_type = 'market_order' AND stop_order_type IS NOT NULL",
+  stop_limit: "order_type = 'limit_order' AND stop_order_type IS NOT NULL",
+  all_stop: 'stop_order_type IS NOT NULL',
+};
 
-export const ZPlaceOrder = z.looseObject({
-  product_id: z.coerce.number().int().positive().optional(),
-  product_symbol: z.string().optional(),
-  size: z.union([
-    z.number().int().positive(),
-    z
-      .string()
-      .regex(/^[1-9]\d*$/)
-      .transform(Number),
-  ]),
-  side: z.enum(['buy', 'sell']),
-  order_type: z.enum(['limit_order', 'market_order']).default('market_order'),
-  limit_price: decimal.nullish(),
-  time_in_force: z.enum(['gtc', 'ioc']).default('gtc'),
-  post_only: flag,
-  reduce_only: flag,
-  client_order_id: z.string().min(1).max(32).nullish(),
-});
-
-const ZCancel = z.looseObject({
-  id: z.union([z.number().int().positive(), z.string().regex(/^\d+$/)]).optional(),
-  client_order_id: z.string().min(1).max(32).optional(),
-  product_id: z.coerce.number().int().positive(),
-});
-
-const ZListQuery = z.looseObject({
-  product_ids: z.string().optional(),
-  product_id: z.coerce.number().int().optional(),
-  states: z.string().optional(),
-  page_size: z.coerce.number().int().min(1).max(500).default(100),
-  after: z.string().regex(/^\d+$/).optional(),
-});
-
-function productFilter(q: z.infer<typeof ZListQuery>): number[] | null {
-  if (q.product_ids) return q.product_ids.split(',').map(Number);
-  return q.product_id ? [q.product_id] : null;
+/** `order_types=market,stop_limit` as SQL (fixed fragments only; unknown names are refused). */
+function orderTypesSql(value: string | undefined): string {
+  if (!value) return 'true';
+  const parts = value.split(',').map((s) => s.trim());
+  const unknown = parts.filter((s) => !(s in ORDER_TYPES));
+  if (unknown.length) throw badSchema([{ path: 'order_types', message: `unknown order types: ${unknown}` }]);
+  return `(${parts.map((s) => ORDER_TYPES[s]).join(' OR ')})`;
 }
 
-function page<T extends { id: string }>(rows: T[], size: number) {
-  const more = rows.length > size;
-  const items = rows.slice(0, size);
-  return { items, meta: { after: more ? items[items.length - 1]!.id : null, before: null } };
+function contractTypesOk(value: string | undefined): boolean {
+  return !value || value.split(',').some((s) => s.trim() === 'perpetual_futures');
 }
 
-/** Orders and fills: every route needs a key; placing and cancelling need the Trading permission. */
+/** Orders and fills: every route needs a key; placing, editing and cancelling need the Trading permission. */
 export function orderRoutes(app: App, px: PaperExchange) {
-  const cols = `id, account_id, product_id, client_order_id, side, order_type, size, unfilled_size, limit_price,
-    time_in_force, post_only, reduce_only, state, average_fill_price, paid_commission, leverage,
-    cancellation_reason, created_at, updated_at`;
-
   app.post('/orders', { config: { deltaAuth: 'trade' } }, async (request) => {
     const who = principalOf(request);
     const b = parseInput(ZPlaceOrder, request.body);
-    if ((b.product_id === undefined) === (b.product_symbol === undefined)) {
-      throw badSchema([{ path: 'product_id', message: 'give exactly one of product_id and product_symbol' }]);
+    refuseTrailing(b, 'trail_amount', 'bracket_trail_amount');
+    const product = productOf(b);
+    const limitPrice = tickPrice(product, b.limit_price, 'limit_price');
+    if (b.order_type === 'limit_order' && limitPrice === undefined) {
+      throw badSchema([{ path: 'limit_price', message: 'limit orders need a positive limit_price' }]);
     }
-    const product =
-      b.product_id !== undefined ? productById(b.product_id) : productBySymbol(b.product_symbol!);
-    if (!product) throw orderError('invalid_contract');
-    let limitPrice: number | undefined;
-    if (b.order_type === 'limit_order') {
-      if (b.limit_price === undefined || b.limit_price === null || !(b.limit_price > 0)) {
-        throw badSchema([{ path: 'limit_price', message: 'limit orders need a positive limit_price' }]);
-      }
-      const ticks = b.limit_price / product.tickSize;
-      if (Math.abs(ticks - Math.round(ticks)) > 1e-9) throw orderError('invalid_limit_price');
-      limitPrice = b.limit_price;
+    const stopPrice = tickPrice(product, b.stop_price, 'stop_price');
+    if ((b.stop_order_type == null) !== (stopPrice === undefined)) {
+      throw badSchema([
+        { path: 'stop_price', message: 'a stop order needs both stop_order_type and stop_price' },
+      ]);
     }
-    const order = await placeOrder(px.db, px.market, who.accountId, {
+    const bracket = {
+      stopLossPrice: tickPrice(product, b.bracket_stop_loss_price, 'bracket_stop_loss_price'),
+      stopLossLimitPrice: tickPrice(
+        product,
+        b.bracket_stop_loss_limit_price,
+        'bracket_stop_loss_limit_price',
+      ),
+      takeProfitPrice: tickPrice(product, b.bracket_take_profit_price, 'bracket_take_profit_price'),
+      takeProfitLimitPrice: tickPrice(
+        product,
+        b.bracket_take_profit_limit_price,
+        'bracket_take_profit_limit_price',
+      ),
+      trigger: b.bracket_stop_trigger_method ?? 'mark_price',
+    };
+    const hasBracket = bracket.stopLossPrice !== undefined || bracket.takeProfitPrice !== undefined;
+    if (b.cancel_orders_accepted) {
+      // Delta: "if set, will cancel all existing orders for the product" (never implied by anything else).
+      const open = await px.db.query<{ id: string }>(
+        `SELECT id FROM px_orders WHERE account_id = $1 AND product_id = $2 AND state IN ('open', 'pending')`,
+        [who.accountId, product.id],
+      );
+      for (const o of open.rows) await cancelOrder(px, who.accountId, { id: o.id }).catch(() => undefined);
+    }
+    const order = await placeOrder(px, who.accountId, {
       product,
       size: b.size,
       side: b.side,
       orderType: b.order_type,
       limitPrice,
       timeInForce: b.time_in_force,
-      postOnly: b.post_only,
-      reduceOnly: b.reduce_only,
+      postOnly: b.post_only ?? false,
+      reduceOnly: b.reduce_only ?? false,
       clientOrderId: b.client_order_id ?? undefined,
       uniqueClientOrderId: px.uniqueClientOrderIds,
+      stop:
+        b.stop_order_type && stopPrice !== undefined
+          ? { type: b.stop_order_type, price: stopPrice, trigger: b.stop_trigger_method ?? 'mark_price' }
+          : undefined,
+      bracket: hasBracket ? bracket : undefined,
     });
-    return ok(orderView(order));
+    // A stop placed beyond its trigger fires at once, not at the next move.
+    if (order.state === 'pending') await px.react(product.id);
+    const latest = order.state === 'pending' ? await orderById(px.db, who.accountId, order.id) : order;
+    return ok(orderView(latest ?? order));
+  });
+
+  app.put('/orders', { config: { deltaAuth: 'trade' } }, async (request) => {
+    const who = principalOf(request);
+    const b = parseInput(ZEditOrder, request.body);
+    refuseTrailing(b, 'trail_amount');
+    const product = productOf(b);
+    const order = await editOrder(px, who.accountId, {
+      id: b.id,
+      product,
+      limitPrice: tickPrice(product, b.limit_price, 'limit_price'),
+      size: b.size,
+      stopPrice: tickPrice(product, b.stop_price, 'stop_price'),
+      postOnly: b.post_only,
+    });
+    if (order.state === 'pending') await px.react(product.id);
+    return ok(orderView((await orderById(px.db, who.accountId, order.id)) ?? order));
   });
 
   app.delete('/orders', { config: { deltaAuth: 'trade' } }, async (request) => {
@@ -104,37 +117,50 @@ export function orderRoutes(app: App, px: PaperExchange) {
     if (b.id === undefined && b.client_order_id === undefined) {
       throw badSchema([{ path: 'id', message: 'give id or client_order_id' }]);
     }
-    const order = await cancelOrder(px.db, who.accountId, {
+    const order = await cancelOrder(px, who.accountId, {
       id: b.id === undefined ? undefined : String(b.id),
       clientOrderId: b.client_order_id,
     });
     return ok(orderView(order));
   });
 
+  // Active orders (open and pending): a short list, so the page may hold up to 500 as before.
   app.get('/orders', { config: { deltaAuth: 'read' } }, async (request) => {
     const who = principalOf(request);
-    const q = parseInput(ZListQuery, request.query);
-    const states = q.states ? q.states.split(',') : ['open', 'pending'];
-    const r = await px.db.query<OrderRow>(
-      `SELECT ${cols} FROM px_orders WHERE account_id = $1 AND state = ANY($2::text[])
-       AND ($3::int[] IS NULL OR product_id = ANY($3::int[])) AND ($4::bigint IS NULL OR id < $4::bigint)
-       ORDER BY id DESC LIMIT $5`,
-      [who.accountId, states, productFilter(q), q.after ?? null, q.page_size + 1],
+    const q = parseInput(ZHistoryQuery.extend({ states: ZHistoryQuery.shape.contract_types }), request.query);
+    const states = q.states ? q.states.split(',').map((s) => s.trim()) : ['open', 'pending'];
+    const w = pageWindow(
+      { ...q, start_time: q.start_time ?? 0, page_size: q.page_size ?? 100 },
+      Date.now(),
+      500,
     );
-    const { items, meta } = page(r.rows, q.page_size);
+    const s = windowSql(w, 'id', 'created_at', 4);
+    const r = contractTypesOk(q.contract_types)
+      ? await px.db.query<OrderRow>(
+          `SELECT ${ORDER_COLUMNS} FROM px_orders WHERE account_id = $1 AND state = ANY($2::text[])
+             AND ($3::int[] IS NULL OR product_id = ANY($3::int[])) AND ${orderTypesSql(q.order_types)}
+             AND ${s.where} ORDER BY ${s.order} LIMIT ${s.limit}`,
+          [who.accountId, states, productIds(q), ...s.params],
+        )
+      : { rows: [] };
+    const { items, meta } = toPage(r.rows, w);
     return ok(items.map(orderView), meta);
   });
 
   app.get('/orders/history', { config: { deltaAuth: 'read' } }, async (request) => {
     const who = principalOf(request);
-    const q = parseInput(ZListQuery, request.query);
-    const r = await px.db.query<OrderRow>(
-      `SELECT ${cols} FROM px_orders WHERE account_id = $1 AND state IN ('closed', 'cancelled')
-       AND ($2::int[] IS NULL OR product_id = ANY($2::int[])) AND ($3::bigint IS NULL OR id < $3::bigint)
-       ORDER BY id DESC LIMIT $4`,
-      [who.accountId, productFilter(q), q.after ?? null, q.page_size + 1],
-    );
-    const { items, meta } = page(r.rows, q.page_size);
+    const q = parseInput(ZHistoryQuery, request.query);
+    const w = pageWindow(q);
+    const s = windowSql(w, 'id', 'created_at', 3);
+    const r = contractTypesOk(q.contract_types)
+      ? await px.db.query<OrderRow>(
+          `SELECT ${ORDER_COLUMNS} FROM px_orders WHERE account_id = $1 AND state IN ('closed', 'cancelled')
+             AND ($2::int[] IS NULL OR product_id = ANY($2::int[])) AND ${orderTypesSql(q.order_types)}
+             AND ${s.where} ORDER BY ${s.order} LIMIT ${s.limit}`,
+          [who.accountId, productIds(q), ...s.params],
+        )
+      : { rows: [] };
+    const { items, meta } = toPage(r.rows, w);
     return ok(items.map(orderView), meta);
   });
 
@@ -163,17 +189,18 @@ export function orderRoutes(app: App, px: PaperExchange) {
 
   app.get('/fills', { config: { deltaAuth: 'read' } }, async (request) => {
     const who = principalOf(request);
-    const q = parseInput(ZListQuery, request.query);
-    const r = await px.db.query<FillRow>(
-      `SELECT f.id, f.order_id, f.account_id, f.product_id, f.side, f.size, f.price, f.role, f.commission,
-         f.realized_pnl, f.created_at, o.client_order_id
-       FROM px_fills f JOIN px_orders o ON o.id = f.order_id
-       WHERE f.account_id = $1 AND ($2::int[] IS NULL OR f.product_id = ANY($2::int[]))
-         AND ($3::bigint IS NULL OR f.id < $3::bigint)
-       ORDER BY f.id DESC LIMIT $4`,
-      [who.accountId, productFilter(q), q.after ?? null, q.page_size + 1],
-    );
-    const { items, meta } = page(r.rows, q.page_size);
+    const q = parseInput(ZHistoryQuery, request.query);
+    const w = pageWindow(q);
+    const s = windowSql(w, 'f.id', 'f.created_at', 3);
+    const r = contractTypesOk(q.contract_types)
+      ? await px.db.query<FillRow>(
+          `SELECT ${FILL_COLUMNS} FROM px_fills f JOIN px_orders o ON o.id = f.order_id
+           WHERE f.account_id = $1 AND ($2::int[] IS NULL OR f.product_id = ANY($2::int[])) AND ${s.where}
+           ORDER BY ${s.order} LIMIT ${s.limit}`,
+          [who.accountId, productIds(q), ...s.params],
+        )
+      : { rows: [] };
+    const { items, meta } = toPage(r.rows, w);
     return ok(items.map(fillView), meta);
   });
 }
