@@ -250,7 +250,7 @@ describe('planted canary keys never leak', () => {
       for (const { table_name } of tables.rows) {
         if (name === 'paper' && table_name === 'px_api_keys') continue;
         const rows = await db.query<{ row: string }>(
-          `SELECT row_to_json(t)::text AS row FROM "${table_name}" t`,
+          `SELECT row_to_json(whole_row)::text AS row FROM "${table_name}" whole_row`,
         );
         for (const { row } of rows.rows) expect(hits(row), `${name}.${table_name}`).toEqual([]);
       }

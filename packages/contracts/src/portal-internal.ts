@@ -73,3 +73,41 @@ export const ZApprovalStatusAnswer = z.object({
   expires_at: z.string(),
 });
 export type TApprovalStatusAnswer = z.infer<typeof ZApprovalStatusAnswer>;
+
+/** A credential bundle: the keys, encrypted to Plant's key and signed by the portal, bound to one approval. */
+export const ZCredentialBundleAnswer = z.object({
+  credential_bundle: z.string().min(1),
+  environment: z.enum(['paper', 'india-testnet', 'india']),
+  expires_at: z.string(),
+});
+export type TCredentialBundleAnswer = z.infer<typeof ZCredentialBundleAnswer>;
+
+/**
+ * POST /internal/v1/approvals/consume — use the approval for exactly this intent, once. With `with_bundle`, the
+ * credential bundle comes along (best effort: absent when the key cannot be opened; the bundle endpoint says why).
+ * A refusal is a 403 problem whose `reason` is the ledger's.
+ */
+export const ZConsumeRequest = z.strictObject({
+  approval_id: ZApprovalId,
+  intent_hash: ZIntentHash,
+  customer_id: ZCustomerId,
+  credential_ref: ZCredentialRef,
+  with_bundle: z.boolean().optional(),
+});
+export const ZConsumeAnswer = z.object({
+  consumed: z.literal(true),
+  approval_id: ZApprovalId,
+  intent_hash: ZIntentHash,
+  consumed_at: z.string().nullable(),
+  credential_bundle: z.string().min(1).optional(),
+  environment: ZCredentialBundleAnswer.shape.environment.optional(),
+  expires_at: z.string().optional(),
+});
+export type TConsumeAnswer = z.infer<typeof ZConsumeAnswer>;
+
+/** POST /internal/v1/credential-bundles — the bundle for an approval consumed for this credential just now. */
+export const ZBundleRequest = z.strictObject({
+  approval_id: ZApprovalId,
+  credential_ref: ZCredentialRef,
+  customer_id: ZCustomerId,
+});
