@@ -2,8 +2,9 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TPrincipal } from '@delta/contracts';
-import { createPlantClient } from '@delta/pp-api/src/services/plant-client.ts';
+import { createPlantClient } from '@delta/portal';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { listGatewayAudit, listGatewayAuditByCorrelationId } from '../src/db/gateway-audit-repository.ts';
 import { type Echo, type Harness, RATE, startHarness } from './gateway-harness.ts';
 
@@ -224,7 +225,13 @@ async function captureFromPp(
       keys: h.keys.pp,
       issuer: 'pp',
     });
-    await client.call('POST', path, { principal: ops('usr_capture'), correlationId: corr(), body, query });
+    await client.call('POST', path, {
+      principal: ops('usr_capture'),
+      correlationId: corr(),
+      body,
+      query,
+      answer: z.object({}),
+    });
   } finally {
     server.close();
   }

@@ -1,6 +1,7 @@
-import { createApprovalLedger } from '@delta/approval-ledger';
+import { ZCustomer } from '@delta/contracts';
+import { registerPortalCore, type Vault } from '@delta/portal';
 import { type App, createApp, type Db, type Logger, type Migration } from '@delta/server-kit';
-import { createServiceTokenVerifier, publicJwks, type ServiceKeys } from '@delta/service-auth';
+import type { ServiceKeys } from '@delta/service-auth';
 import type { JWK } from 'jose';
 import { createPpRefusalRecorder } from './auth/refusal-audit.ts';
 import { registerSessions } from './auth/session-plugin.ts';
@@ -9,12 +10,8 @@ import { registerApprovalRoutes } from './routes/approval-routes.ts';
 import { registerAuditRoutes } from './routes/audit-routes.ts';
 import { registerAuthRoutes } from './routes/auth-routes.ts';
 import { registerCredentialRoutes } from './routes/credential-routes.ts';
-import { registerInternalRoutes } from './routes/internal-routes.ts';
 import { opsPrincipal, registerPlantRelayRoutes } from './routes/plant-relay-routes.ts';
 import { registerPositionRoutes } from './routes/position-routes.ts';
-import { createPlantClient } from './services/plant-client.ts';
-import { createPlantEncryptionKeySource } from './services/plant-keys.ts';
-import { createVault, type Vault } from './services/vault.ts';
 
 export const SERVICE = 'pp-api';
 
@@ -31,7 +28,10 @@ export interface Deps {
   plantEncryptionKey?: () => Promise<JWK>;
 }
 
-/** PP — the ops portal backend: ops users, customers, credential vault, ops-assisted approvals. */
+/**
+ * PP — the ops portal backend: ops users and their sessions, and on top of the portal core (packages/portal:
+ * the vault, approvals, the Plant-facing internal API, the Plant client, the audit log) the ops views of it.
+ */
 export async function buildApp(deps: Deps): Promise<App> {
   const { config, db } = deps;
   const app = await createApp({
@@ -44,11 +44,18 @@ export async function buildApp(deps: Deps): Promise<App> {
     // No session, wrong role, CSRF and refused writes go on PP's audit chain (see createPpRefusalRecorder).
     onRefusal: createPpRefusalRecorder(db, deps.logger),
   });
-  const vault = deps.vault ?? createVault(db);
-  const ledger = createApprovalLedger({ db, defaultTtlSeconds: config.APPROVAL_TTL_SECONDS });
-  const plant = createPlantClient({ gatewayUrl: config.PLANT_GATEWAY_URL, keys: deps.keys, issuer: 'pp' });
-
-  app.get('/.well-known/jwks.json', { schema: { hide: true } }, async () => publicJwks(deps.keys));
+  const core = registerPortalCore(app, {
+    portal: 'pp',
+    db,
+    keys: deps.keys,
+    plantGatewayUrl: config.PLANT_GATEWAY_URL,
+    plantJwksUrl: config.PLANT_JWKS_URL,
+    paperUrl: config.PAPER_EXCHANGE_URL,
+    approvalTtlSeconds: config.APPROVAL_TTL_SECONDS,
+    bundleWindowSeconds: config.BUNDLE_WINDOW_SECONDS,
+    vault: deps.vault,
+    plantEncryptionKey: deps.plantEncryptionKey,
+  });
 
   await registerSessions(app, db);
   registerAuthRoutes(app, db, {
@@ -57,34 +64,20 @@ export async function buildApp(deps: Deps): Promise<App> {
     maxFailures: config.LOGIN_MAX_FAILURES,
     lockoutSeconds: config.LOGIN_LOCKOUT_SECONDS,
   });
-  registerPlantRelayRoutes(app, plant, vault);
-  registerAuditRoutes(app, { db, plant });
+  registerPlantRelayRoutes(app, core.plant, core.vault);
+  registerAuditRoutes(app, { db, plant: core.plant });
   registerCredentialRoutes(app, {
-    db,
-    vault,
-    paperUrl: config.PAPER_EXCHANGE_URL,
+    credentials: core.credentials,
     customerExists: async (id, correlationId, request) => {
-      const r = await plant.call('GET', `/api/v1/customers/${encodeURIComponent(id)}`, {
+      const r = await core.plant.call('GET', `/api/v1/customers/${encodeURIComponent(id)}`, {
         principal: opsPrincipal(request),
         correlationId,
+        answer: ZCustomer,
       });
-      return r.status === 200;
+      return r.ok;
     },
   });
-  registerApprovalRoutes(app, { db, ledger, plant, vault, ttlSeconds: config.APPROVAL_TTL_SECONDS });
-  registerPositionRoutes(app, { vault, paperUrl: config.PAPER_EXCHANGE_URL });
-  registerInternalRoutes(app, {
-    db,
-    ledger,
-    vault,
-    keys: deps.keys,
-    verifyPlant: createServiceTokenVerifier({
-      audience: 'pp',
-      issuers: { plant: { jwksUrl: config.PLANT_JWKS_URL } },
-    }),
-    plantEncryptionKey: deps.plantEncryptionKey ?? createPlantEncryptionKeySource(config.PLANT_JWKS_URL),
-    bundleWindowSeconds: config.BUNDLE_WINDOW_SECONDS,
-    paperUrl: config.PAPER_EXCHANGE_URL,
-  });
+  registerApprovalRoutes(app, { approvals: core.approvals });
+  registerPositionRoutes(app, { vault: core.vault, paperUrl: config.PAPER_EXCHANGE_URL });
   return app;
 }

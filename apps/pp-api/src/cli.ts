@@ -9,11 +9,11 @@ import { createInterface } from 'node:readline/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ZOpsRole } from '@delta/contracts';
+import { createVault } from '@delta/portal';
 import { defaultDataDir, migrate, openDatabase } from '@delta/server-kit';
 import { hashPassword, ZPasswordRule } from './auth/passwords.ts';
 import { insertUser } from './auth/users-repository.ts';
 import { ppMigrations } from './migrations.ts';
-import { createVault } from './services/vault.ts';
 
 const [command, ...rest] = process.argv.slice(2);
 const db = await openDatabase({
@@ -53,7 +53,7 @@ try {
     });
     console.log(`created ${user.role} ${user.username} (${user.user_id})`);
   } else if (command === 'rewrap-vault') {
-    const vault = createVault(db);
+    const vault = createVault(db, 'pp');
     const report = await vault.store.rewrapAll();
     console.log(JSON.stringify(report));
   } else {

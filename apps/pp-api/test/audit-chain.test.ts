@@ -3,7 +3,12 @@ import { fileURLToPath } from 'node:url';
 import type { Queryable } from '@delta/server-kit';
 import { createTestDatabase } from '@delta/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appendAudit, PP_AUDIT_CHAIN, verifyPpAudit } from '../src/audit-repository.ts';
+import { ppAudit } from '../src/pp-audit.ts';
+
+const appendAudit = ppAudit.append;
+const verifyPpAudit = ppAudit.verify;
+const PP_AUDIT_CHAIN = ppAudit.chain;
+
 import { ppMigrations } from '../src/migrations.ts';
 import { login, PASSWORD, type PpTestApp, startPp } from './pp-test-app.ts';
 

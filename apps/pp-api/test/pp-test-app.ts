@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { createVault } from '@delta/portal';
 import { createLogger, parseConfig } from '@delta/server-kit';
 import { ephemeralServiceKeys, type ServiceKeys } from '@delta/service-auth';
 import { createTestDatabase, LogCapture, type TestDatabase } from '@delta/testing';
@@ -8,7 +9,6 @@ import { hashPassword } from '../src/auth/passwords.ts';
 import { insertUser } from '../src/auth/users-repository.ts';
 import { ZConfig } from '../src/config.ts';
 import { ppMigrations } from '../src/migrations.ts';
-import { createVault } from '../src/services/vault.ts';
 
 export const PASSWORD = 'correct horse battery staple';
 
@@ -36,7 +36,7 @@ export async function startPp(
     migrations,
     config,
     keys,
-    vault: createVault(t.db, keyring),
+    vault: createVault(t.db, 'pp', keyring),
     ...extra,
   });
   for (const role of ['admin', 'operator', 'viewer'] as const) {

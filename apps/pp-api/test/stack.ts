@@ -16,6 +16,7 @@ import { createDeltaMarketData } from '@delta/plant/src/integrations/delta-marke
 import { plantMigrations as allPlantMigrations } from '@delta/plant/src/migrations.ts';
 import { buildApp as buildGateway } from '@delta/plant-gateway/src/app.ts';
 import { gatewayMigrations as allGatewayMigrations } from '@delta/plant-gateway/src/migrations.ts';
+import { createVault } from '@delta/portal';
 import { type App, createLogger, parseConfig } from '@delta/server-kit';
 import { ephemeralServiceKeys, type ServiceKeys } from '@delta/service-auth';
 import {
@@ -32,7 +33,6 @@ import { hashPassword } from '../src/auth/passwords.ts';
 import { insertUser } from '../src/auth/users-repository.ts';
 import { ZConfig } from '../src/config.ts';
 import { ppMigrations } from '../src/migrations.ts';
-import { createVault } from '../src/services/vault.ts';
 
 export const PASSWORD = 'correct horse battery staple';
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
@@ -185,7 +185,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       PAPER_EXCHANGE_URL: paper.url,
     }),
     keys: keys.pp,
-    vault: createVault(dbs.pp.db, new MasterKeyring([{ version: 'v1', key: Buffer.alloc(32, 9) }])),
+    vault: createVault(dbs.pp.db, 'pp', new MasterKeyring([{ version: 'v1', key: Buffer.alloc(32, 9) }])),
   });
   await pp.listen({ host: '127.0.0.1', port: ports.pp });
   for (const role of ['admin', 'operator', 'viewer'] as const) {

@@ -1,5 +1,5 @@
 import { ZCorrelationId, ZCredentialRef, ZCustomerId } from '@delta/contracts';
-import { AppError, type Db } from '@delta/server-kit';
+import { AppError, type Db, type Queryable } from '@delta/server-kit';
 import { z } from 'zod';
 import { newApprovalId } from './approval-id.ts';
 import {
@@ -143,11 +143,15 @@ export function createApprovalLedger({
   }
 
   return {
-    async mint(input: TMintApprovalInput): Promise<ApprovalRecord> {
+    /**
+     * Mints an approval. With `tx`, inside the caller's transaction — so the minter's audit record of it commits
+     * or rolls back with it.
+     */
+    async mint(input: TMintApprovalInput, options: { tx?: Queryable } = {}): Promise<ApprovalRecord> {
       const v = parseInput(ZMintApprovalInput, input, 'approval');
       const ttl = v.ttl_seconds ?? defaultTtlSeconds;
       // Millisecond precision so created_at round-trips through a JS Date exactly (list cursors rely on it).
-      const r = await db.query<ApprovalRow>(
+      const r = await (options.tx ?? db).query<ApprovalRow>(
         `WITH t AS (SELECT date_trunc('milliseconds', ${clock(13)}) AS created_at)
          INSERT INTO approvals (approval_id, issuer, customer_id, hired_agent_id, agent_id, credential_ref,
            intent_hash, intent_summary, approver_id, approver_kind, evidence, created_at, expires_at)

@@ -13,3 +13,14 @@ export const ZCustomerCreate = z.strictObject({
 export type TCustomerCreate = z.infer<typeof ZCustomerCreate>;
 
 export const ZCustomerListQuery = z.strictObject(ZPageQuery);
+
+/** A customer as Plant's directory answers it. */
+export const ZCustomer = z.object({
+  customer_id: z.string(),
+  display_name: z.string(),
+  email: z.string().nullable(),
+  created_at: z.string(),
+  created_by: z.string(),
+});
+export type TCustomer = z.infer<typeof ZCustomer>;
+export const ZCustomerPage = z.object({ items: z.array(ZCustomer), next_cursor: z.string().nullable() });

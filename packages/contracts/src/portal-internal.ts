@@ -8,6 +8,15 @@ import { ZExchangeOrderId } from './trade-intent.ts';
  * what these answers carry, never a key.
  */
 
+/** The routes of a portal's internal API, by what Plant asks: one name for each, on both sides. */
+export const PORTAL_INTERNAL_ROUTES = {
+  consume: '/internal/v1/approvals/consume',
+  bundle: '/internal/v1/credential-bundles',
+  approvalStatus: '/internal/v1/approvals/status',
+  position: '/internal/v1/positions',
+  orderLookup: '/internal/v1/orders/lookup',
+} as const;
+
 const ZProductId = z.number().int().positive().max(2_147_483_647);
 
 /** POST /internal/v1/positions — the open position of one product. */

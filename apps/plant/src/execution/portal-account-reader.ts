@@ -1,4 +1,4 @@
-import { ZOrderLookupAnswer, ZPositionAnswer } from '@delta/contracts';
+import { PORTAL_INTERNAL_ROUTES, ZOrderLookupAnswer, ZPositionAnswer } from '@delta/contracts';
 import type { z } from 'zod';
 import { type AccountReader, AccountUnavailableError } from '../integrations/account-reader.ts';
 import type { PortalClient } from './portal-client.ts';
@@ -38,7 +38,7 @@ export function createPortalAccountReader(portals: PortalClient): AccountReader 
       };
       const answer = await ask(
         req.credentialRef,
-        '/internal/v1/positions',
+        PORTAL_INTERNAL_ROUTES.position,
         body,
         req.correlationId,
         ZPositionAnswer,
@@ -54,7 +54,7 @@ export function createPortalAccountReader(portals: PortalClient): AccountReader 
       };
       const answer = await ask(
         req.credentialRef,
-        '/internal/v1/orders/lookup',
+        PORTAL_INTERNAL_ROUTES.orderLookup,
         body,
         req.correlationId,
         ZOrderLookupAnswer,

@@ -1,4 +1,4 @@
-import { type TApprovalStatusAnswer, ZApprovalStatusAnswer } from '@delta/contracts';
+import { PORTAL_INTERNAL_ROUTES, type TApprovalStatusAnswer, ZApprovalStatusAnswer } from '@delta/contracts';
 import type { PortalClient } from './portal-client.ts';
 
 export type ApprovalStatus = TApprovalStatusAnswer | 'not_found' | 'unavailable';
@@ -19,7 +19,7 @@ export function createPortalApprovalStatus(portals: PortalClient): ApprovalStatu
     try {
       answer = await portals.post(
         owner,
-        '/internal/v1/approvals/status',
+        PORTAL_INTERNAL_ROUTES.approvalStatus,
         { approval_id: req.approvalId, customer_id: req.customerId },
         req.correlationId,
       );

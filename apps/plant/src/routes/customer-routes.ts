@@ -2,9 +2,12 @@ import { randomBytes } from 'node:crypto';
 import {
   CUSTOMER_ID_PATTERN,
   principalLabel,
+  type TCustomer,
+  ZCustomer,
   ZCustomerCreate,
   ZCustomerId,
   ZCustomerListQuery,
+  ZCustomerPage,
   ZProblem,
 } from '@delta/contracts';
 import { type App, AppError, type Db } from '@delta/server-kit';
@@ -19,16 +22,6 @@ import {
   listCustomers,
 } from '../db/customers-repository.ts';
 
-export { ZCustomerCreate };
-export const ZCustomer = z.object({
-  customer_id: z.string(),
-  display_name: z.string(),
-  email: z.string().nullable(),
-  created_at: z.string(),
-  created_by: z.string(),
-});
-export type TCustomer = z.infer<typeof ZCustomer>;
-const ZCustomerPage = z.object({ items: z.array(ZCustomer), next_cursor: z.string().nullable() });
 const ZCustomerQuery = ZCustomerListQuery;
 const ZCustomerParams = z.strictObject({ customer_id: ZCustomerId });
 

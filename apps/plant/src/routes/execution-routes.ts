@@ -1,34 +1,10 @@
-import { ZCustomerId, ZHiredAgentId } from '@delta/contracts';
+import { type TExecutionView, ZCustomerId, ZExecutionList, ZHiredAgentId } from '@delta/contracts';
 import { type App, AppError, type Db } from '@delta/server-kit';
 import { z } from 'zod';
 import type { AccessGuard } from '../auth/access.ts';
 import { type ExecutionRow, listExecutions } from '../execution/executions-repository.ts';
 
-const ZExecution = z.object({
-  execution_id: z.string(),
-  approval_id: z.string(),
-  client_order_id: z.string(),
-  customer_id: z.string(),
-  hired_agent_id: z.string(),
-  agent_id: z.string(),
-  credential_ref: z.string(),
-  intent_hash: z.string(),
-  action: z.string(),
-  product_symbol: z.string(),
-  side: z.string(),
-  size: z.number().nullable(),
-  state: z.string(),
-  reason: z.string().nullable(),
-  exchange_order_id: z.string().nullable(),
-  filled_size: z.number().nullable(),
-  average_fill_price: z.string().nullable(),
-  fees: z.string().nullable(),
-  correlation_id: z.string(),
-  created_at: z.string(),
-  updated_at: z.string(),
-});
-
-function view(r: ExecutionRow): z.infer<typeof ZExecution> {
+function view(r: ExecutionRow): TExecutionView {
   return {
     execution_id: r.execution_id,
     approval_id: r.approval_id,
@@ -66,7 +42,7 @@ export function registerExecutionRoutes(app: App, db: Db, access: AccessGuard): 
           hired_agent_id: ZHiredAgentId.optional(),
           limit: z.coerce.number().int().min(1).max(200).default(50),
         }),
-        response: { 200: z.object({ items: z.array(ZExecution) }) },
+        response: { 200: ZExecutionList },
       },
     },
     async (request) => {

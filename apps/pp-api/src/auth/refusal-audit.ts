@@ -1,7 +1,7 @@
 import type { TProblem } from '@delta/contracts';
 import type { Db, Logger, RefusalListener } from '@delta/server-kit';
 import type { FastifyRequest } from 'fastify';
-import { recordRefusal } from '../audit-repository.ts';
+import { ppAudit } from '../pp-audit.ts';
 import { actorOf } from './session-plugin.ts';
 
 /** Refusals of who the caller is or where the request came from: on record on every route, reads included. */
@@ -18,15 +18,6 @@ function fieldsOf(problem: TProblem): { path: string; code: string }[] | undefin
   }));
 }
 
-/** True when the route put this request's refusal on record itself (login, key check, approvals, bundles). */
-async function alreadyOnRecord(db: Db, correlationId: string): Promise<boolean> {
-  const r = await db.query(
-    "SELECT 1 FROM pp_audit WHERE correlation_id = $1 AND outcome IN ('denied', 'failed') LIMIT 1",
-    [correlationId],
-  );
-  return r.rows.length > 0;
-}
-
 /**
  * PP's refusals on its audit chain (the createApp onRefusal listener), before the answer is sent: no session,
  * the wrong role, a cross-site write (CSRF), on any route; and every other refused write (a schema 422, a bad body,
@@ -39,14 +30,15 @@ export function createPpRefusalRecorder(db: Db, logger: Logger): RefusalListener
     const auth = AUTH_REASONS.has(problem.reason);
     if (!auth && READ_METHODS.has(request.method)) return;
     try {
-      if (!auth && (await alreadyOnRecord(db, request.correlationId))) return;
+      // The route put this refusal on record itself (login, key check, approvals, bundles).
+      if (!auth && (await ppAudit.hasRefusalFor(db, request.correlationId))) return;
     } catch (err) {
       logger.error({ err, correlation_id: request.correlationId }, 'pp audit lookup failed');
     }
     const user = request.opsUser;
     const route = request.routeOptions.url ?? null;
     const fields = fieldsOf(problem);
-    await recordRefusal(db, logger, {
+    await ppAudit.recordRefusal(db, logger, {
       correlation_id: request.correlationId,
       actor: user ? actorOf(user) : `anonymous@${request.ip}`,
       action: `${request.method} ${route ?? request.url.split('?')[0]!.slice(0, 200)}`,

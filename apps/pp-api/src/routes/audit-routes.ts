@@ -16,12 +16,12 @@ import {
   ZGatewayRefusalPage,
   ZPlantAuditRecordPage,
 } from '@delta/contracts';
+import type { PlantClient, PortalAuditFilter, PortalAuditRow } from '@delta/portal';
 import { type App, AppError, type Db } from '@delta/server-kit';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { listAudit, type PpAuditFilter, type PpAuditRow, verifyPpAudit } from '../audit-repository.ts';
 import { requireUser } from '../auth/session-plugin.ts';
-import type { PlantClient } from '../services/plant-client.ts';
+import { ppAudit } from '../pp-audit.ts';
 import { opsPrincipal } from './plant-relay-routes.ts';
 
 type Status = 'ok' | 'unavailable' | 'skipped';
@@ -31,7 +31,7 @@ type Cursor = Record<TAuditSource, Position>;
 
 const PP_OUTCOME: Record<string, string> = { allowed: 'allow', denied: 'deny', failed: 'fail' };
 
-function fromPp(r: PpAuditRow): TAuditViewRecord {
+function fromPp(r: PortalAuditRow): TAuditViewRecord {
   return {
     source: 'pp',
     id: String(r.id),
@@ -134,7 +134,7 @@ export function registerAuditRoutes(app: App, deps: { db: Db; plant: PlantClient
 
   async function fetchPp(q: TAuditViewQuery, pos: Position, limit: number): Promise<Fetched> {
     if (pos === 'done') return { status: 'ok', items: [], more: false };
-    const filter: PpAuditFilter = {
+    const filter: PortalAuditFilter = {
       correlation_id: q.correlation_id,
       customer_id: q.customer_id,
       actor: q.actor,
@@ -145,7 +145,7 @@ export function registerAuditRoutes(app: App, deps: { db: Db; plant: PlantClient
       beforeId: pos,
       limit,
     };
-    const rows = await listAudit(db, filter);
+    const rows = await ppAudit.list(db, filter);
     return { status: 'ok', items: rows.map(fromPp), more: rows.length === limit };
   }
 
@@ -173,16 +173,16 @@ export function registerAuditRoutes(app: App, deps: { db: Db; plant: PlantClient
         principal: opsPrincipal(request),
         correlationId: request.correlationId,
         query: { ...common(q, limit), before_seq: pos },
+        answer: ZGatewayRefusalPage,
       });
-      const page = r.status === 200 ? ZGatewayRefusalPage.safeParse(r.body) : undefined;
-      if (!page?.success) {
+      if (!r.ok) {
         request.log.warn({ status: r.status }, 'gateway refusals unavailable for the audit view');
         return { status: 'unavailable', items: [], more: true };
       }
       return {
         status: 'ok',
-        items: page.data.items.map(fromGateway),
-        more: page.data.items.length === limit,
+        items: r.body.items.map(fromGateway),
+        more: r.body.items.length === limit,
       };
     } catch {
       return { status: 'unavailable', items: [], more: true };
@@ -201,13 +201,13 @@ export function registerAuditRoutes(app: App, deps: { db: Db; plant: PlantClient
         principal: opsPrincipal(request),
         correlationId: request.correlationId,
         query: { ...common(q, limit), customer_id: q.customer_id, before_seq: pos },
+        answer: ZPlantAuditRecordPage,
       });
-      const page = r.status === 200 ? ZPlantAuditRecordPage.safeParse(r.body) : undefined;
-      if (!page?.success) {
+      if (!r.ok) {
         request.log.warn({ status: r.status }, 'plant audit records unavailable for the audit view');
         return { status: 'unavailable', items: [], more: true };
       }
-      return { status: 'ok', items: page.data.items.map(fromPlant), more: page.data.items.length === limit };
+      return { status: 'ok', items: r.body.items.map(fromPlant), more: r.body.items.length === limit };
     } catch {
       return { status: 'unavailable', items: [], more: true };
     }
@@ -300,16 +300,16 @@ export function registerAuditRoutes(app: App, deps: { db: Db; plant: PlantClient
     },
     async (request): Promise<TAuditChainsVerifyResult> => {
       requireUser(request);
-      const pp: TAuditVerifyResult = await verifyPpAudit(db);
+      const pp: TAuditVerifyResult = await ppAudit.verify(db);
       let plantResult: TAuditVerifyResult | null = null;
       let plantError: string | null = null;
       try {
         const r = await plant.call('GET', '/api/v1/audit/verify', {
           principal: opsPrincipal(request),
           correlationId: request.correlationId,
+          answer: ZAuditVerifyResult,
         });
-        const parsed = r.status === 200 ? ZAuditVerifyResult.safeParse(r.body) : undefined;
-        if (parsed?.success) plantResult = parsed.data;
+        if (r.ok) plantResult = r.body;
         else plantError = `Plant answered ${r.status}`;
       } catch (err) {
         plantError = err instanceof AppError ? err.reason : 'plant_unavailable';

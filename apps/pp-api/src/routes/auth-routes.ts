@@ -1,7 +1,6 @@
 import { ZOpsRole } from '@delta/contracts';
 import { type App, AppError, type Db, maskUntrustedId } from '@delta/server-kit';
 import { z } from 'zod';
-import { appendAudit } from '../audit-repository.ts';
 import { dummyHash, verifyPassword } from '../auth/passwords.ts';
 import { actorOf, requireUser, SESSION_COOKIE } from '../auth/session-plugin.ts';
 import {
@@ -11,6 +10,7 @@ import {
   recordLoginAttempt,
   revokeSession,
 } from '../auth/users-repository.ts';
+import { ppAudit } from '../pp-audit.ts';
 
 export interface AuthOptions {
   sessionTtlSeconds: number;
@@ -51,7 +51,7 @@ export function registerAuthRoutes(app: App, db: Db, opts: AuthOptions): void {
       const attempted = user ? user.username : maskUntrustedId(username.toLowerCase());
       const failures = await recentFailures(db, attempted, opts.lockoutSeconds);
       if (failures.count >= opts.maxFailures) {
-        await appendAudit(db, {
+        await ppAudit.append(db, {
           correlation_id: request.correlationId,
           actor: `anonymous@${request.ip}`,
           action: 'login',
@@ -74,7 +74,7 @@ export function registerAuthRoutes(app: App, db: Db, opts: AuthOptions): void {
         : await verifyPassword(await dummyHash(), password);
       if (!user || !ok || user.disabled) {
         await recordLoginAttempt(db, attempted, request.ip, false);
-        await appendAudit(db, {
+        await ppAudit.append(db, {
           correlation_id: request.correlationId,
           actor: `anonymous@${request.ip}`,
           action: 'login',
@@ -86,7 +86,7 @@ export function registerAuthRoutes(app: App, db: Db, opts: AuthOptions): void {
       }
       await recordLoginAttempt(db, attempted, request.ip, true);
       const session = await createSession(db, user.user_id, opts.sessionTtlSeconds);
-      await appendAudit(db, {
+      await ppAudit.append(db, {
         correlation_id: request.correlationId,
         actor: actorOf(user),
         action: 'login',
@@ -116,7 +116,7 @@ export function registerAuthRoutes(app: App, db: Db, opts: AuthOptions): void {
     const token = request.cookies[SESSION_COOKIE];
     if (token) await revokeSession(db, token);
     if (request.opsUser) {
-      await appendAudit(db, {
+      await ppAudit.append(db, {
         correlation_id: request.correlationId,
         actor: actorOf(request.opsUser),
         action: 'logout',

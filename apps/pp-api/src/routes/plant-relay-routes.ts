@@ -4,23 +4,31 @@ import {
   type TOpsRole,
   type TPrincipal,
   ZAgentId,
+  ZCustomer,
   ZCustomerCreate,
   ZCustomerId,
   ZCustomerListQuery,
+  ZCustomerPage,
+  ZExecutionList,
+  ZHiredAgent,
   ZHiredAgentId,
+  ZHiredAgentList,
   ZHiredAgentUpdate,
   ZHireRequest,
+  ZPolicyDenialPage,
   ZPolicyDenialQuery,
+  ZReferenceAgent,
+  ZReferenceAgentList,
+  ZRunResponse,
   ZTradeRunRequest,
+  ZUsageEventPage,
   ZUsageEventQuery,
 } from '@delta/contracts';
+import { assertCredentialUsable, type PlantClient, type PlantResponse, type Vault } from '@delta/portal';
 import type { App } from '@delta/server-kit';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { requireUser } from '../auth/session-plugin.ts';
-import { assertCredentialUsable } from '../services/credential-ownership.ts';
-import type { PlantClient, PlantResponse } from '../services/plant-client.ts';
-import type { Vault } from '../services/vault.ts';
 
 /** The ops principal PP asserts to the gateway for the signed-in user. */
 export function opsPrincipal(request: FastifyRequest, role: TOpsRole = 'viewer'): TPrincipal {
@@ -28,7 +36,8 @@ export function opsPrincipal(request: FastifyRequest, role: TOpsRole = 'viewer')
   return { kind: 'ops', user_id: u.user_id, role: u.role };
 }
 
-export function relay(reply: FastifyReply, r: PlantResponse) {
+/** Plant's answer (already parsed by the Plant client: its contract, or a problem document) passed on as it is. */
+export function relay(reply: FastifyReply, r: PlantResponse<unknown>) {
   return reply
     .code(r.status)
     .type(r.contentType)
@@ -52,138 +61,204 @@ const ZExecutionQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(200).optional(),
 });
 
-interface RelaySchema {
+/** One PP route that relays to one Plant route: who may call it, what it accepts, what Plant answers. */
+export interface PlantRelay {
+  method: 'GET' | 'POST' | 'PUT';
+  /** PP's route. */
+  path: string;
+  /** Plant's route, as its Fastify route (params as `:name`), and how PP's params fill it. */
+  plantRoute: string;
+  role: TOpsRole;
   params?: z.ZodType;
   querystring?: z.ZodType;
   body?: z.ZodType;
+  /** Plant's answer on success (its route declares the same contract). */
+  answer: z.ZodType;
+  /** A portal-side check of the validated request before it goes to Plant (e.g. the credential it names). */
+  check?: (request: FastifyRequest, plant: PlantClient, vault: Vault) => Promise<void>;
+}
+
+/** The setup names one of this customer's active exchange accounts kept by PP — checked here, where the keys are. */
+const hireNamesOwnCredential: PlantRelay['check'] = async (request, _plant, vault) => {
+  const b = request.body as THireRequest;
+  await assertCredentialUsable(vault, b.setup.credential_ref, b.customer_id, 'setup.credential_ref');
+};
+const setupNamesOwnCredential: PlantRelay['check'] = async (request, plant, vault) => {
+  const id = (request.params as { hired_agent_id: string }).hired_agent_id;
+  const hired = await plant.call('GET', `/api/v1/hired-agents/${encodeURIComponent(id)}`, {
+    principal: opsPrincipal(request, 'operator'),
+    correlationId: request.correlationId,
+    answer: ZHiredAgent,
+  });
+  // Not found or not visible: let Plant answer the update the same way.
+  if (!hired.ok) return;
+  const b = request.body as THiredAgentUpdate;
+  await assertCredentialUsable(vault, b.setup.credential_ref, hired.body.customer_id, 'setup.credential_ref');
+};
+
+const agent = { params: ZAgentParams };
+/**
+ * Every relay PP serves. A contract test (plant-relays.test.ts) checks each points at a route Plant has, with the
+ * same answer contract.
+ */
+export const PLANT_RELAYS: readonly PlantRelay[] = [
+  {
+    method: 'GET',
+    path: '/api/reference-agents',
+    plantRoute: '/api/v1/reference-agents',
+    role: 'viewer',
+    querystring: ZNoQuery,
+    answer: ZReferenceAgentList,
+  },
+  {
+    method: 'GET',
+    path: '/api/reference-agents/:agent_id',
+    plantRoute: '/api/v1/reference-agents/:agent_id',
+    role: 'viewer',
+    ...agent,
+    querystring: ZNoQuery,
+    answer: ZReferenceAgent,
+  },
+  // Draft and execute: a draft changes nothing but is still an operator's action.
+  {
+    method: 'POST',
+    path: '/api/reference-agents/:agent_id/run',
+    plantRoute: '/api/v1/reference-agents/:agent_id/run',
+    role: 'operator',
+    ...agent,
+    body: ZTradeRunRequest,
+    answer: ZRunResponse,
+  },
+  {
+    method: 'GET',
+    path: '/api/customers',
+    plantRoute: '/api/v1/customers',
+    role: 'viewer',
+    querystring: ZCustomerListQuery,
+    answer: ZCustomerPage,
+  },
+  {
+    method: 'POST',
+    path: '/api/customers',
+    plantRoute: '/api/v1/customers',
+    role: 'operator',
+    body: ZCustomerCreate,
+    answer: ZCustomer,
+  },
+  {
+    method: 'GET',
+    path: '/api/customers/:customer_id',
+    plantRoute: '/api/v1/customers/:customer_id',
+    role: 'viewer',
+    params: ZCustomerParams,
+    querystring: ZNoQuery,
+    answer: ZCustomer,
+  },
+  {
+    method: 'GET',
+    path: '/api/hired-agents',
+    plantRoute: '/api/v1/hired-agents',
+    role: 'viewer',
+    querystring: ZHiredAgentQuery,
+    answer: ZHiredAgentList,
+  },
+  {
+    method: 'POST',
+    path: '/api/hired-agents',
+    plantRoute: '/api/v1/hired-agents',
+    role: 'operator',
+    body: ZHireRequest,
+    answer: ZHiredAgent,
+    check: hireNamesOwnCredential,
+  },
+  {
+    method: 'GET',
+    path: '/api/hired-agents/:hired_agent_id',
+    plantRoute: '/api/v1/hired-agents/:hired_agent_id',
+    role: 'viewer',
+    params: ZHiredParams,
+    querystring: ZNoQuery,
+    answer: ZHiredAgent,
+  },
+  {
+    method: 'PUT',
+    path: '/api/hired-agents/:hired_agent_id/setup',
+    plantRoute: '/api/v1/hired-agents/:hired_agent_id/setup',
+    role: 'operator',
+    params: ZHiredParams,
+    body: ZHiredAgentUpdate,
+    answer: ZHiredAgent,
+    check: setupNamesOwnCredential,
+  },
+  {
+    method: 'GET',
+    path: '/api/executions',
+    plantRoute: '/api/v1/executions',
+    role: 'viewer',
+    querystring: ZExecutionQuery,
+    answer: ZExecutionList,
+  },
+  {
+    method: 'GET',
+    path: '/api/usage-events',
+    plantRoute: '/api/v1/usage-events',
+    role: 'viewer',
+    querystring: ZUsageEventQuery,
+    answer: ZUsageEventPage,
+  },
+  {
+    method: 'GET',
+    path: '/api/audit/policy-denials',
+    plantRoute: '/api/v1/audit/policy-denials',
+    role: 'viewer',
+    querystring: ZPolicyDenialQuery,
+    answer: ZPolicyDenialPage,
+  },
+  // /api/audit/records, /api/audit/trail and /api/audit/verify are PP's own (audit-routes.ts): they merge PP's
+  // records with the gateway's and Plant's, and check both chains.
+];
+
+/** Plant's path for a relay: its route with PP's params filled in (each one encoded, one segment). */
+function plantPath(route: string, params: Record<string, string>): string {
+  return route.replace(/:([a-z_]+)/g, (_m, name: string) => encodeURIComponent(params[name] ?? ''));
 }
 
 /**
  * PP pages read and change Plant's data through these: each checks the ops role here (before the input is
  * validated, so a role that may not act learns nothing from a 422), validates with the contract Plant uses, then
- * calls Plant through the gateway as that user. Plant re-validates everything; PP adds no fields of its own.
+ * calls Plant through the gateway as that user and passes on its answer, parsed with Plant's answer contract.
+ * Plant re-validates everything; PP adds no fields of its own.
  */
 export function registerPlantRelayRoutes(app: App, plant: PlantClient, vault: Vault): void {
-  const get = (
-    path: string,
-    target: (p: Record<string, string>) => string,
-    schema: RelaySchema = { querystring: ZNoQuery },
-  ) =>
-    app.get(
-      path,
-      {
-        schema: { tags: ['plant'], ...schema },
-        preValidation: async (request) => {
-          requireUser(request);
-        },
-      },
-      async (request, reply) =>
-        relay(
-          reply,
-          await plant.call('GET', target(request.params as Record<string, string>), {
-            principal: opsPrincipal(request),
-            correlationId: request.correlationId,
-            query: request.query as Record<string, string | number | undefined>,
-          }),
-        ),
-    );
-  const write = (
-    method: 'POST' | 'PUT',
-    path: string,
-    role: TOpsRole,
-    target: (p: Record<string, string>) => string,
-    schema: RelaySchema,
-    /** A portal-side check of the validated request before it goes to Plant (e.g. the credential it names). */
-    check?: (request: FastifyRequest) => Promise<void>,
-  ) =>
+  for (const r of PLANT_RELAYS) {
     app.route({
-      method,
-      url: path,
-      schema: { tags: ['plant'], ...schema },
+      method: r.method,
+      url: r.path,
+      schema: {
+        tags: ['plant'],
+        ...(r.params ? { params: r.params } : {}),
+        ...(r.querystring ? { querystring: r.querystring } : {}),
+        ...(r.body ? { body: r.body } : {}),
+      },
       preValidation: async (request) => {
-        requireUser(request, role);
+        requireUser(request, r.role);
       },
       handler: async (request, reply) => {
-        if (check) await check(request);
-        return relay(
-          reply,
-          await plant.call(method, target(request.params as Record<string, string>), {
-            principal: opsPrincipal(request, role),
+        await r.check?.(request, plant, vault);
+        const answer = await plant.call(
+          r.method,
+          plantPath(r.plantRoute, request.params as Record<string, string>),
+          {
+            principal: opsPrincipal(request, r.role),
             correlationId: request.correlationId,
-            body: request.body ?? {},
-          }),
+            answer: r.answer,
+            ...(r.method === 'GET'
+              ? { query: request.query as Record<string, string | number | undefined> }
+              : { body: request.body ?? {} }),
+          },
         );
+        return relay(reply, answer);
       },
     });
-  const enc = encodeURIComponent;
-
-  get('/api/reference-agents', () => '/api/v1/reference-agents');
-  get('/api/reference-agents/:agent_id', (p) => `/api/v1/reference-agents/${enc(p.agent_id!)}`, {
-    params: ZAgentParams,
-    querystring: ZNoQuery,
-  });
-  // Draft and execute: a draft changes nothing but is still an operator's action (it counts against the trial).
-  write(
-    'POST',
-    '/api/reference-agents/:agent_id/run',
-    'operator',
-    (p) => `/api/v1/reference-agents/${enc(p.agent_id!)}/run`,
-    { params: ZAgentParams, body: ZTradeRunRequest },
-  );
-
-  get('/api/customers', () => '/api/v1/customers', { querystring: ZCustomerListQuery });
-  write('POST', '/api/customers', 'operator', () => '/api/v1/customers', { body: ZCustomerCreate });
-  get('/api/customers/:customer_id', (p) => `/api/v1/customers/${enc(p.customer_id!)}`, {
-    params: ZCustomerParams,
-    querystring: ZNoQuery,
-  });
-
-  get('/api/hired-agents', () => '/api/v1/hired-agents', { querystring: ZHiredAgentQuery });
-  // The setup names one of this customer's active exchange accounts kept by PP — checked here, where the keys are.
-  write(
-    'POST',
-    '/api/hired-agents',
-    'operator',
-    () => '/api/v1/hired-agents',
-    { body: ZHireRequest },
-    (request) => {
-      const b = request.body as THireRequest;
-      return assertCredentialUsable(vault, b.setup.credential_ref, b.customer_id, 'setup.credential_ref');
-    },
-  );
-  get('/api/hired-agents/:hired_agent_id', (p) => `/api/v1/hired-agents/${enc(p.hired_agent_id!)}`, {
-    params: ZHiredParams,
-    querystring: ZNoQuery,
-  });
-  write(
-    'PUT',
-    '/api/hired-agents/:hired_agent_id/setup',
-    'operator',
-    (p) => `/api/v1/hired-agents/${enc(p.hired_agent_id!)}/setup`,
-    { params: ZHiredParams, body: ZHiredAgentUpdate },
-    async (request) => {
-      const id = (request.params as { hired_agent_id: string }).hired_agent_id;
-      const hired = await plant.call<{ customer_id: string }>('GET', `/api/v1/hired-agents/${enc(id)}`, {
-        principal: opsPrincipal(request, 'operator'),
-        correlationId: request.correlationId,
-      });
-      // Not found or not visible: let Plant answer the update the same way.
-      if (hired.status !== 200) return;
-      const b = request.body as THiredAgentUpdate;
-      await assertCredentialUsable(
-        vault,
-        b.setup.credential_ref,
-        hired.body.customer_id,
-        'setup.credential_ref',
-      );
-    },
-  );
-
-  get('/api/executions', () => '/api/v1/executions', { querystring: ZExecutionQuery });
-  get('/api/usage-events', () => '/api/v1/usage-events', { querystring: ZUsageEventQuery });
-  get('/api/audit/policy-denials', () => '/api/v1/audit/policy-denials', {
-    querystring: ZPolicyDenialQuery,
-  });
-  // /api/audit/records, /api/audit/trail and /api/audit/verify are PP's own (audit-routes.ts): they merge PP's
-  // records with the gateway's and Plant's, and check both chains.
+  }
 }

@@ -1,14 +1,9 @@
 import { ZCredentialRef } from '@delta/contracts';
-import { DeltaClient, DeltaError } from '@delta/delta-client';
+import { DeltaError } from '@delta/delta-client';
+import { accountClient, openCredential, type Vault } from '@delta/portal';
 import { type App, AppError } from '@delta/server-kit';
 import { z } from 'zod';
 import { requireUser } from '../auth/session-plugin.ts';
-import type { Vault } from '../services/vault.ts';
-
-const PRODUCTS = [
-  { symbol: 'BTCUSD', id: 27 },
-  { symbol: 'ETHUSD', id: 3136 },
-];
 
 /**
  * Read-only account views for the Positions page. PP holds the keys, so it reads the exchange itself (server
@@ -23,22 +18,18 @@ export function registerPositionRoutes(app: App, deps: { vault: Vault; paperUrl:
       const meta = await deps.vault.store.getMetadata(request.params.credential_ref);
       if (meta?.state !== 'active')
         throw AppError.notFound('credential_not_found', 'No active credential with this reference.');
-      const { credential } = await deps.vault.store.openForUse(meta.credential_ref, {
-        customerId: meta.customer_id,
-      });
-      const client = new DeltaClient({
-        preset: meta.environment,
-        baseUrl: meta.environment === 'paper' ? deps.paperUrl : undefined,
-        credentials: { apiKey: credential.apiKey, apiSecret: credential.apiSecret },
-        timeoutMs: 5_000,
-      });
+      const client = accountClient(
+        await openCredential(deps.vault, meta.credential_ref, meta.customer_id),
+        deps.paperUrl,
+      );
       const o = { correlationId: request.correlationId };
       try {
+        // Marks of every product the exchange lists (its catalogue is the one source of products).
         const [positions, orders, fills, tickers, balances] = await Promise.all([
           client.marginedPositions(o),
           client.openOrders({}, o),
           client.fills({ page_size: 20 }, o),
-          Promise.all(PRODUCTS.map((p) => client.ticker(p.symbol, o))),
+          client.tickers({ contract_types: ['perpetual_futures'] }, o),
           client.balances(o),
         ]);
         return {
@@ -47,9 +38,11 @@ export function registerPositionRoutes(app: App, deps: { vault: Vault; paperUrl:
           positions: positions.filter((p) => Number(p.size) !== 0),
           open_orders: orders,
           fills: fills.items,
-          marks: tickers
-            .filter((t) => t !== null)
-            .map((t) => ({ symbol: t!.symbol, mark_price: t!.mark_price, timestamp: t!.timestamp ?? null })),
+          marks: tickers.map((t) => ({
+            symbol: t.symbol,
+            mark_price: t.mark_price,
+            timestamp: t.timestamp ?? null,
+          })),
           balances: balances.balances,
           net_equity: balances.netEquity,
         };

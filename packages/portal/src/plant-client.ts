@@ -1,6 +1,8 @@
-import { CORRELATION_HEADER, type TPrincipal } from '@delta/contracts';
+import { CORRELATION_HEADER, type TPrincipal, type TProblem, ZProblem } from '@delta/contracts';
 import { AppError, httpFetch, isNetworkError } from '@delta/server-kit';
 import { requestHash, type ServiceKeys, signServiceToken } from '@delta/service-auth';
+import type { z } from 'zod';
+import type { PortalId } from './portal-id.ts';
 
 const plantUnavailable = () =>
   new AppError(
@@ -8,37 +10,42 @@ const plantUnavailable = () =>
     'plant_unavailable',
     'Plant could not be reached through the gateway. Try again shortly.',
   );
+const badAnswer = (what: string) =>
+  new AppError(502, 'plant_bad_response', `Plant answered with ${what}; nothing was done with it.`);
 
-export interface PlantResponse<T = unknown> {
-  status: number;
-  body: T;
-  contentType: string;
+/** Plant's answer: the body its contract declares (2xx), or its problem document, parsed either way. */
+export type PlantResponse<T> =
+  | { ok: true; status: number; body: T; contentType: string }
+  | { ok: false; status: number; body: TProblem; contentType: string };
+
+export interface PlantCall<S extends z.ZodType> {
+  principal: TPrincipal;
+  correlationId: string;
+  /** The answer's contract (packages/contracts): a 2xx body that does not parse is refused (502). */
+  answer: S;
+  body?: unknown;
+  query?: Record<string, string | number | undefined>;
 }
 
 /**
- * PP's only way to Plant: through the gateway, with a short-lived EdDSA token naming the acting ops user, bound
- * to this one request (method, path and query, body bytes) and good for one use: every call, a retry included,
- * mints its own token.
- * Plant's answer (including its problem documents) is returned as is, so reasons and correlation ids survive.
+ * A portal's only way to Plant: through the gateway, with a short-lived EdDSA token naming the acting principal,
+ * bound to this one request (method, path and query, body bytes) and good for one use: every call, a retry
+ * included, mints its own token. Every answer is parsed: a success with the route's contract, anything else as a
+ * problem document — so reasons and correlation ids survive, and nothing unchecked is acted on.
  */
 export function createPlantClient(options: {
   gatewayUrl: string;
   keys: ServiceKeys;
-  issuer: 'pp' | 'cp';
+  issuer: PortalId;
   timeoutMs?: number;
 }) {
   const base = options.gatewayUrl.replace(/\/$/, '');
   return {
-    async call<T = unknown>(
+    async call<S extends z.ZodType>(
       method: 'GET' | 'POST' | 'PUT' | 'DELETE',
       path: string,
-      ctx: {
-        principal: TPrincipal;
-        correlationId: string;
-        body?: unknown;
-        query?: Record<string, string | number | undefined>;
-      },
-    ): Promise<PlantResponse<T>> {
+      ctx: PlantCall<S>,
+    ): Promise<PlantResponse<z.infer<S>>> {
       const qs = new URLSearchParams();
       for (const [k, v] of Object.entries(ctx.query ?? {}))
         if (v !== undefined && v !== '') qs.set(k, String(v));
@@ -85,15 +92,22 @@ export function createPlantClient(options: {
         if (!isNetworkError(err)) throw err;
         throw plantUnavailable();
       }
-      let body: unknown = null;
+      let json: unknown = null;
       if (text) {
         try {
-          body = JSON.parse(text);
+          json = JSON.parse(text);
         } catch {
-          throw new AppError(502, 'plant_bad_response', 'Plant answered with something that is not JSON.');
+          throw badAnswer('something that is not JSON');
         }
       }
-      return { status: res.status, body: body as T, contentType };
+      if (res.status >= 200 && res.status < 300) {
+        const parsed = ctx.answer.safeParse(json);
+        if (!parsed.success) throw badAnswer('a body its contract does not allow');
+        return { ok: true, status: res.status, body: parsed.data, contentType };
+      }
+      const problem = ZProblem.safeParse(json);
+      if (!problem.success) throw badAnswer(`${res.status} without a problem document`);
+      return { ok: false, status: res.status, body: problem.data, contentType };
     },
   };
 }
