@@ -1,7 +1,7 @@
 import { createTestDatabase, type TestDatabase } from '@delta/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type RunningPaperExchange, startPaperExchange } from '../src/index.ts';
-import { admin, type Json, type Key, signed } from './http.ts';
+import { admin, type Json, type Key, rawCall, signed } from './http.ts';
 
 let testDb: TestDatabase;
 let px: RunningPaperExchange;
@@ -99,5 +99,39 @@ describe('order history and fills: Delta’s pagination', () => {
       px.exchange.configureRateLimit({ unitsPerWindow: 10_000, windowMs: 300_000 });
     }
     expect((await admin(px.url, 'GET', '/market')).status).toBe(200);
+  });
+});
+
+describe('the new private routes check the signature like every other', () => {
+  it('refuses a signature over other bytes, an unknown key and a read-only key where trading is needed', async () => {
+    for (const path of ['/v2/wallet/transactions', '/v2/orders/history', '/v2/fills', '/v2/heartbeat']) {
+      const r = await rawCall(px.url, key, {
+        method: 'GET',
+        path,
+        query: '?page_size=5',
+        signed: { query: '' },
+      });
+      expect(r.status, path).toBe(401);
+      expect(r.json).toEqual({ success: false, error: { code: 'invalid_signature' } });
+      const unknown = await rawCall(
+        px.url,
+        { apiKey: 'nobody-here', apiSecret: 'x' },
+        { method: 'GET', path },
+      );
+      expect(unknown.json).toEqual({ success: false, error: { code: 'invalid_api_key' } });
+    }
+    const reader = await px.createApiKey({ permissions: ['read'] });
+    expect((await signed(px.url, reader, 'GET', '/v2/wallet/transactions')).status).toBe(200);
+    for (const [method, path] of [
+      ['POST', '/v2/orders/bracket'],
+      ['PUT', '/v2/orders/bracket'],
+      ['DELETE', '/v2/orders/all'],
+      ['POST', '/v2/orders/cancel_after'],
+      ['POST', '/v2/heartbeat'],
+    ] as const) {
+      const r = await signed(px.url, reader, method, path, {});
+      expect(r.status, path).toBe(401);
+      expect(r.body).toMatchObject({ error: 'UnauthorizedApiAccess' });
+    }
   });
 });
