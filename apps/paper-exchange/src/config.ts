@@ -12,6 +12,13 @@ export const ZConfig = z.object({
   PAPER_SEED: z.coerce.number().int().default(42),
   /** Random-walk step of the mark price in ms (0 = still). */
   PAPER_WALK_MS: z.coerce.number().int().min(0).default(1_000),
+  /** Funding exchange interval in ms (Delta: 8 h, at 00:00, 08:00 and 16:00 UTC). */
+  PAPER_FUNDING_INTERVAL_MS: z.coerce
+    .number()
+    .int()
+    .min(1_000)
+    .max(7 * 86_400_000)
+    .default(8 * 3_600_000),
   /** A key created (or updated) at start, funded with 10,000 USD, with the Trading permission. */
   PAPER_API_KEY: z.string().min(1).optional(),
   PAPER_API_SECRET: z.string().min(1).optional(),

@@ -23,6 +23,7 @@ await runService({
       logger: ctx.logger,
       seed: config.PAPER_SEED,
       walkMs: config.PAPER_WALK_MS,
+      fundingIntervalMs: config.PAPER_FUNDING_INTERVAL_MS,
     });
     await exchange.start();
     if (config.PAPER_API_KEY && config.PAPER_API_SECRET) {

@@ -113,10 +113,6 @@ export function deltaScope(px: PaperExchange, routes: (app: App) => void) {
 
     app.addHook('onRequest', async (request) => {
       if (!request.headers['user-agent']) throw authErrors.cdnBlocked();
-      // "503 Service Unavailable -- We're temporarily offline for maintenance."
-      if (px.systemStatus.state === 'maintenance') {
-        throw new DeltaHttpError(503, { success: false, error: { code: 'unavailable' } });
-      }
       const path = (request.raw.url ?? '').split('?')[0] ?? '';
       request.paperFault = px.faults.take(request.method, request.routeOptions.url, path);
     });

@@ -154,7 +154,7 @@ export function adminRoutes(app: App, px: PaperExchange) {
     next_funding_at: px.nextFundingAt(),
   }));
 
-  // Maintenance and status events on the system_status channel (and a 503 REST API while in maintenance).
+  // Maintenance and status events on the system_status channel (REST outages are injected with /faults).
   app.post('/system-status', { schema: { body: ZSystemEvent } }, async (request) =>
     px.systemStatus.apply(request.body),
   );

@@ -83,7 +83,12 @@ export function publicRoutes(app: App, px: PaperExchange) {
 
   app.get('/products', async (request) => {
     const products = filterProducts(request.query);
-    return ok(products.map(productView), { after: null, before: null });
+    return ok(products.map(productView), {
+      after: null,
+      before: null,
+      limit: products.length,
+      total_count: products.length,
+    });
   });
 
   app.get<{ Params: { product: string } }>('/products/:product', async (request) => {

@@ -3,8 +3,9 @@ import { z } from 'zod';
 /**
  * Delta's `system_status` channel: the state of the whole system (live, maintenance, api_fallback,
  * degraded_mode) and maintenance events (scheduled, started, finished, cancelled; app_status_update for a state
- * change). Tests drive it through `POST /_paper/system-status`. While the status is `maintenance` the REST API
- * answers 503, as Delta does ("temporarily offline for maintenance").
+ * change). Tests drive it through `POST /_paper/system-status`. The status only informs: the REST side of a
+ * maintenance (Delta's 503 "temporarily offline for maintenance") is simulated with `POST /_paper/faults`, which
+ * a test scopes and clears, so an announced maintenance never leaves the whole API down by accident.
  */
 
 export const ZSystemEvent = z.strictObject({
