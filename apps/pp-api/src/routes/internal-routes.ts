@@ -13,7 +13,7 @@ import {
   ZPositionAnswer,
   ZPositionLookup,
 } from '@delta/contracts';
-import { DeltaClient, DeltaError, DeltaNotFoundError, type DeltaOrder } from '@delta/delta-client';
+import { DeltaError, DeltaNotFoundError, type DeltaOrder, DeltaReadClient } from '@delta/delta-client';
 import { type App, AppError, type Db } from '@delta/server-kit';
 import { type ServiceKeys, ServiceTokenError, type ServiceTokenVerifier } from '@delta/service-auth';
 import { issueCredentialBundle } from '@delta/vault';
@@ -224,7 +224,7 @@ export function registerInternalRoutes(app: App, deps: InternalDeps): void {
     request: FastifyRequest,
     b: { credential_ref: string; customer_id: string; product_id: number },
     action: string,
-    read: (client: DeltaClient, o: { correlationId: string }) => Promise<T>,
+    read: (client: DeltaReadClient, o: { correlationId: string }) => Promise<T>,
   ): Promise<T> {
     const audit = {
       correlation_id: request.correlationId,
@@ -242,7 +242,7 @@ export function registerInternalRoutes(app: App, deps: InternalDeps): void {
       }
       throw err;
     }
-    const client = new DeltaClient({
+    const client = new DeltaReadClient({
       preset: opened.metadata.environment,
       baseUrl: opened.metadata.environment === 'paper' ? deps.paperUrl : undefined,
       credentials: { apiKey: opened.credential.apiKey, apiSecret: opened.credential.apiSecret },

@@ -1,5 +1,5 @@
 import { ZCredentialRef } from '@delta/contracts';
-import { DeltaClient, DeltaError } from '@delta/delta-client';
+import { DeltaError, DeltaReadClient } from '@delta/delta-client';
 import { type App, AppError } from '@delta/server-kit';
 import { z } from 'zod';
 import { requireUser } from '../auth/session-plugin.ts';
@@ -26,7 +26,7 @@ export function registerPositionRoutes(app: App, deps: { vault: Vault; paperUrl:
       const { credential } = await deps.vault.store.openForUse(meta.credential_ref, {
         customerId: meta.customer_id,
       });
-      const client = new DeltaClient({
+      const client = new DeltaReadClient({
         preset: meta.environment,
         baseUrl: meta.environment === 'paper' ? deps.paperUrl : undefined,
         credentials: { apiKey: credential.apiKey, apiSecret: credential.apiSecret },
