@@ -44,6 +44,7 @@ export type {
   PlaceOrderInput,
 } from './schemas.ts';
 export { buildQuery, maskKey, prehash, type SignatureInput, sign, unixSeconds } from './signing.ts';
+export * from './stream/index.ts';
 export { DeltaTradingClient, type DeltaTradingClientOptions } from './trading-client.ts';
 export type { CallOptions, DeltaCredentials } from './transport.ts';
 
