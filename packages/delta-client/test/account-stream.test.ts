@@ -8,7 +8,7 @@ import {
   type OrderUpdate,
   type PositionUpdate,
 } from '../src/index.ts';
-import { startCuttableLink } from './proxies.ts';
+import { startCuttableLink, startLossyRelay } from './proxies.ts';
 import { clientFor, clientOrderId, type Harness, startHarness } from './support.ts';
 import { Collected } from './waiting.ts';
 
@@ -128,6 +128,40 @@ describe('DeltaAccountStream: a dropped connection loses nothing and repeats not
       expect(link.accepted()).toBeGreaterThanOrEqual(2);
     } finally {
       await stream.stop();
+    }
+  });
+
+  it('notices a skipped sequence number on a live connection and fills the hole over REST', async () => {
+    const { client, key } = await clientFor(h.px, { balance: 1_000_000 });
+    const relay = await startLossyRelay(h.px.wsUrl);
+    const stream = new DeltaAccountStream({
+      preset: 'paper',
+      baseUrl: h.px.url,
+      socketUrl: relay.wsUrl,
+      credentials: { apiKey: key.apiKey, apiSecret: key.apiSecret },
+      channels: { fills: true, orders: false, positions: false, margins: false },
+    });
+    const updates = new Collected<AccountUpdate>();
+    const states = new Collected<string>();
+    stream.on('update', updates.push);
+    stream.on('state', (s) => states.push(`${s.state}${s.reason ? `:${s.reason}` : ''}`));
+    await stream.start();
+    try {
+      const first = await market(client, 'buy', 1);
+      await updates.until((xs) => fills(xs).length === 1, 'the first fill');
+      relay.dropNext((text) => text.includes('"v2/user_trades"'));
+      const lost = await market(client, 'buy', 2);
+      const next = await market(client, 'buy', 3);
+      await updates.until((xs) => fills(xs).length === 3, 'the lost fill and the next one');
+      expect(relay.dropped()).toBe(1);
+      expect(states.items).toContain('catching_up:sequence_gap');
+      const told = fills(updates.items);
+      expect(told.map((f) => f.order_id)).toEqual([first, lost, next].map((o) => String(o.id)));
+      expect(told[1]).toMatchObject({ source: 'catch_up', size: 2 });
+      await states.until((s) => s.at(-1) === 'live', 'live again');
+    } finally {
+      await stream.stop();
+      await relay.close();
     }
   });
 });

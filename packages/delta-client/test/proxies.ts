@@ -1,5 +1,6 @@
 import { createServer as createHttpServer, request as httpRequest } from 'node:http';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
+import WebSocket, { WebSocketServer } from 'ws';
 
 const listen = (server: Server) =>
   new Promise<number>((resolve) =>
@@ -93,6 +94,63 @@ export async function startCuttableLink(targetPort: number) {
       new Promise<void>((resolve) => {
         down = true;
         for (const s of open) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/**
+ * A WebSocket relay in front of the paper exchange that loses chosen messages on the way to the client, as a
+ * lossy link would while the connection stays up. Frames pass through unchanged otherwise (key-auth included:
+ * its signature covers `GET` + timestamp + `/live`, not the host).
+ */
+export async function startLossyRelay(targetWsUrl: string) {
+  const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+  const drops: ((text: string) => boolean)[] = [];
+  let dropped = 0;
+  server.on('connection', (client) => {
+    const upstream = new WebSocket(targetWsUrl);
+    const pending: string[] = [];
+    upstream.on('open', () => {
+      for (const m of pending.splice(0)) upstream.send(m);
+    });
+    client.on('message', (data) => {
+      const text = data.toString();
+      if (upstream.readyState === WebSocket.OPEN) upstream.send(text);
+      else pending.push(text);
+    });
+    upstream.on('message', (data) => {
+      const text = data.toString();
+      const i = drops.findIndex((d) => d(text));
+      if (i >= 0) {
+        drops.splice(i, 1);
+        dropped++;
+        return;
+      }
+      client.send(text);
+    });
+    const close = () => {
+      client.terminate();
+      upstream.terminate();
+    };
+    client.on('close', close);
+    upstream.on('close', close);
+    client.on('error', close);
+    upstream.on('error', close);
+  });
+  const a = server.address();
+  const port = typeof a === 'object' && a ? a.port : 0;
+  return {
+    wsUrl: `ws://127.0.0.1:${port}/`,
+    /** Loses the next message (exchange → client) that matches. */
+    dropNext(match: (text: string) => boolean) {
+      drops.push(match);
+    },
+    dropped: () => dropped,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const c of server.clients) c.terminate();
         server.close(() => resolve());
       }),
   };
