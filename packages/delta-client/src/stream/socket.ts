@@ -8,13 +8,9 @@ import { Emitter } from './emitter.ts';
 import { DeltaStreamAuthError, DeltaStreamSubscriptionError } from './errors.ts';
 import { resolveSocketUrl, type SocketHost } from './hosts.ts';
 import { parseStreamMessage, type StreamMessage } from './messages.ts';
-import { Subscriptions } from './subscriptions.ts';
+import { type ChannelRequest, Subscriptions } from './subscriptions.ts';
 
-export interface ChannelRequest {
-  name: string;
-  /** Product symbols, `MARK:` symbols or `all`; omitted for channels without symbols (`margins`). */
-  symbols?: string[];
-}
+export type { ChannelRequest } from './subscriptions.ts';
 
 export interface DeltaSocketOptions {
   preset: DeltaPreset;

@@ -1,4 +1,8 @@
-import type { ChannelRequest } from './socket.ts';
+export interface ChannelRequest {
+  name: string;
+  /** Product symbols, `MARK:` symbols or `all`; omitted for channels without symbols (`margins`). */
+  symbols?: string[];
+}
 
 /** What the socket should be subscribed to: replayed as one subscribe message after every (re)connect. */
 export class Subscriptions {
