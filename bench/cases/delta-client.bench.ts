@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { DeltaClient } from '@delta/delta-client';
+import { DeltaTradingClient } from '@delta/delta-client';
 import { startPaperExchange } from '@delta/paper-exchange';
 import { openDatabase } from '@delta/server-kit';
 import ccxt from 'ccxt';
@@ -53,7 +53,8 @@ function toMeasurement(s: Subject, concurrency: number): Measurement {
  */
 const bench: BenchCase = {
   name: 'delta-client',
-  description: 'DeltaClient.placeOrder vs a bare signed fetch vs CCXT createOrder, same paper exchange',
+  description:
+    'DeltaTradingClient.placeOrder vs a bare signed fetch vs CCXT createOrder, same paper exchange',
   async run(h) {
     const db = await openDatabase({});
     const px = await startPaperExchange({
@@ -94,7 +95,7 @@ const bench: BenchCase = {
         if (!json.success) throw new Error('order refused');
       };
 
-      const client = new DeltaClient({
+      const client = new DeltaTradingClient({
         preset: 'paper',
         baseUrl: px.url,
         credentials: { apiKey: key.apiKey, apiSecret: key.apiSecret },
@@ -122,7 +123,7 @@ const bench: BenchCase = {
         const subjects: Subject[] = [
           { label: `bare signed fetch c=${concurrency}`, op: bare, latencies: [], elapsedMs: 0, errors: 0 },
           {
-            label: `DeltaClient.placeOrder c=${concurrency}`,
+            label: `DeltaTradingClient.placeOrder c=${concurrency}`,
             op: ours,
             latencies: [],
             elapsedMs: 0,

@@ -11,7 +11,8 @@ export type DeltaErrorKind =
   | 'rate_limited'
   | 'exchange_unavailable'
   | 'outcome_unknown'
-  | 'bad_response';
+  | 'bad_response'
+  | 'subscription_refused';
 
 export interface DeltaErrorDetails {
   code?: string | undefined;

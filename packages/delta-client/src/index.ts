@@ -1,10 +1,13 @@
 export {
-  ALLOWED_ENDPOINTS,
   type AllowedEndpoint,
+  Allowlist,
   DeltaNotAllowedError,
-  resolveEndpoint,
+  READ_ONLY_ALLOWLIST,
+  READ_ONLY_ENDPOINTS,
+  TRADING_ALLOWLIST,
+  TRADING_ENDPOINTS,
+  WRITE_ENDPOINTS,
 } from './allowlist.ts';
-export { DeltaClient, type DeltaClientOptions, type Page } from './client.ts';
 export {
   DeltaAuthenticationError,
   DeltaBadResponseError,
@@ -21,8 +24,14 @@ export {
 export type { OrderLookupOptions } from './place-order.ts';
 export { DELTA_PRESETS, DeltaConfigError, type DeltaPreset, resolveBaseUrl } from './presets.ts';
 export type { RateBudgetOptions } from './rate-budget.ts';
+export { type AccountIdentity, DeltaReadClient, type ListQuery, type Page } from './read-client.ts';
+export type {
+  DeltaConnectionOptions,
+  DeltaConnectionOptions as DeltaReadClientOptions,
+} from './requester.ts';
 export type {
   DeltaBalance,
+  DeltaCandle,
   DeltaFill,
   DeltaLeverage,
   DeltaMarginedPosition,
@@ -31,7 +40,10 @@ export type {
   DeltaProduct,
   DeltaProfile,
   DeltaTicker,
+  DeltaTradingPreferences,
   PlaceOrderInput,
 } from './schemas.ts';
 export { buildQuery, maskKey, prehash, type SignatureInput, sign, unixSeconds } from './signing.ts';
+export * from './stream/index.ts';
+export { DeltaTradingClient, type DeltaTradingClientOptions } from './trading-client.ts';
 export type { CallOptions, DeltaCredentials } from './transport.ts';

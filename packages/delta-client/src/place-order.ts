@@ -1,5 +1,4 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { DeltaClient } from './client.ts';
 import {
   DeltaBadResponseError,
   DeltaError,
@@ -8,8 +7,15 @@ import {
   DeltaRateLimitedError,
   errorFromResponse,
 } from './errors.ts';
+import type { Requester } from './requester.ts';
 import { type DeltaOrder, type PlaceOrderInput, ZOrder, ZPlaceOrderInput } from './schemas.ts';
 import { type CallOptions, rateLimitResetMs } from './transport.ts';
+
+/** What placement needs from a client: one raw send, response parsing, and the look-up by client id. */
+export interface PlacementPort {
+  requester: Pick<Requester, 'parse' | 'transport'>;
+  getOrderByClientId(clientOrderId: string, o: CallOptions): Promise<DeltaOrder | null>;
+}
 
 export interface OrderLookupOptions {
   /**
@@ -45,7 +51,7 @@ function sameIntent(order: DeltaOrder, input: PlaceOrderInput): boolean {
  * (an exchange that holds a request for a minute processes it a minute late). So absence is never a verdict here.
  */
 async function resolveUnknown(
-  client: DeltaClient,
+  client: PlacementPort,
   clientOrderId: string,
   o: CallOptions,
   opts: OrderLookupOptions,
@@ -82,7 +88,7 @@ async function resolveUnknown(
  *   customer's new approval (see docs/execution.md: why there is no automatic re-send).
  */
 export async function placeOrderExactlyOnce(
-  client: DeltaClient,
+  client: PlacementPort,
   rawInput: PlaceOrderInput,
   o: CallOptions,
   opts: OrderLookupOptions,
@@ -116,12 +122,12 @@ export async function placeOrderExactlyOnce(
   const d = { method: 'POST', path: '/v2/orders', correlationId: o.correlationId };
   let resends = 0;
   for (;;) {
-    const out = await client.sendOnce({ ...o, method: 'POST', path: '/v2/orders', body });
+    const out = await client.requester.transport.send({ ...o, method: 'POST', path: '/v2/orders', body });
     let unknown = out.kind === 'transport' || out.status >= 500;
     if (out.kind === 'response' && out.status >= 200 && out.status < 300) {
       try {
-        return client.parse({ ...o, method: 'POST', path: '/v2/orders' }, out.status, out.text, ZOrder)
-          .result;
+        const spec = { ...o, method: 'POST' as const, path: '/v2/orders' };
+        return client.requester.parse(spec, out.status, out.text, ZOrder).result;
       } catch (err) {
         if (!(err instanceof DeltaBadResponseError)) throw err;
         unknown = true; // accepted, but we could not read what: find out by client id

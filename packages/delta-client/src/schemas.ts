@@ -159,6 +159,24 @@ export const ZProfile = z.object({
 });
 export type DeltaProfile = z.infer<typeof ZProfile>;
 
+/**
+ * `GET /v2/users/trading_preferences` (Delta's `UserPreference`): only `user_id` matters here — it names the account
+ * behind a key (what Delta's own MCP server reads); the other fields (VIP level, notification settings) are ignored.
+ */
+export const ZTradingPreferences = z.object({ user_id: ZInt.positive() });
+export type DeltaTradingPreferences = z.infer<typeof ZTradingPreferences>;
+
+/** `GET /v2/history/candles`: `time` is the bucket start in Unix seconds; prices are numbers on this endpoint. */
+export const ZCandle = z.object({
+  time: ZInt,
+  open: z.number(),
+  high: z.number(),
+  low: z.number(),
+  close: z.number(),
+  volume: z.number().nullish(),
+});
+export type DeltaCandle = z.infer<typeof ZCandle>;
+
 /** What a caller asks for. `client_order_id` is the caller's, persisted before the call (exactly-once key). */
 export const ZPlaceOrderInput = z.strictObject({
   product_id: z.number().int().positive(),

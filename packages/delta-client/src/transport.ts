@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { resolveEndpoint } from './allowlist.ts';
+import type { Allowlist } from './allowlist.ts';
 import { DeltaAuthenticationError, DeltaRateLimitedError } from './errors.ts';
 import { type RateBudget, RateBudgetExhausted } from './rate-budget.ts';
 import { buildQuery, maskKey, type QueryValue, sign, unixSeconds } from './signing.ts';
@@ -31,6 +31,8 @@ export type Outcome =
 
 export interface TransportOptions {
   baseUrl: string;
+  /** What this client may call; checked before the budget, the signature and any I/O. */
+  allowlist: Allowlist;
   credentials: DeltaCredentials | undefined;
   userAgent: string;
   timeoutMs: number;
@@ -48,7 +50,7 @@ export class Transport {
   constructor(readonly options: TransportOptions) {}
 
   async send(spec: RequestSpec): Promise<Outcome> {
-    const endpoint = resolveEndpoint(spec.method, spec.path);
+    const endpoint = this.options.allowlist.resolve(spec.method, spec.path);
     const correlationId = spec.correlationId ?? randomUUID();
     const creds = this.options.credentials;
     if (endpoint.private && !creds) {

@@ -1,11 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FaultInput } from '@delta/paper-exchange';
 import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { type DeltaClient, DeltaOutcomeUnknownError, DeltaRateLimitedError } from '../src/index.ts';
+import { DeltaOutcomeUnknownError, DeltaRateLimitedError, type DeltaTradingClient } from '../src/index.ts';
 import { clientFor, clientOrderId, type Harness, startHarness } from './support.ts';
 
 let h: Harness;
-let client: DeltaClient;
+let client: DeltaTradingClient;
 let userId: number;
 
 beforeAll(async () => {

@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DeltaClient } from '../src/index.ts';
+import type { DeltaTradingClient } from '../src/index.ts';
 import { clientFor, type Harness, startHarness } from './support.ts';
 
 let h: Harness;
-let client: DeltaClient;
+let client: DeltaTradingClient;
 
 beforeAll(async () => {
   h = await startHarness();

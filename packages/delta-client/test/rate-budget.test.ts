@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DeltaClient, DeltaRateLimitedError } from '../src/index.ts';
+import { DeltaRateLimitedError, DeltaTradingClient } from '../src/index.ts';
 import { clientFor, type Harness, startHarness } from './support.ts';
 
 let h: Harness;
@@ -14,7 +14,7 @@ describe('a 429 from the exchange blocks the key', () => {
     const budget = { unitsPerWindow: 1_000_000, windowMs: 60_000 };
     const { client: first, key } = await clientFor(h.px, { rateBudget: budget, maxRateLimitWaitMs: 100 });
     const second = (await clientFor(h.px, { rateBudget: budget, maxRateLimitWaitMs: 100 })).client;
-    const sameKey = new DeltaClient({
+    const sameKey = new DeltaTradingClient({
       preset: 'paper',
       baseUrl: h.px.url,
       credentials: { apiKey: key.apiKey, apiSecret: key.apiSecret },

@@ -1,7 +1,7 @@
 import { createLogger } from '@delta/server-kit';
 import { LogCapture } from '@delta/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DeltaClient, DeltaError } from '../src/index.ts';
+import { DeltaError, DeltaTradingClient } from '../src/index.ts';
 import { clientOrderId, type Harness, startHarness } from './support.ts';
 
 let h: Harness;
@@ -25,7 +25,7 @@ describe('no secret in logs or errors', () => {
       if (sig) sentSignatures.push(sig);
       return fetch(input, init);
     };
-    const client = new DeltaClient({
+    const client = new DeltaTradingClient({
       preset: 'paper',
       baseUrl: h.px.url,
       credentials: { apiKey: CANARY_KEY, apiSecret: CANARY_SECRET },
@@ -58,7 +58,7 @@ describe('no secret in logs or errors', () => {
       })
       .catch((e: unknown) => errors.push(e));
     h.px.clearFaults();
-    const wrong = new DeltaClient({
+    const wrong = new DeltaTradingClient({
       preset: 'paper',
       baseUrl: h.px.url,
       credentials: { apiKey: CANARY_KEY, apiSecret: `${CANARY_SECRET}-wrong` },

@@ -1,6 +1,10 @@
-import { type RunningPaperExchange, startPaperExchange } from '@delta/paper-exchange';
+import {
+  type RunningPaperExchange,
+  type StartPaperExchangeOptions,
+  startPaperExchange,
+} from '@delta/paper-exchange';
 import { createTestDatabase, type TestDatabase } from '@delta/testing';
-import { DeltaClient, type DeltaClientOptions } from '../src/index.ts';
+import { DeltaTradingClient, type DeltaTradingClientOptions } from '../src/index.ts';
 
 export interface Harness {
   px: RunningPaperExchange;
@@ -9,9 +13,9 @@ export interface Harness {
 }
 
 /** A real paper exchange over real HTTP on a free port, on a real (PGlite or PostgreSQL) database. */
-export async function startHarness(): Promise<Harness> {
+export async function startHarness(options: Omit<StartPaperExchangeOptions, 'db'> = {}): Promise<Harness> {
   const testDb = await createTestDatabase();
-  const px = await startPaperExchange({ db: testDb.db });
+  const px = await startPaperExchange({ ...options, db: testDb.db });
   return {
     px,
     testDb,
@@ -26,10 +30,10 @@ let n = 0;
 /** A fresh funded account per test so tests do not see each other's positions. */
 export async function clientFor(
   px: RunningPaperExchange,
-  options: Partial<DeltaClientOptions> & { balance?: number; permissions?: ('read' | 'trade')[] } = {},
+  options: Partial<DeltaTradingClientOptions> & { balance?: number; permissions?: ('read' | 'trade')[] } = {},
 ) {
   const key = await px.createApiKey({ balance: options.balance ?? 10_000, permissions: options.permissions });
-  const client = new DeltaClient({
+  const client = new DeltaTradingClient({
     preset: 'paper',
     baseUrl: px.url,
     credentials: { apiKey: key.apiKey, apiSecret: key.apiSecret },

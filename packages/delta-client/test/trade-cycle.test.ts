@@ -19,8 +19,8 @@ describe('full trade cycle through the client', () => {
   it('enters long, sees the position, exits reduce-only, ends flat with PnL equal to the fills', async () => {
     const { client } = await clientFor(h.px, { balance: 10_000 });
     await h.px.setMarkPrice(BTC, 60_000);
-    expect((await client.setLeverage(BTC, 20)).leverage).toBe('20');
-    expect((await client.leverage(BTC)).leverage).toBe('20');
+    // Leverage is read, never written: no app changes it (the write was removed from the client).
+    expect(Number((await client.leverage(BTC)).leverage)).toBeGreaterThan(0);
 
     const entry = await client.placeOrder({
       product_id: BTC,
@@ -40,7 +40,15 @@ describe('full trade cycle through the client', () => {
     const [up] = await client.marginedPositions();
     expect(Number(up!.unrealized_pnl)).toBeGreaterThan(0);
 
-    const exit = await client.closePosition(BTC, clientOrderId('exit'));
+    // An exit is what Plant sends: an opposite-side reduce-only market order for the open size.
+    const exit = await client.placeOrder({
+      product_id: BTC,
+      size: pos.size,
+      side: 'sell',
+      order_type: 'market_order',
+      reduce_only: true,
+      client_order_id: clientOrderId('exit'),
+    });
     expect(exit).toMatchObject({ state: 'closed', side: 'sell', size: 10, reduce_only: true });
     expect((await client.position(BTC)).size).toBe(0);
     expect(await client.marginedPositions()).toEqual([]);
@@ -95,9 +103,6 @@ describe('full trade cycle through the client', () => {
       .catch((e: unknown) => e);
     expect(flat).toBeInstanceOf(DeltaInvalidOrderError);
     expect((flat as DeltaInvalidOrderError).code).toBe('no_position_for_reduce_only');
-    await expect(client.closePosition(BTC, clientOrderId())).rejects.toMatchObject({
-      code: 'no_position_for_reduce_only',
-    });
 
     await client.placeOrder({
       product_id: BTC,

@@ -1,5 +1,5 @@
 import type { TAccountOrder } from '@delta/contracts';
-import { DeltaClient, type DeltaOrder } from '@delta/delta-client';
+import { type DeltaOrder, DeltaReadClient } from '@delta/delta-client';
 import { AppError } from '@delta/server-kit';
 import type { Vault } from './vault.ts';
 
@@ -37,8 +37,8 @@ export async function openCredential(
  * A client for reading a customer's exchange account with the key the portal keeps. The key stays in this
  * process; the caller learns only what it reads.
  */
-export function accountClient(opened: Opened, paperUrl: string): DeltaClient {
-  return new DeltaClient({
+export function accountClient(opened: Opened, paperUrl: string): DeltaReadClient {
+  return new DeltaReadClient({
     preset: opened.metadata.environment,
     baseUrl: opened.metadata.environment === 'paper' ? paperUrl : undefined,
     credentials: { apiKey: opened.credential.apiKey, apiSecret: opened.credential.apiSecret },

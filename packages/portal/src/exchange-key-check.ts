@@ -1,4 +1,4 @@
-import { DeltaClient, DeltaError, type DeltaPreset } from '@delta/delta-client';
+import { DeltaError, type DeltaPreset, DeltaReadClient } from '@delta/delta-client';
 import { AppError } from '@delta/server-kit';
 
 export interface KeyCheckResult {
@@ -14,8 +14,8 @@ export const TRADING_UNVERIFIED = 'trading_unverified';
 /**
  * Checks new keys against the exchange before they are stored, with reads only — the check never writes to the
  * customer's account (it used to cancel a made-up client order id to probe the Trading permission; a cancel is a
- * write, and would cancel an open order that happened to carry that id). The profile read proves the key and the
- * secret and names the exchange account. Delta has no read that proves the Trading permission, so the key is
+ * write, and would cancel an open order that happened to carry that id). One signed read (Delta's trading
+ * preferences, or the profile where those are not served) proves the key and the secret and names the account. Delta has no read that proves the Trading permission, so the key is
  * stored as "trading permission unverified" and the first approved order proves it (a key without it is refused
  * there with exchange_key_rejected, nothing placed). Failures say what to fix.
  */
@@ -26,7 +26,7 @@ export async function checkExchangeKeys(
   apiSecret: string,
   correlationId: string,
 ): Promise<KeyCheckResult> {
-  const client = new DeltaClient({
+  const client = new DeltaReadClient({
     preset: environment,
     baseUrl: environment === 'paper' ? paperUrl : undefined,
     credentials: { apiKey, apiSecret },
@@ -34,13 +34,13 @@ export async function checkExchangeKeys(
     timeoutMs: 5_000,
     rateBudget: false,
   });
-  let profile: Awaited<ReturnType<typeof client.profile>>;
+  let identity: Awaited<ReturnType<typeof client.accountIdentity>>;
   try {
-    profile = await client.profile({ correlationId });
+    identity = await client.accountIdentity({ correlationId });
   } catch (err) {
     throw explain(err, environment);
   }
-  return { permissions: ['read_data', TRADING_UNVERIFIED], exchangeUserId: String(profile.id) };
+  return { permissions: ['read_data', TRADING_UNVERIFIED], exchangeUserId: identity.userId };
 }
 
 function explain(err: unknown, environment: DeltaPreset): AppError {

@@ -5,7 +5,7 @@ import {
   ZPositionAnswer,
   ZPositionLookup,
 } from '@delta/contracts';
-import { type DeltaClient, DeltaError, DeltaNotFoundError } from '@delta/delta-client';
+import { DeltaError, DeltaNotFoundError, type DeltaReadClient } from '@delta/delta-client';
 import { type App, AppError } from '@delta/server-kit';
 import type { FastifyRequest } from 'fastify';
 import type { PortalAuditEntry } from './audit-log.ts';
@@ -29,7 +29,7 @@ export function registerInternalAccountApi(app: App, deps: AccountApiDeps): void
     request: FastifyRequest,
     b: { credential_ref: string; customer_id: string; product_id: number },
     action: string,
-    read: (client: DeltaClient, o: { correlationId: string }) => Promise<T>,
+    read: (client: DeltaReadClient, o: { correlationId: string }) => Promise<T>,
   ): Promise<T> {
     const audit = {
       correlation_id: request.correlationId,
@@ -38,7 +38,7 @@ export function registerInternalAccountApi(app: App, deps: AccountApiDeps): void
       target: b.credential_ref,
       customer_id: b.customer_id,
     };
-    let client: DeltaClient;
+    let client: DeltaReadClient;
     try {
       client = accountClient(
         await openCredential(deps.vault, b.credential_ref, b.customer_id),

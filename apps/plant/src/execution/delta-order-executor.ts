@@ -1,9 +1,9 @@
 import type { TExchangeOrder } from '@delta/contracts';
 import {
   DeltaBadResponseError,
-  type DeltaClient,
   DeltaError,
   DeltaOutcomeUnknownError,
+  type DeltaTradingClient,
   DeltaUnavailableError,
 } from '@delta/delta-client';
 import { AppError, type Db, type Logger } from '@delta/server-kit';
@@ -192,7 +192,7 @@ export function createDeltaOrderExecutor(deps: DeltaExecutorDeps): OrderExecutor
         own.release();
       }
 
-      async function place(client: DeltaClient, order: TExchangeOrder): Promise<ExecuteOrderResult> {
+      async function place(client: DeltaTradingClient, order: TExchangeOrder): Promise<ExecuteOrderResult> {
         try {
           const placed = await client.placeOrder(
             {
@@ -220,7 +220,7 @@ export function createDeltaOrderExecutor(deps: DeltaExecutorDeps): OrderExecutor
         }
       }
 
-      async function cancel(client: DeltaClient, order: TExchangeOrder): Promise<ExecuteOrderResult> {
+      async function cancel(client: DeltaTradingClient, order: TExchangeOrder): Promise<ExecuteOrderResult> {
         const orderId = Number(plan.intent.order_id);
         try {
           const cancelled = await client.cancelOrder({ id: orderId, product_id: order.product_id }, o);

@@ -1,4 +1,4 @@
-import { DeltaClient, DeltaError, type DeltaOrder } from '@delta/delta-client';
+import { DeltaError, type DeltaOrder, DeltaTradingClient } from '@delta/delta-client';
 import { AppError, type Logger } from '@delta/server-kit';
 import type { ExecuteOrderResult } from '../integrations/order-executor.ts';
 import type { OpenedBundle } from './credential-bundles.ts';
@@ -8,8 +8,8 @@ import type { ExecutionRow } from './executions-repository.ts';
 export function clientFor(
   bundle: OpenedBundle,
   deps: { logger: Logger; paperUrl?: string | undefined },
-): DeltaClient {
-  return new DeltaClient({
+): DeltaTradingClient {
+  return new DeltaTradingClient({
     preset: bundle.environment,
     baseUrl: bundle.environment === 'paper' ? deps.paperUrl : undefined,
     credentials: { apiKey: bundle.credential.apiKey, apiSecret: bundle.credential.apiSecret },

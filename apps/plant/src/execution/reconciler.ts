@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type DeltaClient, DeltaError, type DeltaOrder } from '@delta/delta-client';
+import { DeltaError, type DeltaOrder, type DeltaTradingClient } from '@delta/delta-client';
 import type { Db, Logger } from '@delta/server-kit';
 import { appendAudit } from '../audit/audit-log.ts';
 import type { UsageRecorder } from '../audit/usage-events.ts';
@@ -141,7 +141,7 @@ async function settle(deps: ReconcilerDeps, row: ExecutionRow, lease: LeaseHolde
 type Finding = { kind: 'settled'; update: ExecutionUpdate } | { kind: 'not_yet'; reason: string };
 
 /** What the exchange says of the execution's order now (for a cancel: of the order it cancels). */
-async function lookUp(client: DeltaClient, row: ExecutionRow): Promise<Finding> {
+async function lookUp(client: DeltaTradingClient, row: ExecutionRow): Promise<Finding> {
   const o = { correlationId: row.correlation_id };
   try {
     if (row.action !== 'cancel_order') {

@@ -1,4 +1,4 @@
-import { DeltaClient, type DeltaPreset, type DeltaProduct } from '@delta/delta-client';
+import { type DeltaPreset, type DeltaProduct, DeltaReadClient } from '@delta/delta-client';
 import { type MarketData, MarketDataUnavailableError, type ProductSpec } from './market-data.ts';
 
 const DECIMAL = /^(0|[1-9]\d{0,14})(\.\d{1,8})?$/;
@@ -39,10 +39,11 @@ export function createDeltaMarketData(options: {
   baseUrl?: string;
   catalogueTtlMs?: number;
   priceTtlMs?: number;
-  client?: DeltaClient;
+  client?: DeltaReadClient;
 }): MarketData {
   const client =
-    options.client ?? new DeltaClient({ preset: options.preset, baseUrl: options.baseUrl, timeoutMs: 3_000 });
+    options.client ??
+    new DeltaReadClient({ preset: options.preset, baseUrl: options.baseUrl, timeoutMs: 3_000 });
   let catalogue: { at: number; byCoin: Map<string, ProductSpec> } | undefined;
   let loading: Promise<Map<string, ProductSpec>> | undefined;
   const prices = new Map<string, { at: number; price: Promise<string> }>();
@@ -86,7 +87,7 @@ export function createDeltaMarketData(options: {
       const hit = prices.get(symbol);
       if (hit && Date.now() - hit.at < (options.priceTtlMs ?? 500)) return hit.price;
       const price = (async () => {
-        let ticker: Awaited<ReturnType<DeltaClient['ticker']>>;
+        let ticker: Awaited<ReturnType<DeltaReadClient['ticker']>>;
         try {
           ticker = await client.ticker(symbol);
         } catch (err) {
