@@ -35,7 +35,7 @@ export function principalOf(request: FastifyRequest): DeltaPrincipal {
 }
 
 /** Parses untrusted input with a zod schema; failures become Delta's `bad_schema` body. */
-export function parseInput<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
+export function parseDeltaInput<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
   const r = schema.safeParse(value ?? {});
   if (r.success) return r.data;
   throw badSchema(r.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));

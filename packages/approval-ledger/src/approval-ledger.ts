@@ -1,5 +1,12 @@
 import { ZCorrelationId, ZCredentialRef, ZCustomerId } from '@delta/contracts';
-import { AppError, type Db, type Queryable } from '@delta/server-kit';
+import {
+  AppError,
+  type Db,
+  decodeOpaqueCursor,
+  encodeOpaqueCursor,
+  parseInput,
+  type Queryable,
+} from '@delta/server-kit';
 import { z } from 'zod';
 import { newApprovalId } from './approval-id.ts';
 import {
@@ -69,19 +76,6 @@ function toRecord(row: ApprovalRow): ApprovalRecord {
   };
 }
 
-function parseInput<S extends z.ZodType>(schema: S, input: unknown, what: string): z.infer<S> {
-  const result = schema.safeParse(input);
-  if (result.success) return result.data;
-  throw AppError.validation(
-    result.error.issues.map((i) => ({
-      path: i.path.join('.') || '(root)',
-      code: i.code,
-      message: i.message,
-    })),
-    `The ${what} is invalid.`,
-  );
-}
-
 const ZConsumeContext = z.strictObject({
   customer_id: ZCustomerId,
   credential_ref: ZCredentialRef,
@@ -104,20 +98,6 @@ const ZListQuery = z.strictObject({
 export type TListApprovalsQuery = z.input<typeof ZListQuery>;
 
 const ZCursor = z.tuple([z.iso.datetime(), ZApprovalId]);
-
-function encodeCursor(record: ApprovalRecord): string {
-  return Buffer.from(JSON.stringify([record.created_at.toISOString(), record.approval_id])).toString(
-    'base64url',
-  );
-}
-
-function decodeCursor(cursor: string): [string, string] {
-  try {
-    return ZCursor.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
-  } catch {
-    throw AppError.badRequest('invalid_cursor', 'The cursor is not one this list returned.');
-  }
-}
 
 export interface ApprovalLedgerOptions {
   db: Db;
@@ -189,7 +169,7 @@ export function createApprovalLedger({
       query: TListApprovalsQuery = {},
     ): Promise<{ items: ApprovalRecord[]; next_cursor: string | null }> {
       const q = parseInput(ZListQuery, query, 'approval list query');
-      const [cursorAt, cursorId] = q.cursor ? decodeCursor(q.cursor) : [null, null];
+      const [cursorAt, cursorId] = decodeOpaqueCursor(q.cursor, ZCursor) ?? [null, null];
       const now = clock(1);
       const r = await db.query<ApprovalRow>(
         `SELECT * FROM (SELECT ${columns(now)} FROM approvals
@@ -209,7 +189,13 @@ export function createApprovalLedger({
       );
       const items = r.rows.slice(0, q.limit).map(toRecord);
       const last = items.at(-1);
-      return { items, next_cursor: r.rows.length > q.limit && last ? encodeCursor(last) : null };
+      return {
+        items,
+        next_cursor:
+          r.rows.length > q.limit && last
+            ? encodeOpaqueCursor([last.created_at.toISOString(), last.approval_id])
+            : null,
+      };
     },
 
     /** Revocable only while pending and unexpired; a consumed approval stays consumed. */

@@ -1,4 +1,5 @@
 import type { TFieldError } from '@delta/contracts';
+import type { z } from 'zod';
 
 /**
  * The one error type every service throws for an expected failure. `reason` is the machine-readable code a
@@ -79,4 +80,18 @@ const TITLES: Record<number, string> = {
 
 export function defaultTitle(status: number): string {
   return TITLES[status] ?? (status >= 500 ? 'Server Error' : 'Client Error');
+}
+
+/** zod parse whose failure is the 422 validation problem with field paths (never the offending values). */
+export function parseInput<S extends z.ZodType>(schema: S, input: unknown, what: string): z.infer<S> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  throw AppError.validation(
+    result.error.issues.map((i) => ({
+      path: i.path.join('.') || '(root)',
+      code: i.code,
+      message: i.message,
+    })),
+    `The ${what} is invalid.`,
+  );
 }

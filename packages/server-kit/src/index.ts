@@ -4,6 +4,7 @@ export * from './cursor.ts';
 export * from './db/index.ts';
 export * from './errors.ts';
 export { type HttpFetch, type HttpFetchInit, httpFetch, isNetworkError } from './http-client.ts';
+export * from './ids.ts';
 export * from './input-guard.ts';
 export * from './logger.ts';
 export * from './paths.ts';

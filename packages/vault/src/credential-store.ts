@@ -1,4 +1,4 @@
-import { AppError, type Db, type Queryable } from '@delta/server-kit';
+import { AppError, type Db, parseInput, type Queryable } from '@delta/server-kit';
 import { z } from 'zod';
 import {
   type CredentialBinding,
@@ -10,7 +10,6 @@ import {
 import { type ExchangeCredential, maskKey, parseExchangeSecret } from './exchange-credential.ts';
 import { type CredentialOwner, newCredentialRef } from './ids.ts';
 import type { MasterKeyring } from './master-keyring.ts';
-import { parseInput } from './validate.ts';
 
 export const ZExchangeEnvironment = z.enum(['india', 'india-testnet', 'paper']);
 export type TExchangeEnvironment = z.infer<typeof ZExchangeEnvironment>;

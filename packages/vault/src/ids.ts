@@ -1,29 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import { CREDENTIAL_REF_PATTERN } from '@delta/contracts';
-
-const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
-
-/** RFC 4648 base32, lowercase, no padding: case-insensitive-safe and URL/filename-safe ids. */
-export function base32(bytes: Uint8Array): string {
-  let out = '';
-  let bits = 0;
-  let value = 0;
-  for (const byte of bytes) {
-    value = (value << 8) | byte;
-    bits += 8;
-    while (bits >= 5) {
-      out += BASE32[(value >>> (bits - 5)) & 31];
-      bits -= 5;
-    }
-  }
-  if (bits > 0) out += BASE32[(value << (5 - bits)) & 31];
-  return out;
-}
-
-/** `prefix` + 128 random bits as 26 base32 characters. */
-export function randomId(prefix: string): string {
-  return `${prefix}${base32(randomBytes(16))}`;
-}
+import { randomId } from '@delta/server-kit';
 
 export type CredentialOwner = 'pp' | 'cp';
 

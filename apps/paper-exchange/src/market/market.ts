@@ -52,6 +52,8 @@ interface ProductState {
   /** Time-weighted premium since the last funding exchange: Σ premium·ms, over ms. */
   premium: { sum: number; ms: number; at: number };
   scripted: boolean;
+  /** When the mark last moved (ms): the time its tick went into the candles. */
+  movedAt: number;
 }
 
 const LIVE_SALT = 0x11fe;
@@ -166,6 +168,7 @@ export class Market {
         recent: [],
         premium: { sum: 0, ms: 0, at: this.now() },
         scripted: false,
+        movedAt: this.now(),
       });
     }
   }
@@ -237,6 +240,11 @@ export class Market {
    * Sets the mark (rounded to the tick) and the spot (by default the mark less the current basis), records it,
    * prints a trade, then lets the engine react (resting orders, stops, liquidations).
    */
+  /** When the product's mark last moved (ms since the epoch): the time its last tick was recorded under. */
+  movedAt(productId: number): number {
+    return this.must(productId).movedAt;
+  }
+
   async setMark(productId: number, price: number, spot?: number): Promise<number> {
     const s = this.must(productId);
     const basis = spot !== undefined && spot > 0 ? price / spot - 1 : s.mark / s.spot - 1;
@@ -254,6 +262,7 @@ export class Market {
     const up = mark >= s.mark;
     s.mark = mark;
     s.spot = spot;
+    s.movedAt = time;
     const sec = Math.floor(time / 1000);
     this.observe(s, 'mark', sec, mark, 0);
     this.observe(s, 'spot', sec, spot, 0);

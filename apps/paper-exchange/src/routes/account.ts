@@ -8,7 +8,7 @@ import { balanceView, marginedPositionView, positionView, transactionView } from
 import type { PaperExchange } from '../exchange.ts';
 import { dec, num } from '../format.ts';
 import { maxLeverage, productById, productByRef, productBySymbol } from '../market/products.ts';
-import { ok, parseInput, principalOf } from '../v2-scope.ts';
+import { ok, parseDeltaInput, principalOf } from '../v2-scope.ts';
 import { pageWindow, productIds, toPage, windowSql, ZHistoryQuery } from './pagination.ts';
 
 const TRANSACTION_TYPES = new Set(['deposit', 'cashflow', 'commission', 'funding', 'liquidation_fee']);
@@ -32,7 +32,7 @@ const ZLeverage = z.looseObject({
 export function accountRoutes(app: App, px: PaperExchange) {
   app.get('/positions', { config: { deltaAuth: 'read' } }, async (request) => {
     const who = principalOf(request);
-    const q = parseInput(ZPositionQuery, request.query);
+    const q = parseDeltaInput(ZPositionQuery, request.query);
     const productId =
       q.product_id ??
       (q.underlying_asset_symbol ? productBySymbol(`${q.underlying_asset_symbol}USD`)?.id : undefined);
@@ -45,7 +45,7 @@ export function accountRoutes(app: App, px: PaperExchange) {
 
   app.get('/positions/margined', { config: { deltaAuth: 'read' } }, async (request) => {
     const who = principalOf(request);
-    const q = parseInput(z.looseObject({ product_ids: z.string().max(400).optional() }), request.query);
+    const q = parseDeltaInput(z.looseObject({ product_ids: z.string().max(400).optional() }), request.query);
     const wanted = productIds(q);
     const lev = await leverageMap(px.db, who.accountId);
     const rows = (await positions(px.db, who.accountId)).filter(
@@ -95,7 +95,7 @@ export function accountRoutes(app: App, px: PaperExchange) {
 
   app.get('/wallet/transactions', { config: { deltaAuth: 'read' } }, async (request) => {
     const who = principalOf(request);
-    const q = parseInput(
+    const q = parseDeltaInput(
       ZHistoryQuery.extend({
         asset_ids: z.string().max(200).optional(),
         transaction_types: z.string().max(400).optional(),
@@ -160,7 +160,7 @@ export function accountRoutes(app: App, px: PaperExchange) {
       const who = principalOf(request);
       const p = productByRef(request.params.product);
       if (!p) throw deltaError(400, 'invalid_contract');
-      const { leverage } = parseInput(ZLeverage, request.body);
+      const { leverage } = parseDeltaInput(ZLeverage, request.body);
       if (!(leverage >= 1 && leverage <= maxLeverage(p))) {
         throw deltaError(400, 'invalid_leverage', {
           min_leverage: '1',

@@ -119,7 +119,8 @@ export function adminRoutes(app: App, px: PaperExchange) {
       symbol: p.symbol,
       mark_price: String(mark),
       spot_price: String(px.market.spot(p.id)),
-      timestamp: epochMicros(new Date(px.market.now())),
+      // The tick's own time: the minute its candle counts it in.
+      timestamp: epochMicros(new Date(px.market.movedAt(p.id))),
     };
   });
 

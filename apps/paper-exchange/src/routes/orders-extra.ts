@@ -5,7 +5,7 @@ import { attachBracket } from '../engine/brackets.ts';
 import { editOrder } from '../engine/edit.ts';
 import type { PaperExchange } from '../exchange.ts';
 import { PRODUCTS } from '../market/products.ts';
-import { ok, parseInput, principalOf } from '../v2-scope.ts';
+import { ok, parseDeltaInput, principalOf } from '../v2-scope.ts';
 import { flag, productOf, refuseTrailing, tickPrice, ZBracket, ZEditBracket } from './order-schemas.ts';
 
 const ms = z.union([
@@ -48,7 +48,7 @@ const ZHeartbeatAck = z.looseObject({
 export function orderExtraRoutes(app: App, px: PaperExchange) {
   app.post('/orders/bracket', { config: { deltaAuth: 'trade' } }, async (request) => {
     const who = principalOf(request);
-    const b = parseInput(ZBracket, request.body);
+    const b = parseDeltaInput(ZBracket, request.body);
     const product = productOf(b);
     if (!b.stop_loss_order && !b.take_profit_order) {
       throw badSchema([
@@ -77,7 +77,7 @@ export function orderExtraRoutes(app: App, px: PaperExchange) {
   // The bracket prices an entry order carries (the legs of a position's bracket are not editable).
   app.put('/orders/bracket', { config: { deltaAuth: 'trade' } }, async (request) => {
     const who = principalOf(request);
-    const b = parseInput(ZEditBracket, request.body);
+    const b = parseDeltaInput(ZEditBracket, request.body);
     refuseTrailing(b, 'bracket_trail_amount');
     const product = productOf(b);
     await editOrder(px, who.accountId, {
@@ -103,7 +103,7 @@ export function orderExtraRoutes(app: App, px: PaperExchange) {
 
   app.delete('/orders/all', { config: { deltaAuth: 'trade' } }, async (request) => {
     const who = principalOf(request);
-    const b = parseInput(
+    const b = parseDeltaInput(
       z.looseObject({
         product_id: z.coerce.number().int().positive().max(2_147_483_647).optional(),
         contract_types: z.string().max(200).optional(),
@@ -128,25 +128,28 @@ export function orderExtraRoutes(app: App, px: PaperExchange) {
 
   app.post('/orders/cancel_after', { config: { deltaAuth: 'trade' } }, async (request) => {
     const who = principalOf(request);
-    const b = parseInput(z.looseObject({ cancel_after: ms, user_id: z.unknown().optional() }), request.body);
+    const b = parseDeltaInput(
+      z.looseObject({ cancel_after: ms, user_id: z.unknown().optional() }),
+      request.body,
+    );
     return ok(await px.deadMan.cancelAfter(who.accountId, b.cancel_after));
   });
 
   app.post('/heartbeat/create', { config: { deltaAuth: 'trade' } }, async (request) => {
     const who = principalOf(request);
-    const b = parseInput(ZHeartbeatCreate, request.body);
+    const b = parseDeltaInput(ZHeartbeatCreate, request.body);
     return ok(await px.deadMan.create(who.accountId, b));
   });
 
   app.post('/heartbeat', { config: { deltaAuth: 'trade' } }, async (request) => {
     const who = principalOf(request);
-    const b = parseInput(ZHeartbeatAck, request.body);
+    const b = parseDeltaInput(ZHeartbeatAck, request.body);
     return ok(await px.deadMan.ack(who.accountId, b.heartbeat_id, b.ttl));
   });
 
   app.get('/heartbeat', { config: { deltaAuth: 'read' } }, async (request) => {
     const who = principalOf(request);
-    const q = parseInput(
+    const q = parseDeltaInput(
       z.looseObject({ heartbeat_id: z.string().max(64).optional(), user_id: z.string().max(20).optional() }),
       request.query,
     );

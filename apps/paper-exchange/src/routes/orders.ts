@@ -5,7 +5,7 @@ import { FILL_COLUMNS, type FillRow, ORDER_COLUMNS, type OrderRow } from '../eng
 import { cancelOrder, orderByClientId, orderById, placeOrder } from '../engine/trading.ts';
 import { fillView, orderView } from '../engine/views.ts';
 import type { PaperExchange } from '../exchange.ts';
-import { ok, parseInput, principalOf } from '../v2-scope.ts';
+import { ok, parseDeltaInput, principalOf } from '../v2-scope.ts';
 import { productOf, refuseTrailing, tickPrice, ZCancel, ZEditOrder, ZPlaceOrder } from './order-schemas.ts';
 import { pageWindow, productIds, toPage, windowSql, ZHistoryQuery } from './pagination.ts';
 
@@ -34,7 +34,7 @@ function contractTypesOk(value: string | undefined): boolean {
 export function orderRoutes(app: App, px: PaperExchange) {
   app.post('/orders', { config: { deltaAuth: 'trade' } }, async (request) => {
     const who = principalOf(request);
-    const b = parseInput(ZPlaceOrder, request.body);
+    const b = parseDeltaInput(ZPlaceOrder, request.body);
     refuseTrailing(b, 'trail_amount', 'bracket_trail_amount');
     const product = productOf(b);
     const limitPrice = tickPrice(product, b.limit_price, 'limit_price');
@@ -96,7 +96,7 @@ export function orderRoutes(app: App, px: PaperExchange) {
 
   app.put('/orders', { config: { deltaAuth: 'trade' } }, async (request) => {
     const who = principalOf(request);
-    const b = parseInput(ZEditOrder, request.body);
+    const b = parseDeltaInput(ZEditOrder, request.body);
     refuseTrailing(b, 'trail_amount');
     const product = productOf(b);
     const order = await editOrder(px, who.accountId, {
@@ -113,7 +113,7 @@ export function orderRoutes(app: App, px: PaperExchange) {
 
   app.delete('/orders', { config: { deltaAuth: 'trade' } }, async (request) => {
     const who = principalOf(request);
-    const b = parseInput(ZCancel, request.body);
+    const b = parseDeltaInput(ZCancel, request.body);
     if (b.id === undefined && b.client_order_id === undefined) {
       throw badSchema([{ path: 'id', message: 'give id or client_order_id' }]);
     }
@@ -127,7 +127,10 @@ export function orderRoutes(app: App, px: PaperExchange) {
   // Active orders (open and pending): a short list, so the page may hold up to 500 as before.
   app.get('/orders', { config: { deltaAuth: 'read' } }, async (request) => {
     const who = principalOf(request);
-    const q = parseInput(ZHistoryQuery.extend({ states: ZHistoryQuery.shape.contract_types }), request.query);
+    const q = parseDeltaInput(
+      ZHistoryQuery.extend({ states: ZHistoryQuery.shape.contract_types }),
+      request.query,
+    );
     const states = q.states ? q.states.split(',').map((s) => s.trim()) : ['open', 'pending'];
     const w = pageWindow(
       { ...q, start_time: q.start_time ?? 0, page_size: q.page_size ?? 100 },
@@ -149,7 +152,7 @@ export function orderRoutes(app: App, px: PaperExchange) {
 
   app.get('/orders/history', { config: { deltaAuth: 'read' } }, async (request) => {
     const who = principalOf(request);
-    const q = parseInput(ZHistoryQuery, request.query);
+    const q = parseDeltaInput(ZHistoryQuery, request.query);
     const w = pageWindow(q);
     const s = windowSql(w, 'id', 'created_at', 3);
     const r = contractTypesOk(q.contract_types)
@@ -189,7 +192,7 @@ export function orderRoutes(app: App, px: PaperExchange) {
 
   app.get('/fills', { config: { deltaAuth: 'read' } }, async (request) => {
     const who = principalOf(request);
-    const q = parseInput(ZHistoryQuery, request.query);
+    const q = parseDeltaInput(ZHistoryQuery, request.query);
     const w = pageWindow(q);
     const s = windowSql(w, 'f.id', 'f.created_at', 3);
     const r = contractTypesOk(q.contract_types)

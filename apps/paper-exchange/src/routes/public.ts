@@ -23,7 +23,7 @@ import {
   productBySpotIndex,
   productBySymbol,
 } from '../market/products.ts';
-import { ok, parseInput } from '../v2-scope.ts';
+import { ok, parseDeltaInput } from '../v2-scope.ts';
 
 const csv = z
   .string()
@@ -39,7 +39,7 @@ const ZProductsQuery = z.looseObject({
 });
 
 function filterProducts(query: unknown) {
-  const q = parseInput(ZProductsQuery, query);
+  const q = parseDeltaInput(ZProductsQuery, query);
   // Every listed product is a live perpetual: the filters either keep them all or none.
   const listed =
     (!q.contract_types || q.contract_types.includes('perpetual_futures')) &&
@@ -118,7 +118,7 @@ export function publicRoutes(app: App, px: PaperExchange) {
   app.get<{ Params: { symbol: string } }>('/l2orderbook/:symbol', async (request) => {
     const p = productByRef(request.params.symbol);
     if (!p) throw deltaError(400, 'invalid_contract');
-    const q = parseInput(
+    const q = parseDeltaInput(
       z.looseObject({ depth: z.coerce.number().int().min(1).max(1_000_000).optional() }),
       request.query,
     );
@@ -138,7 +138,7 @@ export function publicRoutes(app: App, px: PaperExchange) {
   });
 
   app.get('/history/candles', async (request) => {
-    const q = parseInput(ZCandlesQuery, request.query);
+    const q = parseDeltaInput(ZCandlesQuery, request.query);
     const resSec = REST_RESOLUTIONS[q.resolution];
     if (!resSec) {
       throw badSchema([

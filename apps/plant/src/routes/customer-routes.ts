@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import {
   CUSTOMER_ID_PATTERN,
   principalLabel,
@@ -10,7 +9,14 @@ import {
   ZCustomerPage,
   ZProblem,
 } from '@delta/contracts';
-import { type App, AppError, type Db } from '@delta/server-kit';
+import {
+  type App,
+  AppError,
+  type Db,
+  decodeOpaqueCursor,
+  encodeOpaqueCursor,
+  randomId,
+} from '@delta/server-kit';
 import { z } from 'zod';
 import { appendAudit } from '../audit/audit-log.ts';
 import type { AccessGuard } from '../auth/access.ts';
@@ -25,22 +31,11 @@ import {
 const ZCustomerQuery = ZCustomerListQuery;
 const ZCustomerParams = z.strictObject({ customer_id: ZCustomerId });
 
-/** Crockford base32 (no i, l, o, u): ids survive being read aloud or retyped from a support ticket. */
-const BASE32 = '0123456789abcdefghjkmnpqrstvwxyz';
-
 export { CUSTOMER_ID_PATTERN };
 
-/** 'cus_' + 128 random bits as 26 base32 characters (the top 2 bits of the first character are zero). */
+/** 'cus_' + 128 random bits as 26 Crockford base32 characters: read aloud or retyped from a support ticket. */
 export function newCustomerId(): string {
-  const bytes = randomBytes(16);
-  let n = 0n;
-  for (const b of bytes) n = (n << 8n) | BigInt(b);
-  let out = '';
-  for (let i = 0; i < 26; i++) {
-    out = BASE32[Number(n & 31n)] + out;
-    n >>= 5n;
-  }
-  return `cus_${out}`;
+  return randomId('cus_', 'crockford');
 }
 
 export interface CustomerDeps {
@@ -62,27 +57,13 @@ function toCustomer(row: CustomerRow): TCustomer {
 
 const customerNotFound = (id: string) => () => AppError.notFound('customer_not_found', `No customer ${id}.`);
 
-/** Opaque keyset cursor over (created_at, customer_id); its content is ours to change. */
-function encodeCursor(row: CustomerRow): string {
-  return Buffer.from(JSON.stringify({ t: row.created_at.toISOString(), c: row.customer_id })).toString(
-    'base64url',
-  );
-}
-
+/** Keyset cursor over (created_at, customer_id). */
+const ZCustomerCursor = z.object({ t: z.iso.datetime(), c: ZCustomerId });
+const encodeCursor = (row: CustomerRow) =>
+  encodeOpaqueCursor({ t: row.created_at.toISOString(), c: row.customer_id });
 function decodeCursor(cursor: string | undefined): { createdAt: Date; customerId: string } | undefined {
-  if (cursor === undefined) return undefined;
-  try {
-    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { t?: unknown; c?: unknown };
-    if (typeof v.t === 'string' && typeof v.c === 'string' && ZCustomerId.safeParse(v.c).success) {
-      const createdAt = new Date(v.t);
-      if (!Number.isNaN(createdAt.getTime())) return { createdAt, customerId: v.c };
-    }
-  } catch {
-    // fall through to the validation error
-  }
-  throw AppError.validation([
-    { path: 'cursor', code: 'invalid_cursor', message: 'Pass back a next_cursor value exactly as received.' },
-  ]);
+  const v = decodeOpaqueCursor(cursor, ZCustomerCursor);
+  return v && { createdAt: new Date(v.t), customerId: v.c };
 }
 
 /** The customer directory: Plant mints every customer_id; the portals map their logins onto them. */

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { TOpsRole } from '@delta/contracts';
-import type { Queryable } from '@delta/server-kit';
+import { type Queryable, randomId } from '@delta/server-kit';
 
 export interface OpsUser {
   user_id: string;
@@ -15,7 +15,7 @@ interface UserRow extends OpsUser {
 }
 
 export function newUserId(): string {
-  return `usr_${randomBytes(12).toString('hex')}`;
+  return randomId('usr_', 'hex', 12);
 }
 
 export async function insertUser(

@@ -17,7 +17,7 @@ import {
   ZPlantAuditRecordPage,
 } from '@delta/contracts';
 import type { PlantClient, PortalAuditFilter, PortalAuditRow } from '@delta/portal';
-import { type App, AppError, type Db } from '@delta/server-kit';
+import { type App, AppError, type Db, decodeOpaqueCursor, encodeOpaqueCursor } from '@delta/server-kit';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { requireUser } from '../auth/session-plugin.ts';
@@ -93,21 +93,9 @@ const ZCursorState = z.object({
 });
 
 function decodeCursor(cursor: string | undefined): Cursor {
-  if (cursor === undefined) return { pp: undefined, gateway: undefined, plant: undefined };
-  try {
-    const parsed = ZCursorState.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
-    return { pp: parsed.pp, gateway: parsed.gateway, plant: parsed.plant };
-  } catch {
-    throw AppError.validation([
-      {
-        path: 'cursor',
-        code: 'invalid_cursor',
-        message: 'Pass back a next_cursor value exactly as received.',
-      },
-    ]);
-  }
+  const parsed = decodeOpaqueCursor(cursor, ZCursorState) ?? {};
+  return { pp: parsed.pp, gateway: parsed.gateway, plant: parsed.plant };
 }
-const encodeCursor = (c: Cursor) => Buffer.from(JSON.stringify(c), 'utf8').toString('base64url');
 
 interface Fetched {
   status: Status;
@@ -245,7 +233,7 @@ export function registerAuditRoutes(app: App, deps: { db: Db; plant: PlantClient
     }
     return {
       items,
-      next_cursor: more ? encodeCursor(next) : null,
+      next_cursor: more ? encodeOpaqueCursor(next) : null,
       sources: { pp: pp.status, gateway: gateway.status, plant: plantPart.status },
     };
   }
