@@ -1,3 +1,4 @@
+export * from './jwt.ts';
 export * from './keys.ts';
 export * from './replay-cache.ts';
 export * from './request-binding.ts';
