@@ -1,3 +1,4 @@
+export * from './identity-assertion.ts';
 export * from './jwt.ts';
 export * from './keys.ts';
 export * from './replay-cache.ts';

@@ -70,6 +70,8 @@ export type TokenFailure =
   /** The token carries no request_hash, or one for another request (see request-binding.ts). */
   | 'request_hash_missing'
   | 'request_hash_mismatch'
+  /** An identity assertion whose correlation id is not its request's (see identity-assertion.ts). */
+  | 'correlation_mismatch'
   /** The token's jti was already used (see replay-cache.ts). */
   | 'token_replayed'
   /** The replay cache (the database) could not be asked: refused, but retrying may work. */

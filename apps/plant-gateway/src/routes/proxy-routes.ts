@@ -1,9 +1,13 @@
 import { type App, AppError } from '@delta/server-kit';
-import type { ReplayCache, ServiceKeys, ServiceTokenVerifier } from '@delta/service-auth';
+import {
+  type ReplayCache,
+  type ServiceKeys,
+  type ServiceTokenVerifier,
+  signIdentityAssertion,
+} from '@delta/service-auth';
 import { admitRequest, authenticateCaller, type Caller, CallerRefused } from '../caller-auth.ts';
 import { type Finding, scanJson, scanQuery } from '../credential-firewall.ts';
 import { type RecordRefusal, refuser } from '../gateway-audit.ts';
-import { signIdentityAssertion } from '../identity-assertion.ts';
 import { forwardToPlant } from '../plant-forwarder.ts';
 import type { TokenBucketLimiter } from '../rate-limiter.ts';
 
@@ -92,7 +96,11 @@ export async function registerProxyRoutes(app: App, deps: ProxyDeps): Promise<vo
         accept: request.headers.accept,
         body,
         correlationId: request.correlationId,
-        assertion: await signIdentityAssertion(deps.keys, caller, request.correlationId, hash),
+        assertion: await signIdentityAssertion(deps.keys, {
+          principal: caller.principal,
+          correlationId: request.correlationId,
+          requestHash: hash,
+        }),
       });
       request.log.debug(
         { issuer: caller.issuer, principal: caller.label, upstream_status: upstream.status },
