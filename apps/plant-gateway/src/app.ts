@@ -7,7 +7,7 @@ import {
   type ServiceKeys,
 } from '@delta/service-auth';
 import { createRefusalRecorder, createUnrecordedRefusalListener } from './gateway-audit.ts';
-import { type RateLimitSettings, TokenBucketLimiter } from './rate-limiter.ts';
+import { createCallerLimiter, type RateLimitSettings } from './rate-limiter.ts';
 import { registerProxyRoutes } from './routes/proxy-routes.ts';
 import { registerRefusalRoutes } from './routes/refusal-routes.ts';
 
@@ -25,7 +25,6 @@ export interface Deps {
   plantUrl: string;
   upstreamTimeoutMs: number;
   rateLimit: RateLimitSettings;
-  now?: () => number;
 }
 
 /** Plant gateway — the only door into Plant: service auth, rate limits, credential firewall. */
@@ -52,7 +51,7 @@ export async function buildApp(deps: Deps): Promise<App> {
   const proxyDeps = {
     verify: createServiceTokenVerifier({ audience: SERVICE, issuers: deps.issuers }),
     keys: deps.keys,
-    limiter: new TokenBucketLimiter(deps.rateLimit, deps.now),
+    limiter: createCallerLimiter(deps.rateLimit),
     recordRefusal,
     // A portal token is used once: its jti is kept in the database (used_token_ids) until it expires.
     replayCache: createReplayCache(deps.db),

@@ -16,7 +16,8 @@ export const ZConfig = z
     CP_API_URL: env.optionalUrl(),
     PP_JWKS_URL: env.optionalUrl(),
     CP_JWKS_URL: env.optionalUrl(),
-    // Per caller (issuer + principal) token bucket. 0 turns the limit off (benchmarks); see docs/decisions.md.
+    // Per caller (issuer + principal): an average rate and a burst. 0 turns the limit off (benchmarks); see
+    // docs/decisions.md.
     GATEWAY_RATE_LIMIT_PER_S: z.coerce.number().min(0).max(100_000).default(50),
     GATEWAY_RATE_LIMIT_BURST: z.coerce.number().int().min(1).max(1_000_000).default(100),
     // An execution waits for the exchange; this bounds how long a caller waits for Plant before a 504.

@@ -3,7 +3,6 @@ import { redactUrl } from '@delta/server-kit';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { scanJson, scanQuery } from './credential-firewall.ts';
-import { TokenBucketLimiter } from './rate-limiter.ts';
 import { looksLikeSecret } from './secret-shape.ts';
 
 // Delta's documented test secret (60 hex) and a 30-character key of the same alphabet.
@@ -115,18 +114,5 @@ describe('credential firewall', () => {
     expect(scanQuery('customer_id=cus_1&limit=10')).toEqual([]);
     const url = redactUrl(`/api/v1/x?coin=BTC&api_key=${DELTA_KEY}&memo=${DELTA_SECRET}`);
     expect(url).toBe('/api/v1/x?coin=BTC&api_key=[REDACTED]&memo=[REDACTED]');
-  });
-});
-
-describe('token bucket', () => {
-  it('allows the burst, then refills at the configured rate', () => {
-    let t = 0;
-    const limiter = new TokenBucketLimiter({ perSecond: 2, burst: 3 }, () => t);
-    expect([1, 2, 3].map(() => limiter.take('a'))).toEqual([undefined, undefined, undefined]);
-    expect(limiter.take('a')).toBeCloseTo(0.5);
-    expect(limiter.take('b')).toBeUndefined();
-    t = 500;
-    expect(limiter.take('a')).toBeUndefined();
-    expect(new TokenBucketLimiter({ perSecond: 0, burst: 1 }).take('a')).toBeUndefined();
   });
 });

@@ -1,6 +1,6 @@
 import { CORRELATION_HEADER } from '@delta/contracts';
 import { AppError, httpFetch } from '@delta/server-kit';
-import { IDENTITY_ASSERTION_HEADER } from './identity-assertion.ts';
+import { IDENTITY_ASSERTION_HEADER } from '@delta/service-auth';
 
 export interface UpstreamRequest {
   method: string;

@@ -1,52 +1,50 @@
+import { type IRateLimiterOptions, RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+
 export interface RateLimitSettings {
-  /** Tokens added per second; 0 = no limit. */
+  /** Average requests per second allowed to one caller; 0 = no limit. */
   perSecond: number;
-  /** Bucket size: how many requests a quiet caller may send at once. */
+  /** How many requests a quiet caller may send at once. */
   burst: number;
 }
 
-interface Bucket {
-  tokens: number;
-  at: number;
+/** What a store must offer: rate-limiter-flexible's consume, which every one of its stores implements. */
+export interface RateLimitStore {
+  consume(key: string, points?: number): Promise<RateLimiterRes>;
+}
+
+export interface CallerLimiter {
+  /** Counts one request for `caller`: undefined when allowed, else the seconds until it may send again. */
+  take(caller: string): Promise<number | undefined>;
 }
 
 /**
- * Token bucket per caller, in this process's memory (see docs/decisions.md, "Gateway"): with N gateway instances a
- * caller gets up to N times the rate, which is acceptable for a guard against a runaway portal, not a quota.
+ * Per caller limits on rate-limiter-flexible (see docs/decisions.md, "Gateway"). Its fixed window allows `burst`
+ * requests per `burst / perSecond` seconds: the average rate and the burst of the token bucket it replaced, except
+ * that a caller may fit up to 2 × burst around a window's edge. The store is the library's memory store, one per
+ * gateway instance (N instances allow up to N × the rate); `store` takes another of its stores (PostgreSQL, Redis:
+ * same options plus `storeClient`) so the limit can hold across instances without changing callers.
  */
-export class TokenBucketLimiter {
-  private readonly buckets = new Map<string, Bucket>();
-
-  constructor(
-    private readonly settings: RateLimitSettings,
-    private readonly now: () => number = Date.now,
-    private readonly maxCallers = 10_000,
-  ) {}
-
-  /** Takes one token for `caller`: undefined when allowed, else the seconds until a token is available. */
-  take(caller: string): number | undefined {
-    const { perSecond, burst } = this.settings;
-    if (perSecond <= 0) return undefined;
-    const t = this.now();
-    const b = this.buckets.get(caller) ?? { tokens: burst, at: t };
-    b.tokens = Math.min(burst, b.tokens + ((t - b.at) / 1000) * perSecond);
-    b.at = t;
-    if (!this.buckets.has(caller)) {
-      if (this.buckets.size >= this.maxCallers) this.evictFull(t);
-      this.buckets.set(caller, b);
-    }
-    if (b.tokens >= 1) {
-      b.tokens -= 1;
-      return undefined;
-    }
-    return (1 - b.tokens) / perSecond;
-  }
-
-  /** A bucket that has refilled completely holds no state worth keeping: dropping it changes nothing. */
-  private evictFull(t: number): void {
-    const { perSecond, burst } = this.settings;
-    for (const [key, b] of this.buckets) {
-      if (b.tokens + ((t - b.at) / 1000) * perSecond >= burst) this.buckets.delete(key);
-    }
-  }
+export function createCallerLimiter(
+  settings: RateLimitSettings,
+  store: (options: IRateLimiterOptions) => RateLimitStore = (options) => new RateLimiterMemory(options),
+): CallerLimiter {
+  if (settings.perSecond <= 0) return { take: async () => undefined };
+  const limiter = store({
+    keyPrefix: 'gateway-caller',
+    points: settings.burst,
+    duration: settings.burst / settings.perSecond,
+  });
+  return {
+    async take(caller) {
+      try {
+        await limiter.consume(caller);
+        return undefined;
+      } catch (res) {
+        // The library rejects with a RateLimiterRes when the caller is over the limit, and with an Error when a
+        // store cannot be reached: that one propagates (a 500), it is not a verdict on the caller.
+        if (res instanceof RateLimiterRes) return Math.max(res.msBeforeNext, 1) / 1000;
+        throw res;
+      }
+    },
+  };
 }

@@ -1,3 +1,5 @@
+export * from './identity-assertion.ts';
+export * from './jwt.ts';
 export * from './keys.ts';
 export * from './replay-cache.ts';
 export * from './request-binding.ts';

@@ -1,6 +1,7 @@
+import { createHmac, KeyObject, sign } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { TPrincipal } from '@delta/contracts';
-import { SignJWT } from 'jose';
+import { importJWK, jwtVerify, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ephemeralServiceKeys, publicJwks, type ServiceKeys } from './keys.ts';
 import { createServiceTokenVerifier, ServiceTokenError, signServiceToken } from './tokens.ts';
@@ -100,6 +101,87 @@ describe('service tokens', () => {
     await expect(
       signServiceToken(pp, { iss: 'pp', aud: 'x', principal: bad as unknown as TPrincipal }),
     ).rejects.toThrow();
+  });
+
+  it('signs {alg: EdDSA, typ: JWT, kid} that jose verifies, and accepts what jose signs', async () => {
+    const token = await signServiceToken(pp, { iss: 'pp', aud: 'plant-gateway', principal: ops });
+    const { protectedHeader, payload } = await jwtVerify(
+      token,
+      await importJWK(pp.signing.publicJwk, 'EdDSA'),
+      {
+        issuer: 'pp',
+        audience: 'plant-gateway',
+        algorithms: ['EdDSA'],
+      },
+    );
+    expect(protectedHeader).toEqual({ alg: 'EdDSA', typ: 'JWT', kid: pp.signing.kid });
+    expect(payload).toMatchObject({ iss: 'pp', aud: 'plant-gateway', principal: ops, sub: 'usr_1' });
+    const now = Math.floor(Date.now() / 1000);
+    expect(await failureOf(await handMade(pp, { principal: ops }, now, now + 30))).toBe('accepted');
+  });
+
+  it('refuses any algorithm but EdDSA, crit and b64 headers, and a kid naming a key that is not for signing', async () => {
+    const token = await signServiceToken(pp, { iss: 'pp', aud: 'plant-gateway', principal: ops });
+    const [, p, s] = token.split('.') as [string, string, string];
+    const b64u = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+    const kid = pp.signing.kid;
+    for (const alg of ['none', 'HS256', 'ES256', 'EdDSA25519', undefined]) {
+      expect(await failureOf(`${b64u({ alg, kid })}.${p}.${s}`)).toBe('malformed');
+    }
+    expect(await failureOf(`${b64u({ alg: 'none' })}.${p}.`)).toBe('malformed');
+    // HS256 keyed with the issuer's public key, as published in its JWKS: the algorithm-confusion forgery.
+    const hsInput = `${b64u({ alg: 'HS256', kid })}.${p}`;
+    for (const secret of [JSON.stringify(pp.signing.publicJwk), pp.signing.publicJwk.x!]) {
+      const mac = createHmac('sha256', secret).update(hsInput).digest('base64url');
+      expect(await failureOf(`${hsInput}.${mac}`)).toBe('malformed');
+    }
+    const forge = (header: Record<string, unknown>) => {
+      const input = `${b64u(header)}.${p}`;
+      const sig = sign(null, Buffer.from(input), KeyObject.from(pp.signing.privateKey));
+      return `${input}.${sig.toString('base64url')}`;
+    };
+    expect(await failureOf(forge({ alg: 'EdDSA', kid }))).toBe('accepted');
+    expect(await failureOf(forge({ alg: 'EdDSA', kid, crit: ['exp'] }))).toBe('malformed');
+    expect(await failureOf(forge({ alg: 'EdDSA', kid, b64: false }))).toBe('malformed');
+    // The JWKS also publishes the X25519 encryption key: a token pointing at it finds no signing key.
+    expect(await failureOf(forge({ alg: 'EdDSA', kid: pp.encryption.kid }))).toBe('bad_signature');
+  });
+
+  it('refuses a token without an audience or a jti, and accepts an audience list that names ours', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const made = (edit: (jwt: SignJWT) => SignJWT) =>
+      edit(
+        new SignJWT({ principal: ops })
+          .setProtectedHeader({ alg: 'EdDSA', kid: pp.signing.kid })
+          .setIssuer('pp')
+          .setIssuedAt(now)
+          .setExpirationTime(now + 30),
+      ).sign(pp.signing.privateKey);
+    const jti = () => crypto.randomUUID();
+    expect(await failureOf(await made((t) => t.setJti(jti())))).toBe('wrong_audience');
+    expect(await failureOf(await made((t) => t.setAudience('plant-gateway')))).toBe('malformed');
+    expect(await failureOf(await made((t) => t.setJti(jti()).setAudience(['x', 'plant-gateway'])))).toBe(
+      'accepted',
+    );
+    expect(await failureOf(await made((t) => t.setJti(jti()).setAudience(['x', 'plant'])))).toBe(
+      'wrong_audience',
+    );
+  });
+
+  it('never puts a claim value in its error', async () => {
+    const canary = 'CANARY-service-token-5e2b';
+    const now = Math.floor(Date.now() / 1000);
+    const claims = { iss: 'pp', aud: 'plant-gateway', principal: ops, correlation_id: canary };
+    for (const token of [
+      await signServiceToken(pp, claims, 30, now - 120),
+      await signServiceToken(pp, { ...claims, aud: canary }),
+    ]) {
+      const err = await verify(token).catch((e: unknown) => e as Error);
+      expect(err).toBeInstanceOf(ServiceTokenError);
+      expect(
+        `${(err as Error).message} ${JSON.stringify(err)} ${String((err as Error).cause)}`,
+      ).not.toContain(canary);
+    }
   });
 
   describe('with a remote JWKS', () => {

@@ -1,4 +1,3 @@
-import { type JwtClaims, JwtError, type KeyInput, signJwt, verifyJwt } from '@delta/compact-jose';
 import { type TPrincipal, ZPrincipal } from '@delta/contracts';
 import {
   createLocalJWKSet,
@@ -7,6 +6,7 @@ import {
   type JSONWebKeySet,
   type JWTVerifyGetKey,
 } from 'jose';
+import { JWT_ALGORITHM, type JwtClaims, JwtError, type JwtKey, signJwt, verifyJwt } from './jwt.ts';
 import type { ServiceKeys } from './keys.ts';
 
 /** The longest life a service token may have: a stolen one is useless within a minute. */
@@ -35,7 +35,7 @@ export async function signServiceToken(
   // A token whose principal the verifier would reject is a bug at the caller: fail here, where it is made.
   ZPrincipal.parse(claims.principal);
   const { iss, aud, ...rest } = claims;
-  // Signed with node:crypto (see @delta/compact-jose): WebCrypto's per-call cost was most of a token's cost.
+  // fast-jwt (node:crypto), see jwt.ts: WebCrypto's per-call cost was most of a token's cost.
   return signJwt(
     {
       ...rest,
@@ -51,8 +51,8 @@ export async function signServiceToken(
       exp: now + ttlSeconds,
       jti: crypto.randomUUID(),
     },
-    { kid: keys.signing.kid, typ: 'JWT' },
     keys.signing.privateKey,
+    keys.signing.kid,
   );
 }
 
@@ -70,6 +70,8 @@ export type TokenFailure =
   /** The token carries no request_hash, or one for another request (see request-binding.ts). */
   | 'request_hash_missing'
   | 'request_hash_mismatch'
+  /** An identity assertion whose correlation id is not its request's (see identity-assertion.ts). */
+  | 'correlation_mismatch'
   /** The token's jti was already used (see replay-cache.ts). */
   | 'token_replayed'
   /** The replay cache (the database) could not be asked: refused, but retrying may work. */
@@ -123,22 +125,19 @@ export function createServiceTokenVerifier(options: {
     if (!keySet) throw new ServiceTokenError('untrusted_issuer');
     let payload: JwtClaims;
     try {
-      // jose's key sets find the key by kid (and fetch, cache and refresh a remote JWKS); the signature and
-      // claims are checked by @delta/compact-jose.
-      ({ payload } = await verifyJwt(
-        token,
-        async (header): Promise<KeyInput> => {
-          const key = await keySet(header, { payload: '', protected: '', signature: '' });
-          if (key instanceof Uint8Array) throw new errors.JWKSNoMatchingKey();
-          return key as KeyInput; // jose's own KeyObject type; keyObject() checks it at run time
-        },
-        {
-          issuer: iss as string,
-          audience: options.audience,
-          requiredClaims: ['iat', 'exp', 'jti'],
-          clockTolerance: options.clockToleranceS ?? 5,
-        },
-      ));
+      // jose's key sets find the key by kid (and fetch, cache and refresh a remote JWKS); fast-jwt checks the
+      // signature and claims (jwt.ts). Only an EdDSA header reaches the lookup: jose picks the key by alg too.
+      const header = JSON.parse(Buffer.from(parts[0]!, 'base64url').toString('utf8'));
+      if (header?.alg !== JWT_ALGORITHM) throw new JwtError('unsupported');
+      const key = await keySet(header, { payload: '', protected: '', signature: '' });
+      if (key instanceof Uint8Array) throw new errors.JWKSNoMatchingKey();
+      // jose's KeyObject type is its own interface; jwt.ts checks the key (Ed25519, public) at run time.
+      ({ payload } = verifyJwt(token, key as JwtKey, {
+        issuer: iss as string,
+        audience: options.audience,
+        requiredClaims: ['iat', 'exp', 'jti'],
+        clockTolerance: options.clockToleranceS ?? 5,
+      }));
     } catch (err) {
       if (err instanceof JwtError) {
         if (err.failure === 'expired') throw new ServiceTokenError('expired');
@@ -147,6 +146,7 @@ export function createServiceTokenVerifier(options: {
         if (err.failure === 'bad_signature') throw new ServiceTokenError('bad_signature');
         throw new ServiceTokenError('malformed');
       }
+      if (err instanceof SyntaxError) throw new ServiceTokenError('malformed');
       if (err instanceof errors.JWKSNoMatchingKey) throw new ServiceTokenError('bad_signature');
       // A remote JWKS that times out, answers garbage or refuses the connection (a plain fetch TypeError).
       if (

@@ -1,4 +1,4 @@
-import { JWE_CONTENT_ENCRYPTION, JWE_KEY_ALGORITHM, JWS_ALGORITHM } from '@delta/compact-jose';
+import { JWT_ALGORITHM } from '@delta/service-auth';
 import {
   type CryptoKey,
   calculateJwkThumbprint,
@@ -10,10 +10,10 @@ import {
 import { z } from 'zod';
 
 /** Key agreement for bundles: ECDH-ES with X25519, the content key wrapped with A256KW. */
-export const BUNDLE_KEY_ALGORITHM = JWE_KEY_ALGORITHM;
-export const BUNDLE_CONTENT_ENCRYPTION = JWE_CONTENT_ENCRYPTION;
+export const BUNDLE_KEY_ALGORITHM = 'ECDH-ES+A256KW';
+export const BUNDLE_CONTENT_ENCRYPTION = 'A256GCM';
 /** Issuers sign the bundle (inside the encryption) with Ed25519, so Plant knows which portal sent it. */
-export const BUNDLE_SIGNING_ALGORITHM = JWS_ALGORITHM;
+export const BUNDLE_SIGNING_ALGORITHM = JWT_ALGORITHM;
 
 export type { CryptoKey, JWK };
 

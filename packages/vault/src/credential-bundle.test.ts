@@ -1,5 +1,6 @@
+import { KeyObject, sign } from 'node:crypto';
 import { inspect } from 'node:util';
-import { CompactEncrypt, SignJWT } from 'jose';
+import { CompactEncrypt, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   type BundleKeyPair,
@@ -173,5 +174,117 @@ describe('credential bundle', () => {
       .setProtectedHeader({ alg: 'ECDH-ES+A256KW', enc: 'A256GCM', cty: 'JWT' })
       .encrypt(plant.publicKey);
     expect(await refusal(jwe, {})).toBe('bundle_ttl_too_long');
+  });
+
+  it('states its suite itself, with a fresh ephemeral key, content key and IV every time', async () => {
+    const a = (await issue()).credential_bundle.split('.');
+    const b = (await issue()).credential_bundle.split('.');
+    const header = JSON.parse(Buffer.from(a[0]!, 'base64url').toString());
+    expect(Object.keys(header).sort()).toEqual(['alg', 'cty', 'enc', 'epk']);
+    expect(header).toMatchObject({
+      alg: 'ECDH-ES+A256KW',
+      enc: 'A256GCM',
+      cty: 'JWT',
+      epk: { crv: 'X25519' },
+    });
+    for (const i of [0, 1, 2, 3]) expect(a[i]).not.toBe(b[i]);
+  });
+});
+
+/** Re-encodes the JWE's protected header after `edit`. */
+function withHeader(jwe: string, edit: (h: Record<string, unknown>) => void): string {
+  const parts = jwe.split('.');
+  const h = JSON.parse(Buffer.from(parts[0]!, 'base64url').toString());
+  edit(h);
+  parts[0] = Buffer.from(JSON.stringify(h)).toString('base64url');
+  return parts.join('.');
+}
+
+/** A bundle whose inner JWS is made by hand (any header), encrypted to Plant the regular way. */
+async function withInnerHeader(header: Record<string, unknown>): Promise<string> {
+  const iat = Math.floor(T0.getTime() / 1000);
+  const claims = { approval_id: APPROVAL, credential_ref: CRED, ...SECRET, iss: 'pp', aud: 'plant', iat };
+  const input = [header, { ...claims, exp: iat + 30, jti: 'j' }]
+    .map((o) => Buffer.from(JSON.stringify(o)).toString('base64url'))
+    .join('.');
+  const sig = sign(null, Buffer.from(input), KeyObject.from(pp.privateKey)).toString('base64url');
+  return new CompactEncrypt(new TextEncoder().encode(`${input}.${sig}`))
+    .setProtectedHeader({ alg: 'ECDH-ES+A256KW', enc: 'A256GCM', cty: 'JWT' })
+    .encrypt(plant.publicKey);
+}
+
+describe('credential bundle refusals (JWE and the signature inside it)', () => {
+  it('fails closed on any altered part, an edited header, another or a small-order ephemeral key', async () => {
+    const { credential_bundle: jwe } = await issue();
+    const parts = jwe.split('.');
+    for (let i = 1; i < 5; i++) {
+      const altered = [...parts];
+      const bytes = Buffer.from(altered[i]!, 'base64url');
+      bytes[0] = bytes[0]! ^ 1;
+      altered[i] = bytes.toString('base64url');
+      expect(await refusal(altered.join('.'), {})).toBe('bundle_undecryptable');
+    }
+    // A header edit changes the GCM additional data, even when the key agreement still works.
+    expect(
+      await refusal(
+        withHeader(jwe, (h) => (h.kid = 'x')),
+        {},
+      ),
+    ).toBe('bundle_undecryptable');
+    const other = await exportJWK(
+      (await generateKeyPair('ECDH-ES', { crv: 'X25519', extractable: true })).publicKey,
+    );
+    const epk = (x: string) => (h: Record<string, unknown>) => {
+      (h.epk as Record<string, unknown>).x = x;
+    };
+    expect(await refusal(withHeader(jwe, epk(other.x!)), {})).toBe('bundle_undecryptable');
+    // An all-zero (small-order) point gives an all-zero shared secret, which is refused.
+    expect(await refusal(withHeader(jwe, epk(Buffer.alloc(32).toString('base64url'))), {})).toBe(
+      'bundle_undecryptable',
+    );
+  });
+
+  it('refuses other suites, compression, critical extensions, odd ephemeral keys and malformed input', async () => {
+    const { credential_bundle: jwe } = await issue();
+    for (const edit of [
+      (h: Record<string, unknown>) => (h.alg = 'ECDH-ES'),
+      (h: Record<string, unknown>) => (h.alg = 'RSA-OAEP'),
+      (h: Record<string, unknown>) => (h.alg = 'dir'),
+      (h: Record<string, unknown>) => (h.enc = 'A128GCM'),
+      (h: Record<string, unknown>) => (h.zip = 'DEF'),
+      (h: Record<string, unknown>) => (h.crit = ['exp']),
+      (h: Record<string, unknown>) => (h.cty = 'json'),
+      (h: Record<string, unknown>) => ((h.epk as Record<string, unknown>).crv = 'X448'),
+      (h: Record<string, unknown>) => ((h.epk as Record<string, unknown>).kty = 'EC'),
+      (h: Record<string, unknown>) => delete h.epk,
+    ]) {
+      expect(await refusal(withHeader(jwe, edit), {})).toBe('bundle_undecryptable');
+    }
+    // Direct ECDH-ES (no key wrap), correctly made by jose, is still another suite.
+    const direct = await new CompactEncrypt(new TextEncoder().encode('x'))
+      .setProtectedHeader({ alg: 'ECDH-ES', enc: 'A256GCM', cty: 'JWT' })
+      .encrypt(plant.publicKey);
+    expect(await refusal(direct, {})).toBe('bundle_undecryptable');
+    for (const bad of ['', 'a.b.c.d', `${jwe}.x`, jwe.replace('.', '.!')]) {
+      expect(await refusal(bad, {})).toBe('bundle_undecryptable');
+    }
+  });
+
+  it('refuses a signature by any algorithm but EdDSA, or with crit or b64', async () => {
+    expect(await refusal(await withInnerHeader({ alg: 'EdDSA' }), {})).toBe('opened');
+    for (const header of [
+      { alg: 'none' },
+      { alg: 'HS256' },
+      { alg: 'ES256' },
+      { alg: 'EdDSA', crit: ['exp'] },
+      { alg: 'EdDSA', b64: false },
+    ]) {
+      expect(await refusal(await withInnerHeader(header), {})).toBe('bundle_signature_invalid');
+    }
+  });
+
+  it('refuses a bundle issued in the future', async () => {
+    const { credential_bundle } = await issue({ now: new Date(T0.getTime() + 10_000) });
+    expect(await refusal(credential_bundle, {})).toBe('bundle_expired');
   });
 });

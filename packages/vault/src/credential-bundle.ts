@@ -1,15 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import {
-  decryptCompact,
-  encryptCompact,
-  type JwtClaims,
-  JwtError,
-  signJwt,
-  verifyJwt,
-} from '@delta/compact-jose';
 import { AppError } from '@delta/server-kit';
+import { type JwtClaims, JwtError, signJwt, verifyJwt } from '@delta/service-auth';
+import { CompactEncrypt, compactDecrypt } from 'jose';
 import { z } from 'zod';
-import { type CryptoKey, importEncryptionJwk, importSigningJwk, type JWK } from './bundle-keys.ts';
+import {
+  BUNDLE_CONTENT_ENCRYPTION,
+  BUNDLE_KEY_ALGORITHM,
+  type CryptoKey,
+  importEncryptionJwk,
+  importSigningJwk,
+  type JWK,
+} from './bundle-keys.ts';
 import { ExchangeCredential } from './exchange-credential.ts';
 import { type CredentialOwner, credentialOwner } from './ids.ts';
 
@@ -78,9 +79,9 @@ async function asKey(
 }
 
 /**
- * Issuer side: the keys for one approved execution, signed by the portal (EdDSA) and then encrypted to Plant
- * (ECDH-ES+A256KW, A256GCM), both through @delta/compact-jose (node:crypto). Bound to the approval and credential,
- * audience-restricted, expiring in ≤ 60 s.
+ * Issuer side: the keys for one approved execution, signed by the portal (EdDSA, fast-jwt through
+ * @delta/service-auth) and then encrypted to Plant (ECDH-ES+A256KW, A256GCM, jose). Bound to the approval and
+ * credential, audience-restricted, expiring in ≤ 60 s.
  */
 export async function issueCredentialBundle(
   options: IssueCredentialBundleOptions,
@@ -122,10 +123,13 @@ export async function issueCredentialBundle(
       exp: iat + ttl,
       jti,
     },
-    { typ: 'JWT', ...(options.issuerKeyId ? { kid: options.issuerKeyId } : {}) },
     options.issuerSigningKey,
+    options.issuerKeyId || undefined,
   );
-  const jwe = encryptCompact(signed, plantKey, { cty: 'JWT' });
+  // The suite is stated here, never taken from anywhere else; jose makes a fresh ephemeral key, CEK and IV.
+  const jwe = await new CompactEncrypt(new TextEncoder().encode(signed))
+    .setProtectedHeader({ alg: BUNDLE_KEY_ALGORITHM, enc: BUNDLE_CONTENT_ENCRYPTION, cty: 'JWT' })
+    .encrypt(plantKey);
   return { credential_bundle: jwe, jti, expires_at: new Date((iat + ttl) * 1000) };
 }
 
@@ -205,19 +209,23 @@ export async function openCredentialBundle(
   let inner: string;
   try {
     const privateKey = await asKey(options.plantPrivateKey, importEncryptionJwk);
-    const { plaintext, header } = decryptCompact(jwe, privateKey);
-    if (header.cty !== 'JWT') throw new Error('not a nested JWT');
-    inner = plaintext.toString('utf8');
+    // Pinned to the one suite: jose refuses any other alg or enc, `zip`, and a `crit` it does not know.
+    const { plaintext, protectedHeader } = await compactDecrypt(jwe, privateKey, {
+      keyManagementAlgorithms: [BUNDLE_KEY_ALGORITHM],
+      contentEncryptionAlgorithms: [BUNDLE_CONTENT_ENCRYPTION],
+    });
+    if (protectedHeader.cty !== 'JWT') throw new Error('not a nested JWT');
+    inner = new TextDecoder().decode(plaintext);
   } catch {
     throw refuse(403, 'bundle_undecryptable', 'The credential bundle cannot be decrypted with this key.');
   }
 
   let payload: JwtClaims;
   try {
-    const verified = await verifyJwt(inner, await asKey(issuerKey, importSigningJwk), {
+    const verified = verifyJwt(inner, await asKey(issuerKey, importSigningJwk), {
       issuer,
       audience: options.expectedAudience,
-      currentDate: now,
+      ...(options.now !== undefined ? { currentDate: now } : {}),
       clockTolerance: tolerance,
       maxTokenAge: MAX_BUNDLE_TTL_SECONDS + tolerance,
       requiredClaims: ['iat', 'exp', 'jti'],

@@ -1,16 +1,20 @@
 import { type App, AppError } from '@delta/server-kit';
-import type { ReplayCache, ServiceKeys, ServiceTokenVerifier } from '@delta/service-auth';
+import {
+  type ReplayCache,
+  type ServiceKeys,
+  type ServiceTokenVerifier,
+  signIdentityAssertion,
+} from '@delta/service-auth';
 import { admitRequest, authenticateCaller, type Caller, CallerRefused } from '../caller-auth.ts';
 import { type Finding, scanJson, scanQuery } from '../credential-firewall.ts';
 import { type RecordRefusal, refuser } from '../gateway-audit.ts';
-import { signIdentityAssertion } from '../identity-assertion.ts';
 import { forwardToPlant } from '../plant-forwarder.ts';
-import type { TokenBucketLimiter } from '../rate-limiter.ts';
+import type { CallerLimiter } from '../rate-limiter.ts';
 
 export interface ProxyDeps {
   verify: ServiceTokenVerifier;
   keys: ServiceKeys;
-  limiter: TokenBucketLimiter;
+  limiter: CallerLimiter;
   recordRefusal: RecordRefusal;
   /** Portal token ids already used (shared by every gateway instance through the database). */
   replayCache: ReplayCache;
@@ -50,7 +54,7 @@ export async function registerProxyRoutes(app: App, deps: ProxyDeps): Promise<vo
       throw err;
     }
     request.caller = caller;
-    const waitS = deps.limiter.take(`${caller.issuer}|${caller.label}`);
+    const waitS = await deps.limiter.take(`${caller.issuer}|${caller.label}`);
     if (waitS !== undefined) {
       const error = AppError.tooManyRequests('rate_limited', 'Too many requests for this principal.', waitS);
       await refuse(request, error, caller, { retry_after_s: Math.max(1, Math.ceil(waitS)) });
@@ -92,7 +96,11 @@ export async function registerProxyRoutes(app: App, deps: ProxyDeps): Promise<vo
         accept: request.headers.accept,
         body,
         correlationId: request.correlationId,
-        assertion: await signIdentityAssertion(deps.keys, caller, request.correlationId, hash),
+        assertion: await signIdentityAssertion(deps.keys, {
+          principal: caller.principal,
+          correlationId: request.correlationId,
+          requestHash: hash,
+        }),
       });
       request.log.debug(
         { issuer: caller.issuer, principal: caller.label, upstream_status: upstream.status },

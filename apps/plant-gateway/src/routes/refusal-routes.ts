@@ -4,11 +4,11 @@ import type { ReplayCache, ServiceTokenVerifier } from '@delta/service-auth';
 import { admitRequest, authenticateCaller, type Caller, CallerRefused } from '../caller-auth.ts';
 import { type GatewayAuditRow, queryGatewayAudit } from '../db/gateway-audit-repository.ts';
 import { type RecordRefusal, refuser } from '../gateway-audit.ts';
-import type { TokenBucketLimiter } from '../rate-limiter.ts';
+import type { CallerLimiter } from '../rate-limiter.ts';
 
 export interface RefusalRouteDeps {
   verify: ServiceTokenVerifier;
-  limiter: TokenBucketLimiter;
+  limiter: CallerLimiter;
   replayCache: ReplayCache;
   recordRefusal: RecordRefusal;
   db: Parameters<typeof queryGatewayAudit>[0];
@@ -61,7 +61,7 @@ export async function registerRefusalRoutes(app: App, deps: RefusalRouteDeps): P
           const error = AppError.forbidden('issuer_not_allowed', 'Only PP may read the gateway refusals.');
           return refuse(request, error, caller, { issuer: caller.issuer });
         }
-        const waitS = deps.limiter.take(`${caller.issuer}|${caller.label}`);
+        const waitS = await deps.limiter.take(`${caller.issuer}|${caller.label}`);
         if (waitS !== undefined) {
           const error = AppError.tooManyRequests(
             'rate_limited',

@@ -1,37 +1,27 @@
 import { type App, AppError } from '@delta/server-kit';
 import {
+  assertionBindsRequest,
   claimTokenOnce,
-  createServiceTokenVerifier,
-  type IssuerKeys,
+  IDENTITY_ASSERTION_HEADER,
+  type IdentityVerifier,
   type ReplayCache,
-  requestHash,
   ServiceTokenError,
-  type VerifiedServiceToken,
+  type VerifiedIdentityAssertion,
+  verifyIdentityAssertion,
 } from '@delta/service-auth';
 import type { FastifyRequest } from 'fastify';
 import { assertRoleAllows } from './access.ts';
 import { identityError, setPrincipal } from './principal.ts';
 
-export const IDENTITY_ASSERTION_HEADER = 'x-identity-assertion';
-export const GATEWAY_ISSUER = 'plant-gateway';
-export const PLANT_AUDIENCE = 'plant';
-
-/** Verifies one X-Identity-Assertion; throws ServiceTokenError. Built by createGatewayIdentityVerifier. */
-export type IdentityVerifier = (token: string | undefined) => Promise<VerifiedServiceToken>;
-
-/**
- * The only verifier Plant should run with: trusts the gateway alone, for audience `plant`. Production passes the
- * gateway's JWKS URL; tests pass a static JWKS.
- */
-export function createGatewayIdentityVerifier(keys: string | IssuerKeys): IdentityVerifier {
-  return createServiceTokenVerifier({
-    audience: PLANT_AUDIENCE,
-    issuers: { [GATEWAY_ISSUER]: typeof keys === 'string' ? { jwksUrl: keys } : keys },
-  });
-}
-
-/** The one request binding (METHOD \n path-with-query \n body), the same the gateway signs (@delta/service-auth). */
-export { requestHash } from '@delta/service-auth';
+/** The assertion's binding is defined once, in @delta/service-auth (the gateway signs with the same definition). */
+export {
+  createGatewayIdentityVerifier,
+  GATEWAY_ISSUER,
+  IDENTITY_ASSERTION_HEADER,
+  type IdentityVerifier,
+  PLANT_AUDIENCE,
+  requestHash,
+} from '@delta/service-auth';
 
 /** Routes that answer without an identity: probes, API docs, key documents. Everything else needs one. */
 function isOpenRoute(routeUrl: string | undefined): boolean {
@@ -70,9 +60,9 @@ export function registerIdentity(app: App, verifier: IdentityVerifier, replayCac
     if (isOpenRoute(request.routeOptions.url)) return;
     const header = request.headers[IDENTITY_ASSERTION_HEADER];
     if (Array.isArray(header)) throw identityError('identity_invalid', 'malformed');
-    let verified: VerifiedServiceToken;
+    let verified: VerifiedIdentityAssertion;
     try {
-      verified = await verifier(header);
+      verified = await verifyIdentityAssertion(verifier, header, { correlationId: request.correlationId });
     } catch (err) {
       const failure = err instanceof ServiceTokenError ? err.failure : 'malformed';
       if (failure === 'missing') throw identityError('identity_required', failure);
@@ -84,15 +74,6 @@ export function registerIdentity(app: App, verifier: IdentityVerifier, replayCac
         });
       throw identityError('identity_invalid', failure);
     }
-    // Belt and braces in case a verifier trusting someone else was passed in: only the gateway speaks for callers.
-    const aud = verified.payload.aud;
-    const audiences = Array.isArray(aud) ? aud : [aud];
-    if (verified.issuer !== GATEWAY_ISSUER || !audiences.includes(PLANT_AUDIENCE))
-      throw identityError('identity_invalid', 'untrusted_issuer');
-    // The gateway sends the id in both places; a mismatch means the assertion was lifted from another request.
-    if (verified.correlationId !== request.correlationId)
-      throw identityError('identity_invalid', 'correlation_mismatch');
-    if (verified.requestHash === undefined) throw identityError('identity_invalid', 'request_hash_missing');
     setPrincipal(request, verified.principal);
     assertions.set(request, verified);
     assertRoleAllows(verified.principal, request.method);
@@ -103,7 +84,7 @@ export function registerIdentity(app: App, verifier: IdentityVerifier, replayCac
   app.addHook('preValidation', async (request) => {
     const verified = assertions.get(request);
     if (verified === undefined) return;
-    if (requestHash(request.method, request.url, rawBodies.get(request)) !== verified.requestHash)
+    if (!assertionBindsRequest(verified, request.method, request.url, rawBodies.get(request)))
       throw identityError('identity_invalid', 'request_hash_mismatch');
     try {
       await claimTokenOnce(replayCache, verified);
@@ -120,5 +101,5 @@ export function registerIdentity(app: App, verifier: IdentityVerifier, replayCac
 }
 
 /** Verified assertions and received bytes by request: kept off the request object so no handler can alter them. */
-const assertions = new WeakMap<FastifyRequest, VerifiedServiceToken>();
+const assertions = new WeakMap<FastifyRequest, VerifiedIdentityAssertion>();
 const rawBodies = new WeakMap<FastifyRequest, Buffer>();
