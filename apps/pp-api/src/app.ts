@@ -25,7 +25,7 @@ export interface Deps {
   /** The built PP web app (apps/pp-web/dist) to serve from `/`, when present. */
   webRoot?: string;
   /** Plant's X25519 key for bundles; defaults to fetching PLANT_JWKS_URL. */
-  plantEncryptionKey?: () => Promise<JWK>;
+  plantEncryptionKey?: () => Promise<JWK | CryptoKey>;
 }
 
 /**

@@ -28,7 +28,7 @@ export interface InternalApiDeps {
   vault: Vault;
   verifyPlant: ServiceTokenVerifier;
   keys: ServiceKeys;
-  plantEncryptionKey: () => Promise<JWK>;
+  plantEncryptionKey: () => Promise<JWK | CryptoKey>;
   /** How long after consumption a bundle may still be issued (the reconciler may need the key after a crash). */
   bundleWindowSeconds: number;
   /** The paper exchange's URL, for credentials of environment "paper". */

@@ -1,13 +1,17 @@
 import { type ApprovalLedger, createApprovalLedger } from '@delta/approval-ledger';
 import type { App, Db } from '@delta/server-kit';
-import { createServiceTokenVerifier, publicJwks, type ServiceKeys } from '@delta/service-auth';
+import {
+  createServiceTokenVerifier,
+  publicJwks,
+  remoteEncryptionKey,
+  type ServiceKeys,
+} from '@delta/service-auth';
 import type { JWK } from 'jose';
 import type { MintDeps } from './approvals.ts';
 import { createPortalAudit, type PortalAudit } from './audit-log.ts';
 import type { CredentialDeps } from './credentials.ts';
 import { registerInternalApi } from './internal-api.ts';
 import { createPlantClient, type PlantClient } from './plant-client.ts';
-import { createPlantEncryptionKeySource } from './plant-keys.ts';
 import type { PortalId } from './portal-id.ts';
 import { createVault, type Vault } from './vault.ts';
 
@@ -25,7 +29,7 @@ export interface PortalCoreOptions {
   /** Tests pass a vault with a fixed keyring; by default the portal's own (loadKeyring). */
   vault?: Vault;
   /** Plant's X25519 key for bundles; defaults to fetching plantJwksUrl. */
-  plantEncryptionKey?: () => Promise<JWK>;
+  plantEncryptionKey?: () => Promise<JWK | CryptoKey>;
 }
 
 export interface PortalCore {
@@ -63,7 +67,8 @@ export function registerPortalCore(app: App, o: PortalCoreOptions): PortalCore {
       audience: o.portal,
       issuers: { plant: { jwksUrl: o.plantJwksUrl } },
     }),
-    plantEncryptionKey: o.plantEncryptionKey ?? createPlantEncryptionKeySource(o.plantJwksUrl),
+    // Plant's X25519 key, which every credential bundle is encrypted to.
+    plantEncryptionKey: o.plantEncryptionKey ?? remoteEncryptionKey(o.plantJwksUrl),
     bundleWindowSeconds: o.bundleWindowSeconds,
     paperUrl: o.paperUrl,
   });

@@ -1,4 +1,5 @@
 export * from './identity-assertion.ts';
+export * from './jwks.ts';
 export * from './jwt.ts';
 export * from './keys.ts';
 export * from './replay-cache.ts';

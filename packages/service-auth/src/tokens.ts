@@ -1,11 +1,6 @@
 import { type TPrincipal, ZPrincipal } from '@delta/contracts';
-import {
-  createLocalJWKSet,
-  createRemoteJWKSet,
-  errors,
-  type JSONWebKeySet,
-  type JWTVerifyGetKey,
-} from 'jose';
+import { createLocalJWKSet, errors, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
+import { remoteJwks } from './jwks.ts';
 import { JWT_ALGORITHM, type JwtClaims, JwtError, type JwtKey, signJwt, verifyJwt } from './jwt.ts';
 import type { ServiceKeys } from './keys.ts';
 
@@ -103,12 +98,7 @@ export function createServiceTokenVerifier(options: {
 }) {
   const keySets = new Map<string, JWTVerifyGetKey>();
   for (const [iss, src] of Object.entries(options.issuers)) {
-    keySets.set(
-      iss,
-      'jwksUrl' in src
-        ? createRemoteJWKSet(new URL(src.jwksUrl), { cooldownDuration: 5_000, timeoutDuration: 3_000 })
-        : createLocalJWKSet(src.jwks),
-    );
+    keySets.set(iss, 'jwksUrl' in src ? remoteJwks(src.jwksUrl) : createLocalJWKSet(src.jwks));
   }
 
   return async function verify(token: string | undefined): Promise<VerifiedServiceToken> {
