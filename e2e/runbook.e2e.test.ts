@@ -20,6 +20,19 @@ async function signIn(p: Page, role: string) {
   await p.getByRole('button', { name: /sign out/i }).waitFor();
 }
 
+/** Records the customer's consent for the plan on the page, mints the approval and executes with it. */
+async function approveAndExecute(reference: string) {
+  const consent = page.getByRole('form', { name: 'Customer consent' });
+  await consent.getByLabel('Consent channel').selectOption('phone');
+  await consent.getByLabel('Consent reference').fill(reference);
+  await consent.getByRole('button').click();
+  await page.getByText(/minted; it expires in/).waitFor();
+  await page
+    .getByRole('form', { name: 'Execute' })
+    .getByRole('button', { name: /execute/i })
+    .click();
+}
+
 async function fillTrade(p: Page, t: { units: number; action: 'enter (open)' | 'exit (close)' }) {
   const form = p.getByRole('form', { name: 'Trade intent' });
   await form.getByLabel('Exchange account (exchange_account_id)').selectOption({ index: 1 });
@@ -168,12 +181,47 @@ describe('the runbook in a browser, as an ops user', () => {
     await shot('09-flat');
   });
 
+  it('places a resting limit order and cancels it through draft → approval → execute', async () => {
+    // A buy 2 % under the mark, on the tick: inside the exchange's band, too far down to fill.
+    const ticker = await fetch(`${platform.paperUrl}/v2/tickers/BTCUSD`).then((r) => r.json());
+    const limit = (Math.floor((Number(ticker.result.mark_price) * 0.98) / 0.5) * 0.5).toString();
+    await page.getByRole('link', { name: 'Reference Agents', exact: true }).click();
+    await page.getByLabel('Customer', { exact: true }).selectOption({ index: 1 });
+    const form = page.getByRole('form', { name: 'Trade intent' });
+    await form.getByLabel('Exchange account (exchange_account_id)').selectOption({ index: 1 });
+    await form.getByLabel('Units (contracts)').fill('1');
+    await form.getByLabel('long').check();
+    await form.getByLabel('enter (open)').check();
+    await form.getByLabel('limit').check();
+    await form.getByLabel('Limit price (USD)').fill(limit);
+    await form.getByRole('button', { name: /draft plan/i }).click();
+    await approveAndExecute('Recorded call 29 Nov 11:20 IST');
+    await page.getByRole('heading', { name: 'Order open' }).waitFor();
+
+    await page.getByRole('link', { name: 'Positions', exact: true }).click();
+    await page.getByRole('heading', { name: 'Positions' }).waitFor();
+    await page.getByLabel('Customer', { exact: true }).selectOption({ index: 1 });
+    await page.getByRole('link', { name: /cancel…/i }).waitFor();
+    await shot('10-open-order');
+    await page.getByRole('link', { name: /cancel…/i }).click();
+    await page.getByRole('button', { name: /draft plan/i }).click();
+    await page.getByRole('heading', { name: /Draft plan: cancel order/ }).waitFor();
+    await shot('11-cancel-plan');
+    await approveAndExecute('Recorded call 29 Nov 11:22 IST');
+    await page.getByRole('heading', { name: 'Order cancelled' }).waitFor();
+    await page
+      .getByRole('link', { name: /positions/i })
+      .last()
+      .click();
+    await page.getByText(/no open orders/i).waitFor();
+  });
+
   it('lists the approvals with their state', async () => {
     await page.getByRole('link', { name: 'Approvals', exact: true }).click();
     const rows = page.locator('table tbody tr');
     await rows.filter({ hasText: 'consumed' }).first().waitFor();
-    expect(await rows.filter({ hasText: 'consumed' }).count()).toBe(2);
-    await shot('10-approvals');
+    expect(await rows.filter({ hasText: 'consumed' }).count()).toBe(4);
+    await shot('12-approvals');
   });
 
   it('a viewer sees but cannot execute', async () => {
@@ -185,7 +233,7 @@ describe('the runbook in a browser, as an ops user', () => {
     expect(await viewer.getByRole('note').first().innerText()).toMatch(/viewer/);
     await viewer.getByLabel('Customer').selectOption({ index: 1 });
     await viewer.getByRole('button', { name: /draft plan/i }).waitFor();
-    await viewer.screenshot({ path: join(SCREENSHOTS, '11-viewer-phone.png'), fullPage: true });
+    await viewer.screenshot({ path: join(SCREENSHOTS, '13-viewer-phone.png'), fullPage: true });
     expect(await viewer.getByRole('form', { name: 'Execute' }).count()).toBe(0);
     const draft = viewer.getByRole('button', { name: /draft plan/i });
     expect(await draft.isDisabled()).toBe(true);
