@@ -13,3 +13,4 @@ export * from './principal.ts';
 export * from './problem.ts';
 export * from './reference-agents.ts';
 export * from './trade-intent.ts';
+export * from './trade-run.ts';
