@@ -4,6 +4,7 @@ export * from './audit.ts';
 export * from './common-fields.ts';
 export * from './correlation.ts';
 export * from './customer.ts';
+export * from './execution-states.ts';
 export * from './health.ts';
 export * from './ids.ts';
 export * from './playbook.ts';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ZCoin, ZPositiveDecimalString } from './common-fields.ts';
 import { ZCorrelationId } from './correlation.ts';
+import { ZExecutionState } from './execution-states.ts';
 import { ZApprovalId, ZCustomerId, ZExchangeAccountId } from './ids.ts';
 import {
   INTENT_ACTION_FOR,
@@ -137,26 +138,28 @@ export const ZDraftPlan = z.object({
 });
 export type TDraftPlan = z.infer<typeof ZDraftPlan>;
 
+/** What an execute run answers with: the execution as recorded (for a replay, as recorded by the first request). */
+export const ZRunExecution = z.object({
+  approval_id: z.string(),
+  client_order_id: z.string(),
+  exchange_order_id: z.string().nullable(),
+  state: ZExecutionState,
+  /** Contracts sent; an exit is clamped to the open position. */
+  size: z.number().int().nullable().optional(),
+  filled_size: z.number().int().nullable().optional(),
+  average_fill_price: z.string().nullable().optional(),
+  fees: z.string().nullable().optional(),
+  reason: z.string().nullable().optional(),
+  /** True when this answer is the recorded result of an earlier request with the same approval. */
+  replayed: z.boolean().optional(),
+});
+export type TRunExecution = z.infer<typeof ZRunExecution>;
+
 export const ZRunResponse = z.object({
   mode: z.enum(['draft', 'executed']),
   correlation_id: z.string(),
   decision_id: z.string(),
   plan: ZDraftPlan,
-  execution: z
-    .object({
-      approval_id: z.string(),
-      client_order_id: z.string(),
-      exchange_order_id: z.string().nullable(),
-      state: z.string(),
-      /** Contracts sent; an exit is clamped to the open position. */
-      size: z.number().int().nullable().optional(),
-      filled_size: z.number().int().nullable().optional(),
-      average_fill_price: z.string().nullable().optional(),
-      fees: z.string().nullable().optional(),
-      reason: z.string().nullable().optional(),
-      /** True when this answer is the recorded result of an earlier request with the same approval. */
-      replayed: z.boolean().optional(),
-    })
-    .nullable(),
+  execution: ZRunExecution.nullable(),
 });
 export type TRunResponse = z.infer<typeof ZRunResponse>;

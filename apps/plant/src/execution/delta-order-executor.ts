@@ -1,4 +1,4 @@
-import type { TExchangeOrder } from '@delta/contracts';
+import { EXECUTION_STATE_TABLE, type TExchangeOrder, type TExecutionState } from '@delta/contracts';
 import {
   DeltaBadResponseError,
   type DeltaClient,
@@ -22,12 +22,7 @@ import {
   stateOf,
 } from './exchange-outcomes.ts';
 import { holdExecution, LeaseLost } from './execution-lease.ts';
-import {
-  findExecutionByApproval,
-  insertExecution,
-  SETTLED_STATES,
-  updateExecution,
-} from './executions-repository.ts';
+import { findExecutionByApproval, insertExecution, updateExecution } from './executions-repository.ts';
 
 export interface DeltaExecutorDeps {
   db: Db;
@@ -288,7 +283,7 @@ export function createDeltaOrderExecutor(deps: DeltaExecutorDeps): OrderExecutor
         const row = await findExecutionByApproval(deps.db, approvalId);
         if (!row) {
           if (Date.now() > deadline) return undefined;
-        } else if (SETTLED_STATES.has(row.state) || row.state === 'unknown' || Date.now() > deadline) {
+        } else if (!stillWithTheRequest(row.state) || Date.now() > deadline) {
           return {
             intentHash: row.intent_hash,
             customerId: row.customer_id,
@@ -300,6 +295,14 @@ export function createDeltaOrderExecutor(deps: DeltaExecutorDeps): OrderExecutor
       }
     },
   };
+}
+
+/**
+ * The first request is still deciding this execution (it records `pending`/`submitted` and then the exchange's
+ * answer); from `unknown` on it is the reconciler's, and the record as it stands is the answer.
+ */
+function stillWithTheRequest(state: TExecutionState): boolean {
+  return EXECUTION_STATE_TABLE[state].phase === 'in_flight' && state !== 'unknown';
 }
 
 /** The exact request body the execution sends (recorded before it is sent). */

@@ -1,4 +1,4 @@
-import type { TDraftPlan, TExchangeOrder } from '@delta/contracts';
+import type { TDraftPlan, TExchangeOrder, TExecutionState } from '@delta/contracts';
 import { AppError } from '@delta/server-kit';
 import type { RecheckVerdict } from '../skills/trading/plan-trade.ts';
 
@@ -27,7 +27,7 @@ export interface ExecuteOrderRequest {
 
 export interface ExecuteOrderResult {
   exchangeOrderId: string | null;
-  state: string;
+  state: TExecutionState;
   /** Contracts sent (an exit is clamped to the open position). */
   size?: number | null;
   filledSize?: number | null;

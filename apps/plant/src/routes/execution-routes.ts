@@ -1,4 +1,4 @@
-import { ZCustomerId, ZHiredAgentId } from '@delta/contracts';
+import { TRADE_ACTIONS, ZCustomerId, ZExecutionState, ZHiredAgentId } from '@delta/contracts';
 import { type App, AppError, type Db } from '@delta/server-kit';
 import { z } from 'zod';
 import type { AccessGuard } from '../auth/access.ts';
@@ -13,11 +13,11 @@ const ZExecution = z.object({
   agent_id: z.string(),
   credential_ref: z.string(),
   intent_hash: z.string(),
-  action: z.string(),
+  action: z.enum(TRADE_ACTIONS),
   product_symbol: z.string(),
-  side: z.string(),
+  side: z.enum(['buy', 'sell']),
   size: z.number().nullable(),
-  state: z.string(),
+  state: ZExecutionState,
   reason: z.string().nullable(),
   exchange_order_id: z.string().nullable(),
   filled_size: z.number().nullable(),
