@@ -62,12 +62,15 @@ export function createDeltaOrderExecutor(deps: DeltaExecutorDeps): OrderExecutor
         // exit's size depends on the open position, so it is recorded `pending` until that is read.
         const [opened, recorded, decisions, recheck] = await Promise.all([
           settle(
-            deps.openBundle({
-              credentialRef: req.credentialRef,
-              approvalId: req.approvalId,
-              customerId: plan.customer_id,
-              correlationId: req.correlationId,
-            }),
+            deps.openBundle(
+              {
+                credentialRef: req.credentialRef,
+                approvalId: req.approvalId,
+                customerId: plan.customer_id,
+                correlationId: req.correlationId,
+              },
+              req.bundle,
+            ),
           ),
           settle(
             insertExecution(

@@ -1,4 +1,4 @@
-import { TRADE_ACTIONS } from '@delta/contracts';
+import { isConsumeRefusalReason, TRADE_ACTIONS } from '@delta/contracts';
 import type { ApprovalVerifier } from '../integrations/approval-verifier.ts';
 import { type Hook, type HookVerdict, SIDE_EFFECT_ACTIONS } from './hook-bus.ts';
 
@@ -48,17 +48,6 @@ export const intentActionHook: Hook = {
     return { allow: true };
   },
 };
-
-/** Denial reasons an approval ledger gives that Plant passes on as the decision's reason. */
-export const LEDGER_REASONS = new Set([
-  'not_found',
-  'intent_mismatch',
-  'expired',
-  'revoked',
-  'already_consumed',
-  'customer_mismatch',
-  'credential_mismatch',
-]);
 
 /**
  * Gates every trade action (place, close, cancel) on an approval. Before the run it only checks that one was
@@ -113,7 +102,7 @@ export function approvalRequiredHook(verifier: ApprovalVerifier): Hook {
           allow: false,
           // The ledger's own reasons (expired, revoked, intent_mismatch, …) say what to do next; anything
           // else (no ledger, unreachable ledger, nonsense) is the generic approval_invalid.
-          reason: LEDGER_REASONS.has(verifierReason) ? verifierReason : 'approval_invalid',
+          reason: isConsumeRefusalReason(verifierReason) ? verifierReason : 'approval_invalid',
           details: {
             message: 'the approval was not verified and consumed for this exact intent',
             verifier_reason: verifierReason,
@@ -131,7 +120,11 @@ export function approvalRequiredHook(verifier: ApprovalVerifier): Hook {
           },
         };
       }
-      ctx.consumedApproval = { approvalId: verdict.approvalId, consumedAt: verdict.consumedAt };
+      ctx.consumedApproval = {
+        approvalId: verdict.approvalId,
+        consumedAt: verdict.consumedAt,
+        bundle: verdict.bundle,
+      };
       return { allow: true };
     },
   };

@@ -1,4 +1,4 @@
-import type { TDraftPlan, TExchangeOrder, TExecutionState } from '@delta/contracts';
+import type { TCredentialBundleAnswer, TDraftPlan, TExchangeOrder, TExecutionState } from '@delta/contracts';
 import { AppError } from '@delta/server-kit';
 import type { RecheckVerdict } from '../skills/trading/plan-trade.ts';
 
@@ -13,6 +13,11 @@ export interface ExecuteOrderRequest {
   exchangeAccountId: string;
   plan: TDraftPlan;
   correlationId: string;
+  /**
+   * The credential bundle that came with the approval's consumption, sealed to Plant's key: the executor opens it
+   * (once; kept in memory only). Absent: the executor asks the portal's bundle endpoint.
+   */
+  bundle?: TCredentialBundleAnswer | undefined;
   /**
    * The policy decisions that allowed this order, being written to the audit log. The executor sends nothing
    * until this resolves; if it rejects, nothing is sent.

@@ -171,6 +171,7 @@ export async function runTradingAgent(
         exchangeAccountId: request.exchange_account_id,
         plan,
         correlationId,
+        bundle: approval.bundle,
         decisionsRecorded,
         stillApprovable,
       });
