@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AppError } from '@delta/server-kit';
+import { refusalStatus } from '@delta/contracts';
 import { createReplayCache, ephemeralServiceKeys, type ServiceKeys } from '@delta/service-auth';
 import { testApprovalId, testCredentialRef, testCustomerId } from '@delta/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +8,7 @@ import { fetchCredentialBundle } from '../src/execution/credential-bundles.ts';
 import { createPortalApprovalVerifier } from '../src/execution/portal-approval-verifier.ts';
 import { createPortalClient } from '../src/execution/portal-client.ts';
 import type { ExecuteOrderRequest, OrderExecutor } from '../src/integrations/order-executor.ts';
+import { Refusal } from '../src/refusal.ts';
 import { hire, type PlantTestApp, run, runBody, startPlant } from './plant-test-app.ts';
 
 /**
@@ -153,7 +154,7 @@ describe('the bundle answer (ZCredentialBundleAnswer / ZBundleRefusal)', () => {
     try {
       await fetchCredentialBundle(deps(), request);
     } catch (err) {
-      if (err instanceof AppError) return `${err.status} ${err.reason}`;
+      if (err instanceof Refusal) return `${refusalStatus(err.code)} ${err.code}`;
       throw err;
     }
     return 'opened';

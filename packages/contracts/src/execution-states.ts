@@ -59,3 +59,23 @@ export function mayMoveExecution(from: TExecutionState, to: TExecutionState): bo
 export function executionStatesBefore(to: TExecutionState): TExecutionState[] {
   return EXECUTION_STATES.filter((from) => mayMoveExecution(from, to));
 }
+
+/**
+ * Why a recorded execution traded nothing (its `reason`, state `rejected`), in the customer's words. Codes that
+ * are also refusals keep the refusal's code; these are the words for the record, not for the refused request.
+ */
+export const NOT_TRADED_REASONS: Readonly<Record<string, string>> = {
+  consumed_not_executed:
+    'The approval was used, but Plant stopped before it recorded the order: nothing was sent. Approve the trade again to retry.',
+  interrupted_before_send:
+    'Plant stopped before sending the order: nothing was sent. Approve the trade again to retry.',
+  not_placed:
+    'The exchange never showed the order within the reconciliation horizon: nothing was traded. Approve again to retry.',
+  not_cancelled:
+    'The exchange did not cancel the order: it may still rest. Check Positions and cancel it again.',
+  order_not_open: 'The order was no longer open (it filled or was cancelled): nothing was cancelled.',
+  risk_check_failed:
+    'The trade no longer passed its risk checks after the approval was used (the setup or price changed): nothing was sent.',
+  no_open_position: 'There was no open position to exit: nothing was sent.',
+  audit_unavailable: 'The decision could not be put on record, so nothing was sent.',
+};

@@ -13,5 +13,6 @@ export * from './portal-internal.ts';
 export * from './principal.ts';
 export * from './problem.ts';
 export * from './reference-agents.ts';
+export * from './refusal-reasons.ts';
 export * from './trade-intent.ts';
 export * from './trade-run.ts';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ZApprovalId, ZCredentialRef, ZCustomerId, ZIntentHash } from './ids.ts';
+import type { TRefusalCode } from './refusal-reasons.ts';
 import { ZExchangeOrderId } from './trade-intent.ts';
 
 /**
@@ -114,7 +115,7 @@ export const CONSUME_REFUSAL_REASONS = [
   'revoked',
   'expired',
   'intent_mismatch',
-] as const;
+] as const satisfies readonly TRefusalCode[];
 export const ZConsumeRefusal = z.object({ reason: z.enum(CONSUME_REFUSAL_REASONS) });
 export type TConsumeRefusalReason = (typeof CONSUME_REFUSAL_REASONS)[number];
 export function isConsumeRefusalReason(reason: string): reason is TConsumeRefusalReason {
@@ -137,6 +138,6 @@ export const BUNDLE_REFUSAL_REASONS = [
   'bundle_consumed_too_long_ago',
   'credential_revoked',
   'credential_not_found',
-] as const;
+] as const satisfies readonly TRefusalCode[];
 export const ZBundleRefusal = z.object({ reason: z.enum(BUNDLE_REFUSAL_REASONS) });
 export type TBundleRefusalReason = (typeof BUNDLE_REFUSAL_REASONS)[number];

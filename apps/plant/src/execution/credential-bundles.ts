@@ -1,9 +1,15 @@
-import { type TCredentialBundleAnswer, ZBundleRefusal, ZCredentialBundleAnswer } from '@delta/contracts';
+import {
+  isRefusalCode,
+  type TCredentialBundleAnswer,
+  ZBundleRefusal,
+  ZCredentialBundleAnswer,
+} from '@delta/contracts';
 import type { DeltaPreset } from '@delta/delta-client';
 import { AppError, httpFetch } from '@delta/server-kit';
 import type { ReplayCache, ServiceKeys } from '@delta/service-auth';
 import { type ExchangeCredential, importSigningJwk, openCredentialBundle } from '@delta/vault';
 import type { CryptoKey, JWK } from 'jose';
+import { Refusal } from '../refusal.ts';
 import type { PortalClient } from './portal-client.ts';
 
 export interface BundleRequest {
@@ -55,7 +61,7 @@ type BundleDeps = {
  * returned with the approval's consumption; without it the portal's bundle endpoint is asked. Either way it is
  * checked and opened the same way. The keys live only in the returned object (which redacts itself when logged or
  * serialised) and are never stored. A bundle is opened once: its jti is claimed in `replay` (the database, so
- * across Plant instances), and a second opening is refused (403 bundle_replayed) before its keys are used.
+ * across Plant instances), and a second opening is refused (bundle_replayed) before its keys are used.
  */
 export async function fetchCredentialBundle(
   deps: BundleDeps,
@@ -63,38 +69,40 @@ export async function fetchCredentialBundle(
   sealed?: TCredentialBundleAnswer,
 ): Promise<OpenedBundle> {
   const owner = deps.portals.ownerOf(req.credentialRef);
-  if (!owner)
-    throw AppError.forbidden('credential_unknown', 'The exchange account is not a vault credential.');
+  if (!owner) throw new Refusal('credential_unknown', 'The exchange account is not a vault credential.');
   const bundle = sealed ?? (await askForBundle(deps, owner, req));
   let signingKey: CryptoKey;
   try {
     signingKey = await deps.portalSigningKey(owner);
   } catch {
-    throw new AppError(
-      503,
-      'vault_unavailable',
-      "The vault's signing key could not be fetched; nothing was sent.",
+    throw new Refusal('vault_unavailable', "The vault's signing key could not be fetched; nothing was sent.");
+  }
+  let opened: Awaited<ReturnType<typeof openCredentialBundle>>;
+  try {
+    opened = await openCredentialBundle(bundle.credential_bundle, {
+      plantPrivateKey: deps.keys.encryption.privateKey,
+      issuerPublicKeys: { [owner]: signingKey },
+      expectedAudience: 'plant',
+      expectedApprovalId: req.approvalId,
+      expectedCredentialRef: req.credentialRef,
+    });
+  } catch (err) {
+    // The vault says why a bundle does not open (bundle_expired, bundle_wrong_approval, …); any other failure is
+    // a malformed bundle. The vault's errors never carry the payload.
+    const code = err instanceof AppError && isRefusalCode(err.reason) ? err.reason : 'bundle_invalid';
+    throw new Refusal(
+      code,
+      err instanceof AppError ? err.message : 'The credential bundle cannot be opened.',
     );
   }
-  const opened = await openCredentialBundle(bundle.credential_bundle, {
-    plantPrivateKey: deps.keys.encryption.privateKey,
-    issuerPublicKeys: { [owner]: signingKey },
-    expectedAudience: 'plant',
-    expectedApprovalId: req.approvalId,
-    expectedCredentialRef: req.credentialRef,
-  });
   let fresh: boolean;
   try {
     fresh = await deps.replay.claim(`bundle:${opened.issuer}:${opened.jti}`, opened.expires_at);
   } catch {
-    throw new AppError(
-      503,
-      'vault_unavailable',
-      'The credential bundle cannot be checked now; nothing was sent.',
-    );
+    throw new Refusal('vault_unavailable', 'The credential bundle cannot be checked now; nothing was sent.');
   }
   if (!fresh)
-    throw AppError.forbidden('bundle_replayed', 'This credential bundle was already used; nothing was sent.');
+    throw new Refusal('bundle_replayed', 'This credential bundle was already used; nothing was sent.');
   return { credential: opened.credential, environment: bundle.environment };
 }
 
@@ -117,16 +125,12 @@ async function askForBundle(
       req.correlationId,
     );
   } catch {
-    throw new AppError(
-      503,
-      'vault_unavailable',
-      'The credential vault could not be reached; nothing was sent.',
-    );
+    throw new Refusal('vault_unavailable', 'The credential vault could not be reached; nothing was sent.');
   }
   const bundle = answer.status === 200 ? ZCredentialBundleAnswer.safeParse(answer.body) : undefined;
   if (bundle?.success) return bundle.data;
   const refusal = answer.status === 403 ? ZBundleRefusal.safeParse(answer.body) : undefined;
-  throw AppError.forbidden(
+  throw new Refusal(
     refusal?.success ? refusal.data.reason : 'bundle_unavailable',
     'The vault refused a credential bundle for this approval; nothing was sent.',
   );

@@ -1,6 +1,14 @@
-import { isConsumeRefusalReason, TRADE_ACTIONS } from '@delta/contracts';
+import { isConsumeRefusalReason, type TPolicyRefusalCode, TRADE_ACTIONS } from '@delta/contracts';
 import type { ApprovalVerifier } from '../integrations/approval-verifier.ts';
-import { type Hook, type HookVerdict, SIDE_EFFECT_ACTIONS } from './hook-bus.ts';
+import { type Hook, SIDE_EFFECT_ACTIONS } from './hook-bus.ts';
+
+/**
+ * A trading hook's verdict: a denial names a policy code of the shared catalogue (REFUSAL_REASONS), so every
+ * reason a trading hook can give has its status and its words there.
+ */
+type HookVerdict =
+  | { allow: true }
+  | { allow: false; reason: TPolicyRefusalCode; details?: Record<string, unknown> };
 
 const isTradeAction = (action: string) => (TRADE_ACTIONS as readonly string[]).includes(action);
 
@@ -177,7 +185,19 @@ export const riskCheckHook: Hook = {
 
 export type RunQuotaVerdict =
   | { ok: true }
-  | { ok: false; reason: string; detail: string; retryAfterS?: number };
+  | {
+      ok: false;
+      reason: Extract<
+        TPolicyRefusalCode,
+        | 'trial_expired'
+        | 'trial_runs_exhausted'
+        | 'budget_exceeded'
+        | 'hired_agent_not_found'
+        | 'agent_not_found'
+      >;
+      detail: string;
+      retryAfterS?: number;
+    };
 
 /**
  * Enforces the agent's trial and budget by reserving one run for the hired agent (atomically, in the database).
@@ -206,9 +226,3 @@ export function quotaHook(
 
 /** The actions a trial or a budget limits: those that add risk. */
 export const QUOTA_ACTIONS: ReadonlySet<string> = new Set(['place_order']);
-
-export const QUOTA_REASONS: ReadonlySet<string> = new Set([
-  'trial_expired',
-  'trial_runs_exhausted',
-  'budget_exceeded',
-]);

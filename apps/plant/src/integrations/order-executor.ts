@@ -1,5 +1,5 @@
 import type { TCredentialBundleAnswer, TDraftPlan, TExchangeOrder, TExecutionState } from '@delta/contracts';
-import { AppError } from '@delta/server-kit';
+import { Refusal } from '../refusal.ts';
 import type { RecheckVerdict } from '../skills/trading/plan-trade.ts';
 
 export interface ExecuteOrderRequest {
@@ -53,6 +53,7 @@ export interface RecordedExecution {
  * which requires an approval the verifier has verified and consumed.
  */
 export interface OrderExecutor {
+  /** The execution's result; a refusal (nothing sent, the record says why) is thrown as a Refusal. */
   execute(request: ExecuteOrderRequest): Promise<ExecuteOrderResult>;
   /**
    * The execution already recorded for an approval (a replay, or a concurrent duplicate — then after waiting
@@ -64,6 +65,6 @@ export interface OrderExecutor {
 /** A Plant without an exchange wired (tests of the policy alone): reaching this is a configuration gap, not a trade. */
 export const unavailableOrderExecutor: OrderExecutor = {
   async execute() {
-    throw new AppError(503, 'exchange_unavailable', 'No exchange integration is configured in this Plant.');
+    throw new Refusal('exchange_unavailable', 'No exchange integration is configured in this Plant.');
   },
 };

@@ -7,7 +7,7 @@ import {
   ZCustomerListQuery,
   ZProblem,
 } from '@delta/contracts';
-import { type App, AppError, type Db } from '@delta/server-kit';
+import type { App, Db } from '@delta/server-kit';
 import { z } from 'zod';
 import { appendAudit } from '../audit/audit-log.ts';
 import type { AccessGuard } from '../auth/access.ts';
@@ -18,6 +18,7 @@ import {
   insertCustomer,
   listCustomers,
 } from '../db/customers-repository.ts';
+import { invalidFields, problem } from '../problems.ts';
 
 export { ZCustomerCreate };
 export const ZCustomer = z.object({
@@ -67,7 +68,7 @@ function toCustomer(row: CustomerRow): TCustomer {
   };
 }
 
-const customerNotFound = (id: string) => () => AppError.notFound('customer_not_found', `No customer ${id}.`);
+const customerNotFound = (id: string) => () => problem('customer_not_found', `No customer ${id}.`);
 
 /** Opaque keyset cursor over (created_at, customer_id); its content is ours to change. */
 function encodeCursor(row: CustomerRow): string {
@@ -87,7 +88,7 @@ function decodeCursor(cursor: string | undefined): { createdAt: Date; customerId
   } catch {
     // fall through to the validation error
   }
-  throw AppError.validation([
+  throw invalidFields([
     { path: 'cursor', code: 'invalid_cursor', message: 'Pass back a next_cursor value exactly as received.' },
   ]);
 }
@@ -115,7 +116,7 @@ export function registerCustomerRoutes(app: App, deps: CustomerDeps, access: Acc
         created_at: deps.now(),
         created_by: principalLabel(principal),
       });
-      if (!row) throw AppError.conflict('email_taken', 'Another customer already uses this email.');
+      if (!row) throw problem('email_taken', 'Another customer already uses this email.');
       // Who created which tenant belongs in the trail; the email stays out of it (the chain can never be edited).
       await appendAudit(deps.db, {
         record_id: deps.newId(),

@@ -1,8 +1,9 @@
 import { TRADE_ACTIONS, ZCustomerId, ZExecutionState, ZHiredAgentId } from '@delta/contracts';
-import { type App, AppError, type Db } from '@delta/server-kit';
+import type { App, Db } from '@delta/server-kit';
 import { z } from 'zod';
 import type { AccessGuard } from '../auth/access.ts';
 import { type ExecutionRow, listExecutions } from '../execution/executions-repository.ts';
+import { problem } from '../problems.ts';
 
 const ZExecution = z.object({
   execution_id: z.string(),
@@ -72,7 +73,7 @@ export function registerExecutionRoutes(app: App, db: Db, access: AccessGuard): 
     async (request) => {
       const q = request.query;
       const customerId = await access.scopeCustomer(request, q.customer_id, () =>
-        AppError.notFound('customer_not_found', 'No such customer.'),
+        problem('customer_not_found', 'No such customer.'),
       );
       const rows = await listExecutions(db, {
         customer_id: customerId,
