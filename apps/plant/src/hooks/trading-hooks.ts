@@ -6,7 +6,7 @@ import { type Hook, SIDE_EFFECT_ACTIONS } from './hook-bus.ts';
  * A trading hook's verdict: a denial names a policy code of the shared catalogue (REFUSAL_REASONS), so every
  * reason a trading hook can give has its status and its words there.
  */
-type HookVerdict =
+type TradingVerdict =
   | { allow: true }
   | { allow: false; reason: TPolicyRefusalCode; details?: Record<string, unknown> };
 
@@ -26,7 +26,7 @@ export const intentActionHook: Hook = {
   name: 'IntentActionHook',
   stages: ['pre_run', 'pre_tool_use'],
   appliesTo: () => true,
-  evaluate(_stage, action, ctx): HookVerdict {
+  evaluate(_stage, action, ctx): TradingVerdict {
     if (SIDE_EFFECT_ACTIONS.has(action)) {
       if (ctx.declaredIntentAction === undefined) {
         return {
@@ -71,7 +71,7 @@ export function approvalRequiredHook(verifier: ApprovalVerifier): Hook {
     // so allow the portal call its own limit (the portal client gives up after 10 s) before the bus does.
     timeoutMs: 15_000,
     appliesTo: isTradeAction,
-    async evaluate(stage, _action, ctx): Promise<HookVerdict> {
+    async evaluate(stage, _action, ctx): Promise<TradingVerdict> {
       if (!ctx.approvalId) {
         return {
           allow: false,
@@ -148,7 +148,7 @@ export function executedApprovalHook(hasExecution: (approvalId: string) => Promi
     name: 'ExecutedApprovalHook',
     stages: ['pre_tool_use'],
     appliesTo: isTradeAction,
-    async evaluate(_stage, _action, ctx): Promise<HookVerdict> {
+    async evaluate(_stage, _action, ctx): Promise<TradingVerdict> {
       if (ctx.approvalId && (await hasExecution(ctx.approvalId))) {
         return {
           allow: false,
@@ -166,7 +166,7 @@ export const riskCheckHook: Hook = {
   name: 'RiskCheckHook',
   stages: ['pre_tool_use'],
   appliesTo: isTradeAction,
-  evaluate(_stage, _action, ctx): HookVerdict {
+  evaluate(_stage, _action, ctx): TradingVerdict {
     if (!ctx.plan) return { allow: false, reason: 'risk_check_failed', details: { message: 'no plan' } };
     const failed = ctx.plan.risk_checks.filter((c) => !c.passed);
     if (failed.length || !ctx.plan.approvable) {
@@ -212,7 +212,7 @@ export function quotaHook(
     name: 'QuotaHook',
     stages: ['pre_run'],
     appliesTo: (action) => QUOTA_ACTIONS.has(action),
-    async evaluate(_stage, _action, ctx): Promise<HookVerdict> {
+    async evaluate(_stage, _action, ctx): Promise<TradingVerdict> {
       const verdict = await reserveRun(ctx.hiredAgentId, ctx.agentId);
       if (verdict.ok) return { allow: true };
       return {

@@ -1,4 +1,4 @@
-import type { HookContext, PendingDecision } from '../../hooks/hook-bus.ts';
+import type { HookContext, PendingDecision, PolicyDecision } from '../../hooks/hook-bus.ts';
 import { Refusal } from '../../refusal.ts';
 import { planTrade, type RunTarget, resolveRunTarget } from './plan-trade.ts';
 import type { DecisionRecords, RunDeps, RunInput, RunOutcome, RunScope, StepResult } from './run-types.ts';
@@ -55,7 +55,7 @@ export async function runTradingAgent(deps: RunDeps, input: RunInput): Promise<R
 }
 
 /** The pre-run decision taken: refuse, draft, or go on to the tool use. */
-async function afterPreRun(scope: RunScope, preRun: PendingDecision['decision']): Promise<StepResult> {
+async function afterPreRun(scope: RunScope, preRun: PolicyDecision): Promise<StepResult> {
   if (preRun.outcome !== 'allow') return denialOf(preRun);
   const { deps, input, target } = scope;
   const plan = await planTrade(deps, target, input.request, input.correlationId);
@@ -98,13 +98,12 @@ async function concludeRun(scope: RunScope, step: () => Promise<StepResult>): Pr
     () => false,
   );
   if (!recorded) {
-    const already = result?.kind === 'refused' && result.refusal.code === 'audit_unavailable';
-    return {
-      ok: false,
-      refusal: already
-        ? (result as { refusal: Refusal }).refusal
-        : new Refusal('audit_unavailable', 'The policy decision could not be recorded; nothing was sent.'),
-    };
+    // The executor refused for this very reason already, or it is what the caller hears about now.
+    const refusal =
+      result?.kind === 'refused' && result.refusal.code === 'audit_unavailable'
+        ? result.refusal
+        : new Refusal('audit_unavailable', 'The policy decision could not be recorded; nothing was sent.');
+    return { ok: false, refusal };
   }
   if (!result) throw failure;
   if (result.usage) await scope.usage(result.usage);

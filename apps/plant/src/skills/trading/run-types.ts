@@ -5,7 +5,7 @@ import type { OrderExecutor } from '../../integrations/order-executor.ts';
 import type { Refusal } from '../../refusal.ts';
 import type { PlanDeps, RunTarget } from './plan-trade.ts';
 
-/** The shapes a run and its steps share (run-trading-agent.ts runs them, tool-use.ts is the execute step). */
+// The shapes a run and its steps share (run-trading-agent.ts runs them; tool-use.ts is the execute step).
 
 export interface RunDeps extends PlanDeps {
   bus: HookBus;
