@@ -3,6 +3,7 @@ import type { UsageRecorder } from '../audit/usage-events.ts';
 import type { BundleOpener } from './credential-bundles.ts';
 import type { ApprovalStatusReader } from './portal-approval-status.ts';
 
+/** What a reconciler pass needs (reconciler.ts settles executions, attempt-reconciler.ts explains announcements). */
 export interface ReconcilerDeps {
   db: Db;
   logger: Logger;
