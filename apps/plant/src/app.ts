@@ -1,27 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { type App, createApp, type Db, type Logger, type Migration } from '@delta/server-kit';
 import { createReplayCache, publicJwks, type ServiceKeys } from '@delta/service-auth';
-import { type HiredAgentDeps, reserveRun, runQuotaStatus } from './agent-mold/hired-agents.ts';
+import type { HiredAgentDeps } from './agent-mold/hired-agents.ts';
 import { compileReferenceAgents, REFERENCE_AGENT_SPECS } from './agent-mold/reference-agents.ts';
-import { createDecisionRecorder } from './audit/policy-decisions.ts';
 import { createRefusalRecorder } from './audit/refusals.ts';
-import { createUsageRecorder } from './audit/usage-events.ts';
 import { createAccessGuard } from './auth/access.ts';
 import { type IdentityVerifier, registerIdentity } from './auth/identity.ts';
-import { findExecutionByApproval } from './execution/executions-repository.ts';
-import { createHookBus } from './hooks/hook-bus.ts';
-import {
-  approvalRequiredHook,
-  executedApprovalHook,
-  intentActionHook,
-  quotaHook,
-  riskCheckHook,
-  TRADING_ALLOWLIST,
-} from './hooks/trading-hooks.ts';
 import type { AccountReader } from './integrations/account-reader.ts';
-import { type ApprovalVerifier, failClosedApprovalVerifier } from './integrations/approval-verifier.ts';
+import type { ApprovalVerifier } from './integrations/approval-verifier.ts';
 import { createStaticMarketData, type MarketData } from './integrations/market-data.ts';
-import { type OrderExecutor, unavailableOrderExecutor } from './integrations/order-executor.ts';
+import type { OrderExecutor } from './integrations/order-executor.ts';
 import { loadPlaybooks, PLAYBOOKS_DIR } from './playbooks/playbook-loader.ts';
 import { registerAgentMoldRoutes } from './routes/agent-mold-routes.ts';
 import { registerAuditRoutes } from './routes/audit-routes.ts';
@@ -29,6 +17,7 @@ import { registerCustomerRoutes } from './routes/customer-routes.ts';
 import { registerExecutionRoutes } from './routes/execution-routes.ts';
 import { registerHiredAgentRoutes } from './routes/hired-agent-routes.ts';
 import { registerReferenceAgentRoutes } from './routes/reference-agent-routes.ts';
+import { createRunService } from './run-service.ts';
 
 export const SERVICE = 'plant';
 
@@ -73,21 +62,18 @@ export async function buildApp(deps: Deps): Promise<App> {
   const registry = compileReferenceAgents(deps.referenceAgentSpecs ?? REFERENCE_AGENT_SPECS, playbooks);
 
   const hiredDeps: HiredAgentDeps = { db: deps.db, registry, marketData, newId, now };
-  const bus = createHookBus({
-    hooks: [
-      intentActionHook,
-      // A replay of an executed approval is answered with its record, whatever the account looks like now.
-      executedApprovalHook(async (id) => (await findExecutionByApproval(deps.db, id)) !== undefined),
-      // Before the approval is consumed: a trade that fails its risk re-check leaves the approval pending (the
-      // bus stops at the first deny), so the customer's approval is not burned by a check that was going to fail.
-      riskCheckHook,
-      approvalRequiredHook(deps.approvalVerifier ?? failClosedApprovalVerifier),
-      quotaHook((id, agentId) => reserveRun(hiredDeps, id, agentId)),
-    ],
-    allowlist: TRADING_ALLOWLIST,
-    record: createDecisionRecorder(deps.db, newId, now),
-    newId,
+  const runDeps = createRunService({
+    db: deps.db,
+    registry,
+    marketData,
+    hiredAgents: hiredDeps,
+    approvalVerifier: deps.approvalVerifier,
+    orderExecutor: deps.orderExecutor,
+    accountReader: deps.accountReader,
+    inrPerUsd: deps.inrPerUsd,
     hookTimeoutMs: deps.hookTimeoutMs,
+    newId,
+    now,
   });
 
   const app = await createApp({
@@ -104,23 +90,7 @@ export async function buildApp(deps: Deps): Promise<App> {
   registerIdentity(app, deps.identityVerifier, createReplayCache(deps.db));
   const access = createAccessGuard({ db: deps.db, newId, now });
   registerAgentMoldRoutes(app);
-  registerReferenceAgentRoutes(
-    app,
-    registry,
-    {
-      db: deps.db,
-      registry,
-      marketData,
-      bus,
-      executor: deps.orderExecutor ?? unavailableOrderExecutor,
-      recordUsage: createUsageRecorder(deps.db, newId, now),
-      runQuotaStatus: (id) => runQuotaStatus(hiredDeps, id),
-      accountReader: deps.accountReader,
-      inrPerUsd: deps.inrPerUsd ?? '85',
-      newId,
-    },
-    access,
-  );
+  registerReferenceAgentRoutes(app, registry, runDeps, access);
   registerHiredAgentRoutes(app, hiredDeps, access);
   registerAuditRoutes(app, deps.db, access);
   registerCustomerRoutes(app, { db: deps.db, newId, now }, access);

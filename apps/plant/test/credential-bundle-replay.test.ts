@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AppError } from '@delta/server-kit';
+import { refusalStatus } from '@delta/contracts';
 import { createReplayCache, ephemeralServiceKeys, type ServiceKeys } from '@delta/service-auth';
 import { createTestDatabase, type TestDatabase } from '@delta/testing';
 import {
@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BundleRequest, fetchCredentialBundle } from '../src/execution/credential-bundles.ts';
 import { createPortalClient } from '../src/execution/portal-client.ts';
 import { plantMigrations } from '../src/migrations.ts';
+import { Refusal } from '../src/refusal.ts';
 
 const CREDENTIAL = new ExchangeCredential({
   api_key: 'REPLAYKEYcanary1234',
@@ -91,7 +92,7 @@ async function reasonOf(p: Promise<unknown>): Promise<string> {
   try {
     await p;
   } catch (err) {
-    if (err instanceof AppError) return `${err.status} ${err.reason}`;
+    if (err instanceof Refusal) return `${refusalStatus(err.code)} ${err.code}`;
     throw err;
   }
   return 'opened';

@@ -11,7 +11,7 @@ function spyExecutor() {
   const executor: OrderExecutor = {
     async execute(request) {
       calls.push(request);
-      return { exchangeOrderId: '9001', state: 'closed' };
+      return { exchangeOrderId: '9001', state: 'filled' };
     },
   };
   return { calls, executor };
@@ -117,7 +117,7 @@ describe('no path reaches the exchange without a verified, consumed approval', (
         execution: {
           approval_id: testApprovalId('apr-ok-1'),
           client_order_id: clientOrderIdFor(testApprovalId('apr-ok-1')),
-          state: 'closed',
+          state: 'filled',
         },
       });
       expect(local.calls).toHaveLength(1);

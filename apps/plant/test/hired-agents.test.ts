@@ -211,7 +211,7 @@ describe('trial and budget', () => {
   };
   const filling: OrderExecutor = {
     async execute() {
-      return { exchangeOrderId: '9001', state: 'closed' };
+      return { exchangeOrderId: '9001', state: 'filled' };
     },
   };
   const quotaCheck = (res: { json(): { plan: { risk_checks: { check: string; passed: boolean }[] } } }) =>

@@ -1,10 +1,11 @@
 import {
+  type TIntentSummary,
   ZAgentId,
   ZCredentialRef,
   ZCustomerId,
-  ZExchangeOrderId,
   ZHiredAgentId,
   ZIntentHash,
+  ZIntentSummary,
 } from '@delta/contracts';
 import { z } from 'zod';
 
@@ -15,24 +16,12 @@ export { APPROVAL_ID_PATTERN, ZApprovalId, ZIntentHash } from '@delta/contracts'
 const ZApproverId = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/, 'must be a user id of letters, digits, "_", ".", ":" or "-"');
-const ZDecimal = z.string().regex(/^\d{1,12}(\.\d{1,12})?$/, 'must be a positive decimal string');
 
 export const ZApprovalIssuer = z.enum(['pp', 'cp']);
 export type TApprovalIssuer = z.infer<typeof ZApprovalIssuer>;
 
-/** What the approver saw. Display only: the intent hash is what binds the approval to the trade. */
-export const ZIntentSummary = z.strictObject({
-  coin: z.string().regex(/^[A-Z0-9]{1,20}$/, 'must be an upper-case symbol like BTC'),
-  /** For a cancel: the direction of the order it cancels (long = buy, short = sell). */
-  side: z.enum(['long', 'short']),
-  action: z.enum(['enter', 'exit', 'cancel']),
-  units: z.number().positive().finite(),
-  order_type: z.enum(['market', 'limit']),
-  limit_price: ZDecimal.nullable(),
-  /** For a cancel: the exchange order it cancels. */
-  order_id: ZExchangeOrderId.optional(),
-});
-export type TIntentSummary = z.infer<typeof ZIntentSummary>;
+/** What the approver saw: the trade fields of the one intent definition (ZTradeIntent in @delta/contracts). */
+export { type TIntentSummary, ZIntentSummary };
 
 export const ZApprover = z.strictObject({ id: ZApproverId, kind: z.enum(['ops', 'customer']) });
 export type TApprover = z.infer<typeof ZApprover>;

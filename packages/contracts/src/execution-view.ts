@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { ZExecutionState } from './execution-states.ts';
+import { TRADE_ACTIONS } from './trade-intent.ts';
 
 /** An execution (one per approved trade action) as Plant's API shows it. */
 export const ZExecutionView = z.object({
@@ -10,11 +12,11 @@ export const ZExecutionView = z.object({
   agent_id: z.string(),
   credential_ref: z.string(),
   intent_hash: z.string(),
-  action: z.string(),
+  action: z.enum(TRADE_ACTIONS),
   product_symbol: z.string(),
-  side: z.string(),
+  side: z.enum(['buy', 'sell']),
   size: z.number().nullable(),
-  state: z.string(),
+  state: ZExecutionState,
   reason: z.string().nullable(),
   exchange_order_id: z.string().nullable(),
   filled_size: z.number().nullable(),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ZApprovalId, ZCredentialRef, ZCustomerId, ZIntentHash } from './ids.ts';
+import type { TRefusalCode } from './refusal-reasons.ts';
 import { ZExchangeOrderId } from './trade-intent.ts';
 
 /**
@@ -114,9 +115,38 @@ export const ZConsumeAnswer = z.object({
 });
 export type TConsumeAnswer = z.infer<typeof ZConsumeAnswer>;
 
+/** The reasons a ledger refuses a consumption with: the `reason` of the consume endpoint's 403 problem. */
+export const CONSUME_REFUSAL_REASONS = [
+  'not_found',
+  'customer_mismatch',
+  'credential_mismatch',
+  'already_consumed',
+  'revoked',
+  'expired',
+  'intent_mismatch',
+] as const satisfies readonly TRefusalCode[];
+export const ZConsumeRefusal = z.object({ reason: z.enum(CONSUME_REFUSAL_REASONS) });
+export type TConsumeRefusalReason = (typeof CONSUME_REFUSAL_REASONS)[number];
+export function isConsumeRefusalReason(reason: string): reason is TConsumeRefusalReason {
+  return (CONSUME_REFUSAL_REASONS as readonly string[]).includes(reason);
+}
+
 /** POST /internal/v1/credential-bundles — the bundle for an approval consumed for this credential just now. */
 export const ZBundleRequest = z.strictObject({
   approval_id: ZApprovalId,
   credential_ref: ZCredentialRef,
   customer_id: ZCustomerId,
 });
+
+/** Why a portal issues no bundle: the `reason` of the bundle endpoint's 403 problem. */
+export const BUNDLE_REFUSAL_REASONS = [
+  'bundle_not_found',
+  'bundle_customer_mismatch',
+  'bundle_credential_mismatch',
+  'bundle_not_consumed',
+  'bundle_consumed_too_long_ago',
+  'credential_revoked',
+  'credential_not_found',
+] as const satisfies readonly TRefusalCode[];
+export const ZBundleRefusal = z.object({ reason: z.enum(BUNDLE_REFUSAL_REASONS) });
+export type TBundleRefusalReason = (typeof BUNDLE_REFUSAL_REASONS)[number];

@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { ZCoin, ZPositiveDecimalString } from './common-fields.ts';
-import { ZCorrelationId } from './correlation.ts';
-import { ZApprovalId, ZCustomerId, ZExchangeAccountId } from './ids.ts';
+import { ZCoin } from './common-fields.ts';
+import { ZCustomerId, ZExchangeAccountId, ZHiredAgentId } from './ids.ts';
 
 /** The exchange side effect each trade action is executed as. */
 export const INTENT_ACTION_FOR = {
@@ -18,163 +17,75 @@ export const ZExchangeOrderId = z
   .string()
   .regex(/^[1-9]\d{0,14}$/, 'must be the exchange order id: digits such as "1042"');
 
-const runTarget = {
+/** Long = buy to enter, short = sell to enter. For a cancel: the direction of the order it cancels. */
+export const ZTradeSide = z.enum(['long', 'short']);
+/** Enter (open or add to), exit (reduce) a position, or cancel a resting order. */
+export const ZTradeKind = z.enum(['enter', 'exit', 'cancel']);
+/** A limit price in its canonical form ("65000.5", never "65000.50"): what the hash binds. */
+const ZCanonicalPrice = z
+  .string()
+  .regex(/^(0|[1-9]\d{0,14})(\.\d{0,11}[1-9])?$/, 'must be a canonical decimal such as "65000.5"');
+
+/**
+ * A trade intent: every field an approval binds to. Change any of them and the intent hash — and so the
+ * approval — no longer matches. This is the one definition: Plant hashes it (apps/plant/src/skills/trading/
+ * intent-hash.ts), a plan shows its trade fields (ZPlanIntent), the approval ledger keeps what the approver saw
+ * (ZIntentSummary).
+ */
+export const ZTradeIntent = z.strictObject({
   customer_id: ZCustomerId,
+  hired_agent_id: ZHiredAgentId,
   exchange_account_id: ZExchangeAccountId,
   coin: ZCoin,
-  approval_id: ZApprovalId.optional(),
-  correlation_id: ZCorrelationId.optional(),
-};
-const ZUnits = z.number().int('must be a whole number of contracts').min(1).max(1_000_000);
-const ZSide = z.enum(['long', 'short']);
-
-/** Enter (open or add to) or exit (reduce) a position. */
-export const ZPositionTradeRequest = z.strictObject({
-  ...runTarget,
-  units: ZUnits,
-  side: ZSide,
-  action: z.enum(['enter', 'exit']),
-  limit_price: ZPositiveDecimalString.optional(),
-  market: z.boolean().optional(),
-  intent_action: z.enum(['place_order', 'close_position']).optional(),
+  product_id: z.number().int().positive(),
+  product_symbol: z.string().min(1),
+  side: ZTradeSide,
+  action: ZTradeKind,
+  intent_action: z.enum(TRADE_ACTIONS),
+  /** Whole contracts; for a cancel, the size the order was placed with (a partial fill keeps the approval valid). */
+  units: z.number().int().positive(),
+  order_type: z.enum(['limit', 'market']),
+  /** Null for a market order. */
+  limit_price: ZCanonicalPrice.nullable(),
+  /** For a cancel only: the exchange order it cancels (absent otherwise, so placement hashes stay as they were). */
+  order_id: ZExchangeOrderId.optional(),
 });
-export type TPositionTradeRequest = z.infer<typeof ZPositionTradeRequest>;
+export type TTradeIntent = z.infer<typeof ZTradeIntent>;
 
-/**
- * Cancel one resting order. Like any trade action it changes the customer's account, so it is drafted (the plan
- * shows the order as the exchange holds it), approved for exactly that order, and executed with the approval.
- */
-export const ZCancelOrderRequest = z.strictObject({
-  ...runTarget,
-  action: z.literal('cancel'),
-  order_id: ZExchangeOrderId,
-  intent_action: z.literal('cancel_order').optional(),
-});
-export type TCancelOrderRequest = z.infer<typeof ZCancelOrderRequest>;
+const SUMMARY_FIELDS = {
+  coin: true,
+  side: true,
+  action: true,
+  units: true,
+  order_type: true,
+  limit_price: true,
+  order_id: true,
+} as const;
 
-const NOT_FOR_CANCEL = ['units', 'side', 'limit_price', 'market'] as const;
+/** The trade fields of an intent, as a plan shows them (who and which account are the plan's own fields). */
+export const ZPlanIntent = ZTradeIntent.pick({ ...SUMMARY_FIELDS, intent_action: true });
+export type TPlanIntent = z.infer<typeof ZPlanIntent>;
 
-/**
- * Body of POST /api/v1/reference-agents/{agent_id}/run: a position trade (enter / exit) or a cancel. Without
- * `intent_action` it is a draft (no side effect); with it, an execution request that must pass the hook bus,
- * including a verified approval. One object whose `action` says which fields it needs, so every invalid field is
- * reported at once (a discriminated union would stop at a missing action).
- */
-export const ZTradeRunRequest = z
-  .strictObject({
-    ...runTarget,
-    action: z.enum(['enter', 'exit', 'cancel']),
-    units: ZUnits.optional(),
-    side: ZSide.optional(),
-    limit_price: ZPositiveDecimalString.optional(),
-    market: z.boolean().optional(),
-    order_id: ZExchangeOrderId.optional(),
-    intent_action: z.enum(TRADE_ACTIONS).optional(),
-  })
-  .superRefine((r, ctx) => {
-    const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
-    if (r.action === 'cancel') {
-      if (r.order_id === undefined) issue('order_id', 'a cancel names the exchange order_id to cancel');
-      for (const f of NOT_FOR_CANCEL) if (r[f] !== undefined) issue(f, `a cancel takes no ${f}`);
-    } else {
-      if (r.units === undefined) issue('units', 'give the number of contracts');
-      if (r.side === undefined) issue('side', 'give the side: long or short');
-      if (r.order_id !== undefined) issue('order_id', 'only a cancel names an order_id');
-      const limit = r.limit_price !== undefined;
-      const market = r.market === true;
-      if (limit && market) issue('market', 'send either limit_price or market: true, not both');
-      else if (!limit && !market) issue('limit_price', 'send limit_price, or market: true');
-    }
-    if (r.intent_action !== undefined && r.intent_action !== INTENT_ACTION_FOR[r.action]) {
-      issue('intent_action', `action "${r.action}" requires intent_action "${INTENT_ACTION_FOR[r.action]}"`);
-    }
-  })
-  // The checks above make it exactly one of the two shapes.
-  .transform((r) => r as TPositionTradeRequest | TCancelOrderRequest);
-export type TTradeRunRequest = z.output<typeof ZTradeRunRequest>;
+/** What the approver saw, kept with the approval. Display only: the intent hash is what binds it to the trade. */
+export const ZIntentSummary = ZTradeIntent.pick(SUMMARY_FIELDS);
+export type TIntentSummary = z.infer<typeof ZIntentSummary>;
 
-export const ZRiskCheck = z.object({
-  check: z.string(),
-  passed: z.boolean(),
-  reason: z.string(),
-});
-export type TRiskCheck = z.infer<typeof ZRiskCheck>;
+/** The plan's view of an intent. The order of the fields is the plan's (its JSON is byte-stable). */
+export function planIntentOf(intent: TTradeIntent): TPlanIntent {
+  return {
+    coin: intent.coin,
+    side: intent.side,
+    action: intent.action,
+    intent_action: intent.intent_action,
+    units: intent.units,
+    order_type: intent.order_type,
+    limit_price: intent.limit_price,
+    ...(intent.order_id === undefined ? {} : { order_id: intent.order_id }),
+  };
+}
 
-/** The exact order body the agent would send to POST /v2/orders (minus client_order_id, set at execution). */
-export const ZExchangeOrder = z.object({
-  product_id: z.number().int(),
-  product_symbol: z.string(),
-  size: z.number().int(),
-  side: z.enum(['buy', 'sell']),
-  order_type: z.enum(['limit_order', 'market_order']),
-  limit_price: z.string().nullable(),
-  reduce_only: z.boolean(),
-  post_only: z.boolean(),
-  time_in_force: z.enum(['gtc', 'ioc']),
-});
-export type TExchangeOrder = z.infer<typeof ZExchangeOrder>;
-
-export const ZDraftPlan = z.object({
-  plan_version: z.literal(1),
-  playbook_id: z.string(),
-  agent_id: z.string(),
-  hired_agent_id: z.string(),
-  customer_id: z.string(),
-  exchange_account_id: z.string(),
-  intent: z.object({
-    coin: z.string(),
-    /** For a cancel: the direction of the order it cancels (long = a buy order, short = a sell order). */
-    side: z.enum(['long', 'short']),
-    action: z.enum(['enter', 'exit', 'cancel']),
-    intent_action: z.enum(TRADE_ACTIONS),
-    /** For a cancel: the order's size as placed (a partial fill does not change what was approved). */
-    units: z.number().int(),
-    order_type: z.enum(['limit', 'market']),
-    limit_price: z.string().nullable(),
-    /** For a cancel: the exchange order it cancels. */
-    order_id: ZExchangeOrderId.optional(),
-  }),
-  /** The order this plan sends; for a cancel, the order it cancels as the exchange holds it now. */
-  order: ZExchangeOrder,
-  pricing: z.object({
-    mark_price: z.string(),
-    contract_value: z.string(),
-    underlying_asset: z.string(),
-    underlying_quantity: z.string(),
-    notional_usd: z.string(),
-    inr_per_usd: z.string(),
-    notional_inr: z.string(),
-    leverage: z.number().int(),
-    estimated_margin_usd: z.string(),
-    estimated_margin_inr: z.string(),
-  }),
-  risk_checks: z.array(ZRiskCheck),
-  requires_approval: z.literal(true),
-  approvable: z.boolean(),
-  intent_hash: z.string().regex(/^[0-9a-f]{64}$/),
-});
-export type TDraftPlan = z.infer<typeof ZDraftPlan>;
-
-export const ZRunResponse = z.object({
-  mode: z.enum(['draft', 'executed']),
-  correlation_id: z.string(),
-  decision_id: z.string(),
-  plan: ZDraftPlan,
-  execution: z
-    .object({
-      approval_id: z.string(),
-      client_order_id: z.string(),
-      exchange_order_id: z.string().nullable(),
-      state: z.string(),
-      /** Contracts sent; an exit is clamped to the open position. */
-      size: z.number().int().nullable().optional(),
-      filled_size: z.number().int().nullable().optional(),
-      average_fill_price: z.string().nullable().optional(),
-      fees: z.string().nullable().optional(),
-      reason: z.string().nullable().optional(),
-      /** True when this answer is the recorded result of an earlier request with the same approval. */
-      replayed: z.boolean().optional(),
-    })
-    .nullable(),
-});
-export type TRunResponse = z.infer<typeof ZRunResponse>;
+/** The approval's summary of a plan's intent (a portal mints it from the plan Plant drafted). */
+export function intentSummaryOf(intent: TPlanIntent): TIntentSummary {
+  const { intent_action: _bound, ...summary } = intent;
+  return summary;
+}

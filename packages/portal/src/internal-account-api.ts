@@ -6,7 +6,7 @@ import {
   ZPositionLookup,
 } from '@delta/contracts';
 import { DeltaError, DeltaNotFoundError, type DeltaReadClient } from '@delta/delta-client';
-import { type App, AppError } from '@delta/server-kit';
+import { type App, problem } from '@delta/server-kit';
 import type { FastifyRequest } from 'fastify';
 import type { PortalAuditEntry } from './audit-log.ts';
 import { accountClient, accountOrder, CredentialRefused, openCredential } from './exchange-account.ts';
@@ -47,7 +47,7 @@ export function registerInternalAccountApi(app: App, deps: AccountApiDeps): void
     } catch (err) {
       if (err instanceof CredentialRefused) {
         await deps.append({ ...audit, outcome: 'denied', reason: err.reason });
-        throw AppError.forbidden(err.reason, 'No active credential with this reference for this customer.');
+        throw problem(err.reason, 'No active credential with this reference for this customer.');
       }
       throw err;
     }
@@ -58,7 +58,7 @@ export function registerInternalAccountApi(app: App, deps: AccountApiDeps): void
     } catch (err) {
       const kind = err instanceof DeltaError ? err.kind : 'exchange_error';
       await deps.append({ ...audit, outcome: 'failed', reason: 'account_unavailable', details: { kind } });
-      throw new AppError(502, 'account_unavailable', 'The exchange could not be asked about the account.', {
+      throw problem('account_unavailable', 'The exchange could not be asked about the account.', {
         extra: { exchange_error_kind: kind },
       });
     }

@@ -10,7 +10,7 @@ import {
   ZConsumeRequest,
   ZCredentialBundleAnswer,
 } from '@delta/contracts';
-import { type App, AppError, type Db } from '@delta/server-kit';
+import { type App, AppError, type Db, problem } from '@delta/server-kit';
 import { type ServiceKeys, ServiceTokenError, type ServiceTokenVerifier } from '@delta/service-auth';
 import { issueCredentialBundle } from '@delta/vault';
 import type { FastifyRequest } from 'fastify';
@@ -214,7 +214,7 @@ export function registerInternalApi(app: App, deps: InternalApiDeps): void {
       } catch (err) {
         if (err instanceof CredentialRefused) {
           await append({ ...audit, outcome: 'denied', reason: err.reason });
-          throw AppError.forbidden(
+          throw problem(
             err.reason,
             err.reason === 'credential_revoked'
               ? 'The credential was revoked.'

@@ -1,4 +1,4 @@
-import type { TFieldError } from '@delta/contracts';
+import { refusalStatus, type TFieldError, type TRefusalCode } from '@delta/contracts';
 import type { z } from 'zod';
 
 /**
@@ -94,4 +94,19 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown, what:
     })),
     `The ${what} is invalid.`,
   );
+}
+
+/**
+ * A refusal as an HTTP problem, its status the shared catalogue's (REFUSAL_REASONS in @delta/contracts) — never
+ * the thrower's choice: code answers with a code, the catalogue says what that is in HTTP.
+ */
+export function problem(
+  code: TRefusalCode,
+  detail: string,
+  options: { extra?: Record<string, unknown>; retryAfterS?: number; byPolicy?: boolean } = {},
+): AppError {
+  return new AppError(refusalStatus(code, options.byPolicy), code, detail, {
+    extra: options.extra ?? {},
+    headers: options.retryAfterS === undefined ? {} : { 'retry-after': String(options.retryAfterS) },
+  });
 }

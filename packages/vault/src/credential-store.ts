@@ -115,7 +115,7 @@ function notFound(ref: string): AppError {
 }
 
 function revoked(ref: string): AppError {
-  return AppError.conflict(
+  return AppError.forbidden(
     'credential_revoked',
     `Exchange credential ${ref} is revoked; store new keys instead.`,
   );

@@ -5,7 +5,7 @@ import type {
   THiredAgentUpdate,
   THireRequest,
 } from '@delta/contracts';
-import { AppError, type Db } from '@delta/server-kit';
+import type { Db } from '@delta/server-kit';
 import { appendAudit } from '../audit/audit-log.ts';
 import { findCustomerById } from '../db/customers-repository.ts';
 import {
@@ -18,7 +18,8 @@ import {
   updateHiredAgentSetup,
 } from '../db/hired-agents-repository.ts';
 import type { RunQuotaVerdict } from '../hooks/trading-hooks.ts';
-import type { MarketData } from '../integrations/market-data.ts';
+import { type MarketData, MarketDataUnavailableError } from '../integrations/market-data.ts';
+import { invalidFields, problem } from '../problems.ts';
 import type { ReferenceAgentRegistry } from './reference-agents.ts';
 
 export interface HiredAgentDeps {
@@ -79,7 +80,13 @@ export function toHiredAgent(
 async function validateSetupAgainstCatalogue(marketData: MarketData, setup: TAgentSetup): Promise<void> {
   const errors: TFieldError[] = [];
   for (const [i, coin] of setup.allowed_coins.entries()) {
-    const product = await marketData.productForCoin(coin);
+    let product: Awaited<ReturnType<MarketData['productForCoin']>>;
+    try {
+      product = await marketData.productForCoin(coin);
+    } catch (err) {
+      if (!(err instanceof MarketDataUnavailableError)) throw err;
+      throw problem('market_data_unavailable', err.message, { retryAfterS: err.retryAfterS });
+    }
     if (!product) {
       errors.push({
         path: `allowed_coins.${i}`,
@@ -94,8 +101,7 @@ async function validateSetupAgainstCatalogue(marketData: MarketData, setup: TAge
       });
     }
   }
-  if (errors.length)
-    throw AppError.validation(errors, 'The agent setup does not fit the exchange catalogue.');
+  if (errors.length) throw invalidFields(errors, 'The agent setup does not fit the exchange catalogue.');
 }
 
 /** Setup changes are audited too: who configured what is part of the trail an approval is judged against. */
@@ -135,10 +141,10 @@ export async function hireAgent(
   correlationId: string,
 ): Promise<THiredAgent> {
   const agent = deps.registry.get(request.agent_id);
-  if (!agent) throw AppError.notFound('agent_not_found', `No reference agent ${request.agent_id}.`);
+  if (!agent) throw problem('agent_not_found', `No reference agent ${request.agent_id}.`);
   // Plant owns customer_ids: a hire for an id it never issued is refused (the foreign key backs this up).
   if (!(await findCustomerById(deps.db, request.customer_id)))
-    throw AppError.notFound('customer_not_found', `No customer ${request.customer_id}.`);
+    throw problem('customer_not_found', `No customer ${request.customer_id}.`);
   await validateSetupAgainstCatalogue(deps.marketData, request.setup);
   const row = await insertHiredAgent(deps.db, {
     hiredAgentId: deps.newId(),
@@ -149,7 +155,7 @@ export async function hireAgent(
     now: deps.now(),
   });
   if (!row) {
-    throw AppError.conflict(
+    throw problem(
       'already_hired',
       `Customer ${request.customer_id} already hired ${request.agent_id}; update its setup instead.`,
     );
@@ -160,7 +166,7 @@ export async function hireAgent(
 
 export async function getHiredAgent(deps: HiredAgentDeps, id: string): Promise<THiredAgent> {
   const row = await findHiredAgentById(deps.db, id);
-  if (!row) throw AppError.notFound('hired_agent_not_found', `No hired agent ${id}.`);
+  if (!row) throw problem('hired_agent_not_found', `No hired agent ${id}.`);
   return toHiredAgent(row, deps);
 }
 
@@ -184,7 +190,7 @@ export async function updateHiredAgent(
     setup: change.setup,
     now: deps.now(),
   });
-  if (!row) throw AppError.notFound('hired_agent_not_found', `No hired agent ${id}.`);
+  if (!row) throw problem('hired_agent_not_found', `No hired agent ${id}.`);
   await auditSetup(deps, 'agent_setup.updated', row, correlationId, by);
   return toHiredAgent(row, deps);
 }

@@ -1,13 +1,14 @@
 import { principalLabel, type TOpsRole, type TPrincipal } from '@delta/contracts';
-import { AppError, type Db } from '@delta/server-kit';
+import type { AppError, Db } from '@delta/server-kit';
 import type { FastifyRequest } from 'fastify';
 import { appendAudit } from '../audit/audit-log.ts';
+import { problem } from '../problems.ts';
 import { principalOf } from './principal.ts';
 
 const READ_METHODS = new Set(['GET', 'HEAD']);
 
 function roleForbidden(detail: string): AppError {
-  return AppError.forbidden('role_forbidden', detail);
+  return problem('role_forbidden', detail);
 }
 
 /**

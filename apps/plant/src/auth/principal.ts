@@ -1,6 +1,7 @@
 import type { TPrincipal } from '@delta/contracts';
-import { AppError } from '@delta/server-kit';
+import type { AppError } from '@delta/server-kit';
 import type { FastifyRequest } from 'fastify';
+import { problem } from '../problems.ts';
 
 /*
  * The verified principal of each request, kept in a WeakMap rather than as a `request.principal` decoration:
@@ -23,7 +24,7 @@ export function identityError(reason: 'identity_required' | 'identity_invalid', 
     reason === 'identity_required'
       ? 'Plant is reached only through the plant gateway: the identity assertion is missing.'
       : 'The identity assertion was rejected.';
-  return new AppError(401, reason, detail, { extra: { failure } });
+  return problem(reason, detail, { extra: { failure } });
 }
 
 /** The verified principal of a request that reached an /api/ handler (the identity hook guarantees one). */

@@ -1,5 +1,5 @@
+import { isConsumeRefusalReason } from '@delta/contracts';
 import type { Db, Logger } from '@delta/server-kit';
-import { LEDGER_REASONS } from '../hooks/trading-hooks.ts';
 import type { ApprovalVerifier } from '../integrations/approval-verifier.ts';
 import { insertAttempt, resolveAttempt } from './attempts-repository.ts';
 import { requestBody } from './delta-order-executor.ts';
@@ -50,7 +50,7 @@ export function announcingConsumption(
         return { ok: false, reason: 'execution_not_announced' };
       }
       const verdict = await inner.consume(req);
-      if (!verdict.ok && LEDGER_REASONS.has(verdict.reason)) {
+      if (!verdict.ok && isConsumeRefusalReason(verdict.reason)) {
         await resolveAttempt(deps.db, executionId, 'not_consumed', lease).catch((err: unknown) =>
           deps.logger.warn({ err, execution_id: executionId }, 'announcement left for the reconciler'),
         );

@@ -1,7 +1,8 @@
+import { announce } from './announce-settlement.ts';
 import { type AttemptRow, claimStaleAttempts, deferAttempt, resolveAttempt } from './attempts-repository.ts';
 import { clientOrderIdFor } from './client-order-id.ts';
 import { findExecutionByApproval, insertExecution, type LeaseHolder } from './executions-repository.ts';
-import { announce, type ReconcilerDeps } from './reconciler.ts';
+import type { ReconcilerDeps } from './reconciler-deps.ts';
 
 /**
  * Explains executions that were announced but never recorded: the request died (or gave up) around the

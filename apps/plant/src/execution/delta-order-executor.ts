@@ -1,4 +1,4 @@
-import type { TExchangeOrder } from '@delta/contracts';
+import { EXECUTION_STATE_TABLE, type TExchangeOrder, type TExecutionState } from '@delta/contracts';
 import {
   DeltaBadResponseError,
   DeltaError,
@@ -6,28 +6,24 @@ import {
   type DeltaTradingClient,
   DeltaUnavailableError,
 } from '@delta/delta-client';
-import { AppError, type Db, type Logger } from '@delta/server-kit';
+import type { Db, Logger } from '@delta/server-kit';
 import type {
   ExecuteOrderRequest,
   ExecuteOrderResult,
   OrderExecutor,
 } from '../integrations/order-executor.ts';
+import { Refusal } from '../refusal.ts';
 import type { BundleOpener, OpenedBundle } from './credential-bundles.ts';
 import {
   cancelledFields,
   clientFor,
-  exchangeError,
+  exchangeRefusal,
   orderFields,
   resultOf,
   stateOf,
 } from './exchange-outcomes.ts';
 import { holdExecution, LeaseLost } from './execution-lease.ts';
-import {
-  findExecutionByApproval,
-  insertExecution,
-  SETTLED_STATES,
-  updateExecution,
-} from './executions-repository.ts';
+import { findExecutionByApproval, insertExecution, updateExecution } from './executions-repository.ts';
 
 export interface DeltaExecutorDeps {
   db: Db;
@@ -50,7 +46,7 @@ export interface DeltaExecutorDeps {
  * client_order_id) before anything is sent; the order goes out once under a client_order_id derived from the
  * approval; an unknown outcome is resolved by look-up (the Delta client), and failing that left "unknown" for
  * the reconciler — never re-sent blindly. A cancel is the same, with DELETE /v2/orders for the approved order.
- * Every refusal before the send is one path (`refuse`): the record says why, and nothing was sent.
+ * Every refusal is one path (`refuse`): the record says why, and the Refusal is raised.
  */
 export function createDeltaOrderExecutor(deps: DeltaExecutorDeps): OrderExecutor {
   return {
@@ -67,12 +63,15 @@ export function createDeltaOrderExecutor(deps: DeltaExecutorDeps): OrderExecutor
         // exit's size depends on the open position, so it is recorded `pending` until that is read.
         const [opened, recorded, decisions, recheck] = await Promise.all([
           settle(
-            deps.openBundle({
-              credentialRef: req.credentialRef,
-              approvalId: req.approvalId,
-              customerId: plan.customer_id,
-              correlationId: req.correlationId,
-            }),
+            deps.openBundle(
+              {
+                credentialRef: req.credentialRef,
+                approvalId: req.approvalId,
+                customerId: plan.customer_id,
+                correlationId: req.correlationId,
+              },
+              req.bundle,
+            ),
           ),
           settle(
             insertExecution(
@@ -104,41 +103,31 @@ export function createDeltaOrderExecutor(deps: DeltaExecutorDeps): OrderExecutor
         if (!recorded.ok) throw recorded.error;
         if (!recorded.value) {
           // The approval was consumed exactly once, so another row means another instance is executing it.
-          throw AppError.conflict('execution_in_progress', 'This approval is already being executed.');
+          // (It is that request's record, not this one's: nothing is written.)
+          throw new Refusal('execution_in_progress', 'This approval is already being executed.');
         }
         own.held();
 
-        /** Nothing was sent: the record says why (it settles the execution), and the refusal is raised. */
-        const refuse = async (error: AppError): Promise<never> => {
-          await updateExecution(deps.db, executionId, { state: 'rejected', reason: error.reason }, lease);
-          throw error;
-        };
         if (!decisions.ok) {
           return refuse(
-            new AppError(
-              503,
-              'audit_unavailable',
-              'The policy decision could not be recorded; nothing was sent.',
-            ),
+            new Refusal('audit_unavailable', 'The policy decision could not be recorded; nothing was sent.'),
           );
         }
         if (!recheck.ok || !recheck.value.ok) {
           const detail = recheck.ok && !recheck.value.ok ? recheck.value : undefined;
           return refuse(
-            new AppError(
-              409,
+            new Refusal(
               'risk_check_failed',
               `The trade no longer passes its risk checks (${detail?.detail ?? 'the re-check failed'}); nothing was sent.`,
-              { extra: { failed_checks: detail?.failed ?? [] } },
+              { facts: { failed_checks: detail?.failed ?? [] } },
             ),
           );
         }
         if (!opened.ok) {
           return refuse(
-            opened.error instanceof AppError
+            opened.error instanceof Refusal
               ? opened.error
-              : new AppError(
-                  503,
+              : new Refusal(
                   'vault_unavailable',
                   'The credential vault could not be reached; nothing was sent.',
                 ),
@@ -153,19 +142,12 @@ export function createDeltaOrderExecutor(deps: DeltaExecutorDeps): OrderExecutor
           try {
             open = (await client.position(req.order.product_id, o)).size;
           } catch (err) {
-            const error = exchangeError(err);
-            await updateExecution(
-              deps.db,
-              executionId,
-              { state: 'rejected', reason: 'position_unavailable' },
-              lease,
-            );
-            throw error;
+            return refuse(exchangeRefusal(err), { reason: 'position_unavailable' });
           }
           const held = plan.intent.side === 'long' ? Math.max(0, open) : Math.max(0, -open);
           if (held === 0) {
             return refuse(
-              AppError.conflict(
+              new Refusal(
                 'no_open_position',
                 `There is no open ${plan.intent.side} ${req.order.product_symbol} position to exit; nothing was sent.`,
               ),
@@ -236,16 +218,12 @@ export function createDeltaOrderExecutor(deps: DeltaExecutorDeps): OrderExecutor
           // a cancel is idempotent — while it is still open).
           if (err instanceof DeltaUnavailableError || err instanceof DeltaBadResponseError) return handOver();
           if (err instanceof DeltaError && err.code === 'open_order_not_found') {
-            const row = await updateExecution(
-              deps.db,
-              executionId,
-              { state: 'rejected', reason: 'order_not_open', exchange_order_id: String(orderId) },
-              lease,
-            );
-            if (!row) return lostLease();
-            throw AppError.conflict(
-              'order_not_open',
-              `Order ${orderId} is no longer open (it filled or was cancelled); nothing was cancelled.`,
+            return refuse(
+              new Refusal(
+                'order_not_open',
+                `Order ${orderId} is no longer open (it filled or was cancelled); nothing was cancelled.`,
+              ),
+              { exchange_order_id: String(orderId) },
             );
           }
           return rejectedByExchange(err);
@@ -264,11 +242,29 @@ export function createDeltaOrderExecutor(deps: DeltaExecutorDeps): OrderExecutor
         return row ? resultOf(row) : lostLease();
       }
 
-      async function rejectedByExchange(err: unknown): Promise<never> {
+      /** The exchange refused the order: recorded with the exchange's own code. */
+      function rejectedByExchange(err: unknown): Promise<ExecuteOrderResult> {
         const reason = err instanceof DeltaError ? (err.code ?? err.kind) : 'exchange_error';
-        const row = await updateExecution(deps.db, executionId, { state: 'rejected', reason }, lease);
-        if (!row) await lostLease();
-        throw exchangeError(err);
+        return refuse(exchangeRefusal(err), { reason });
+      }
+
+      /**
+       * The one way the executor refuses: the execution is recorded `rejected` (with the refusal's code, or the
+       * reason given), which settles it, and the refusal is raised — nothing was sent, or the exchange refused what
+       * was. If the record is no longer this request's (the reconciler took it), the record answers instead.
+       */
+      async function refuse(
+        refusal: Refusal,
+        record: { reason?: string; exchange_order_id?: string } = {},
+      ): Promise<never | ExecuteOrderResult> {
+        const row = await updateExecution(
+          deps.db,
+          executionId,
+          { state: 'rejected', reason: record.reason ?? refusal.code, ...record },
+          lease,
+        );
+        if (!row) return lostLease();
+        throw refusal;
       }
 
       /** Someone else decided (or now owns) this execution: answer with what the record says, never overwrite it. */
@@ -288,7 +284,7 @@ export function createDeltaOrderExecutor(deps: DeltaExecutorDeps): OrderExecutor
         const row = await findExecutionByApproval(deps.db, approvalId);
         if (!row) {
           if (Date.now() > deadline) return undefined;
-        } else if (SETTLED_STATES.has(row.state) || row.state === 'unknown' || Date.now() > deadline) {
+        } else if (!stillWithTheRequest(row.state) || Date.now() > deadline) {
           return {
             intentHash: row.intent_hash,
             customerId: row.customer_id,
@@ -300,6 +296,14 @@ export function createDeltaOrderExecutor(deps: DeltaExecutorDeps): OrderExecutor
       }
     },
   };
+}
+
+/**
+ * The first request is still deciding this execution (it records `pending`/`submitted` and then the exchange's
+ * answer); from `unknown` on it is the reconciler's, and the record as it stands is the answer.
+ */
+function stillWithTheRequest(state: TExecutionState): boolean {
+  return EXECUTION_STATE_TABLE[state].phase === 'in_flight' && state !== 'unknown';
 }
 
 /** The exact request body the execution sends (recorded before it is sent). */

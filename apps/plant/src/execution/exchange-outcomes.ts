@@ -1,6 +1,7 @@
 import { DeltaError, type DeltaOrder, DeltaTradingClient } from '@delta/delta-client';
-import { AppError, type Logger } from '@delta/server-kit';
+import type { Logger } from '@delta/server-kit';
 import type { ExecuteOrderResult } from '../integrations/order-executor.ts';
+import { Refusal } from '../refusal.ts';
 import type { OpenedBundle } from './credential-bundles.ts';
 import type { ExecutionRow } from './executions-repository.ts';
 
@@ -62,49 +63,44 @@ export function resultOf(row: ExecutionRow): ExecuteOrderResult {
   };
 }
 
-/** An exchange failure as a problem the customer can act on; the exchange's code, never a key or signature. */
-export function exchangeError(err: unknown): AppError {
-  if (err instanceof AppError) return err;
-  if (err instanceof DeltaError) {
-    const extra = { exchange_code: err.code ?? null, exchange_error_kind: err.kind };
-    switch (err.kind) {
-      case 'insufficient_margin':
-        return new AppError(
-          409,
-          'insufficient_margin',
-          'The exchange account does not have enough margin for this order.',
-          { extra: { ...extra, context: err.context ?? null } },
-        );
-      case 'invalid_order':
-        return new AppError(
-          409,
-          'order_rejected',
-          `The exchange rejected the order (${err.code ?? 'invalid order'}).`,
-          { extra },
-        );
-      case 'authentication':
-      case 'permission':
-        return new AppError(
-          409,
-          'exchange_key_rejected',
-          'The exchange refused the stored API key (revoked, wrong environment, or missing Trading permission).',
-          { extra },
-        );
-      case 'rate_limited':
-        return new AppError(
-          503,
-          'exchange_rate_limited',
-          'The exchange is rate limiting this account; nothing was sent. Try again shortly.',
-          { extra },
-        );
-      default:
-        return new AppError(
-          502,
-          'exchange_unavailable',
-          'The exchange could not be reached or answered strangely.',
-          { extra },
-        );
-    }
+/** An exchange failure as a refusal the customer can act on; the exchange's code, never a key or signature. */
+export function exchangeRefusal(err: unknown): Refusal {
+  if (err instanceof Refusal) return err;
+  if (!(err instanceof DeltaError)) {
+    return new Refusal('exchange_unavailable', 'The exchange could not be reached.');
   }
-  return new AppError(502, 'exchange_unavailable', 'The exchange could not be reached.');
+  const facts = { exchange_code: err.code ?? null, exchange_error_kind: err.kind };
+  switch (err.kind) {
+    case 'insufficient_margin':
+      return new Refusal(
+        'insufficient_margin',
+        'The exchange account does not have enough margin for this order.',
+        { facts: { ...facts, context: err.context ?? null } },
+      );
+    case 'invalid_order':
+      return new Refusal(
+        'order_rejected',
+        `The exchange rejected the order (${err.code ?? 'invalid order'}).`,
+        {
+          facts,
+        },
+      );
+    case 'authentication':
+    case 'permission':
+      return new Refusal(
+        'exchange_key_rejected',
+        'The exchange refused the stored API key (revoked, wrong environment, or missing Trading permission).',
+        { facts },
+      );
+    case 'rate_limited':
+      return new Refusal(
+        'exchange_rate_limited',
+        'The exchange is rate limiting this account; nothing was sent. Try again shortly.',
+        { facts },
+      );
+    default:
+      return new Refusal('exchange_unavailable', 'The exchange could not be reached or answered strangely.', {
+        facts,
+      });
+  }
 }

@@ -1,15 +1,31 @@
-import type { TTradeAction } from '@delta/contracts';
+import {
+  EXECUTION_STATE_TABLE,
+  executionStatesBefore,
+  executionStatesIn,
+  type INITIAL_EXECUTION_STATES,
+  type TExecutionState,
+  type TReachableExecutionState,
+  type TTradeAction,
+} from '@delta/contracts';
 import type { Queryable } from '@delta/server-kit';
 
-export const SETTLED_STATES = new Set(['open', 'filled', 'cancelled', 'rejected']);
-export type ExecutionState =
-  | 'pending'
-  | 'submitted'
-  | 'open'
-  | 'filled'
-  | 'cancelled'
-  | 'rejected'
-  | 'unknown';
+export type ExecutionState = TExecutionState;
+
+/** A SQL list of states from the transition table (fixed names, checked, so the text is safe to inline). */
+function sqlStates(states: readonly TExecutionState[]): string {
+  if (states.length === 0 || !states.every((s) => /^[a-z_]+$/.test(s))) {
+    throw new Error(`not a list of execution states: ${states.join(', ')}`);
+  }
+  return states.map((s) => `'${s}'`).join(', ');
+}
+/** Undecided executions: held by the request path or a reconciler (the partial index executions_unsettled). */
+const IN_FLIGHT = sqlStates(executionStatesIn('in_flight'));
+/** Per target state, the states a row may be in for the move to be allowed (the table's edges into it). */
+const MAY_MOVE_TO = new Map(
+  (Object.keys(EXECUTION_STATE_TABLE) as TExecutionState[])
+    .filter((to) => executionStatesBefore(to).length > 0)
+    .map((to) => [to, sqlStates(executionStatesBefore(to))]),
+);
 
 export interface ExecutionRow {
   execution_id: string;
@@ -85,7 +101,7 @@ export interface LeaseHolder {
 export async function insertExecution(
   db: Queryable,
   e: NewExecution,
-  initial: { state: 'submitted' | 'pending' | 'rejected'; reason?: string | null },
+  initial: { state: (typeof INITIAL_EXECUTION_STATES)[number]; reason?: string | null },
   lease: LeaseHolder,
   attemptOutcome: 'executed' | 'consumed_not_executed' = 'executed',
 ): Promise<boolean> {
@@ -133,7 +149,8 @@ export async function insertExecution(
 }
 
 export interface ExecutionUpdate {
-  state: ExecutionState;
+  /** Where the execution moves: only along an edge of the transition table (EXECUTION_STATE_TABLE). */
+  state: TReachableExecutionState;
   reason?: string | null;
   size?: number | null;
   order_request?: Record<string, unknown>;
@@ -147,10 +164,12 @@ export interface ExecutionUpdate {
 }
 
 /**
- * Moves an execution forward — only while `lease.owner` still owns it, and never once it is settled (the WHERE
- * clause), so a stale writer (a slow request path, a reconciler whose lease ran out) changes nothing and learns so
- * from the undefined result. A settled state releases the lease; `release` lets go of an unsettled row too (the
- * request path giving an unknown outcome to the reconciler), `notBeforeS` keeps it unclaimed for that long.
+ * Moves an execution along the transition table — only while `lease.owner` still owns it, and only from a state
+ * with an edge to `u.state` (the WHERE clause): a settled execution is never changed, and a stale writer (a slow
+ * request path, a reconciler whose lease ran out) or a move the table does not allow changes nothing and learns
+ * so from the undefined result. A state that is no longer in flight (resting or settled) releases the lease;
+ * `release` lets go of an in-flight row too (the request path giving an unknown outcome to the reconciler),
+ * `notBeforeS` keeps it unclaimed for that long.
  */
 export async function updateExecution(
   db: Queryable,
@@ -159,7 +178,9 @@ export async function updateExecution(
   lease: LeaseHolder,
   hand: { release?: boolean; notBeforeS?: number } = {},
 ): Promise<ExecutionRow | undefined> {
-  const releases = hand.release === true || SETTLED_STATES.has(u.state);
+  const from = MAY_MOVE_TO.get(u.state);
+  if (!from) throw new Error(`no execution may move to ${u.state}`);
+  const releases = hand.release === true || EXECUTION_STATE_TABLE[u.state].phase !== 'in_flight';
   const r = await db.query<ExecutionRow>(
     `UPDATE executions SET state = $2,
         reason = COALESCE($3, reason),
@@ -177,7 +198,7 @@ export async function updateExecution(
                            THEN (CASE WHEN $13::double precision > 0 THEN now() + make_interval(secs => $13) END)
                            ELSE now() + make_interval(secs => $14) END,
         updated_at = now()
-      WHERE execution_id = $1 AND lease_owner = $11 AND state IN ('pending', 'submitted', 'unknown', 'open')
+      WHERE execution_id = $1 AND lease_owner = $11 AND state IN (${from})
       RETURNING ${COLUMNS}`,
     [
       executionId,
@@ -204,7 +225,7 @@ export async function updateExecution(
 export async function renewLease(db: Queryable, executionId: string, lease: LeaseHolder): Promise<boolean> {
   const r = await db.query(
     `UPDATE executions SET lease_until = now() + make_interval(secs => $3)
-      WHERE execution_id = $1 AND lease_owner = $2 AND state IN ('pending', 'submitted', 'unknown')`,
+      WHERE execution_id = $1 AND lease_owner = $2 AND state IN (${IN_FLIGHT})`,
     [executionId, lease.owner, lease.leaseS],
   );
   return r.rowCount === 1;
@@ -248,7 +269,7 @@ export async function claimUnsettled(
         attempts = attempts + 1
       WHERE execution_id IN (
         SELECT execution_id FROM executions
-         WHERE state IN ('pending', 'submitted', 'unknown')
+         WHERE state IN (${IN_FLIGHT})
            AND (lease_until IS NULL OR lease_until < now())
          ORDER BY updated_at LIMIT $3
          FOR UPDATE SKIP LOCKED)

@@ -1,16 +1,17 @@
-import type { ApprovalConsumeRequest, ApprovalVerifier } from '../integrations/approval-verifier.ts';
+import { ZConsumeAnswer, ZConsumeRefusal } from '@delta/contracts';
+import type { ApprovalVerifier } from '../integrations/approval-verifier.ts';
 import type { PortalClient } from './portal-client.ts';
-import type { BundleAnswer } from './prefetched-bundles.ts';
 
 /**
  * Verifies and consumes an approval with the portal that minted it (the one holding the credential). Anything
- * but an explicit "consumed" from that portal is a denial: unreachable portal, odd answer, unknown owner.
- * With `onBundle`, the portal is asked to issue the credential bundle in the same call, and the bundle it returns
- * (for the approval it consumed) is handed over for the executor of this request (see prefetched-bundles.ts).
+ * but an answer that parses as "consumed" (ZConsumeAnswer) from that portal is a denial: unreachable portal, an
+ * answer of another shape, unknown owner. A 403 carries the ledger's reason (ZConsumeRefusal).
+ * With `withBundle`, the portal is asked to issue the credential bundle in the same call, and the bundle it returns
+ * (for the approval it consumed) comes back in the verdict, sealed, for the executor of this request.
  */
 export function createPortalApprovalVerifier(
   portals: PortalClient,
-  onBundle?: (req: ApprovalConsumeRequest, approvalId: string, answer: BundleAnswer) => void,
+  options: { withBundle?: boolean } = {},
 ): ApprovalVerifier {
   return {
     async consume(req) {
@@ -26,40 +27,33 @@ export function createPortalApprovalVerifier(
             intent_hash: req.intentHash,
             customer_id: req.customerId,
             credential_ref: req.credentialRef,
-            ...(onBundle ? { with_bundle: true } : {}),
+            ...(options.withBundle ? { with_bundle: true } : {}),
           },
           req.correlationId,
         );
       } catch {
         return { ok: false, reason: 'approval_verification_unavailable' };
       }
-      const b = answer.body;
-      if (
-        answer.status === 200 &&
-        b.consumed === true &&
-        typeof b.approval_id === 'string' &&
-        typeof b.intent_hash === 'string'
-      ) {
-        if (
-          onBundle &&
-          typeof b.credential_bundle === 'string' &&
-          typeof b.environment === 'string' &&
-          typeof b.expires_at === 'string'
-        ) {
-          onBundle(req, b.approval_id, {
-            credential_bundle: b.credential_bundle,
-            environment: b.environment,
-            expires_at: b.expires_at,
-          });
-        }
+      if (answer.status === 200) {
+        const consumed = ZConsumeAnswer.safeParse(answer.body);
+        // Fail closed: a "consumed" that does not parse is no consumption Plant can act on (the announcement of
+        // the execution stays for the reconciler, which asks the portal what happened).
+        if (!consumed.success) return { ok: false, reason: 'approval_verification_unavailable' };
+        const c = consumed.data;
+        const bundle =
+          options.withBundle && c.credential_bundle && c.environment && c.expires_at
+            ? { credential_bundle: c.credential_bundle, environment: c.environment, expires_at: c.expires_at }
+            : undefined;
         return {
           ok: true,
-          approvalId: b.approval_id,
-          intentHash: b.intent_hash,
-          consumedAt: String(b.consumed_at ?? ''),
+          approvalId: c.approval_id,
+          intentHash: c.intent_hash,
+          consumedAt: c.consumed_at ?? '',
+          ...(bundle ? { bundle } : {}),
         };
       }
-      if (answer.status === 403 && typeof b.reason === 'string') return { ok: false, reason: b.reason };
+      const refusal = answer.status === 403 ? ZConsumeRefusal.safeParse(answer.body) : undefined;
+      if (refusal?.success) return { ok: false, reason: refusal.data.reason };
       return { ok: false, reason: 'approval_verification_unavailable' };
     },
   };

@@ -1,10 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DeltaError, type DeltaOrder, type DeltaTradingClient } from '@delta/delta-client';
-import type { Db, Logger } from '@delta/server-kit';
-import { appendAudit } from '../audit/audit-log.ts';
-import type { UsageRecorder } from '../audit/usage-events.ts';
+import { announce } from './announce-settlement.ts';
 import { reconcileAttempts } from './attempt-reconciler.ts';
-import type { BundleOpener } from './credential-bundles.ts';
 import { cancelledFields, clientFor, orderFields, stateOf } from './exchange-outcomes.ts';
 import {
   claimUnsettled,
@@ -13,28 +10,7 @@ import {
   type LeaseHolder,
   updateExecution,
 } from './executions-repository.ts';
-import type { ApprovalStatusReader } from './portal-approval-status.ts';
-
-export interface ReconcilerDeps {
-  db: Db;
-  logger: Logger;
-  openBundle: BundleOpener;
-  recordUsage: UsageRecorder;
-  /** Asks the portal that minted an approval what became of it (for requests that died around its consumption). */
-  approvalStatus: ApprovalStatusReader;
-  paperUrl?: string;
-  /**
-   * How long after an order was sent its absence at the exchange is still provisional (default 900 s). Until then
-   * the execution stays `unknown` and is looked up again and again; after it, `not_placed`. See docs/execution.md.
-   */
-  horizonS?: number;
-  /** How long one pass holds the rows it claimed (default 60 s). */
-  leaseS?: number;
-  /** Longest wait between two look-ups of the same execution (default 60 s; the first waits come sooner). */
-  maxBackoffS?: number;
-  now?: () => Date;
-  newId?: () => string;
-}
+import type { ReconcilerDeps } from './reconciler-deps.ts';
 
 export const DEFAULT_RECONCILE_HORIZON_S = 900;
 
@@ -166,78 +142,6 @@ async function lookUp(client: DeltaTradingClient, row: ExecutionRow): Promise<Fi
     }
     if (err instanceof DeltaError) throw new Error(`look-up failed: ${err.kind}`);
     throw err;
-  }
-}
-
-/** The verdict on the audit chain and as a usage event; a late discovery also warns ops in the log. */
-export async function announce(
-  deps: Pick<ReconcilerDeps, 'db' | 'logger' | 'recordUsage' | 'now' | 'newId'>,
-  row: Pick<
-    ExecutionRow,
-    | 'execution_id'
-    | 'approval_id'
-    | 'client_order_id'
-    | 'state'
-    | 'correlation_id'
-    | 'customer_id'
-    | 'agent_id'
-  > &
-    Pick<ExecutionRow, 'hired_agent_id' | 'action'>,
-  settled: ExecutionRow,
-  kind: string,
-  times: Record<string, unknown>,
-): Promise<void> {
-  const now = deps.now ?? (() => new Date());
-  const details = {
-    execution_id: row.execution_id,
-    approval_id: row.approval_id,
-    client_order_id: row.client_order_id,
-    previous_state: row.state,
-    state: settled.state,
-    exchange_order_id: settled.exchange_order_id,
-    filled_size: settled.filled_size,
-    ...times,
-  };
-  await appendAudit(deps.db, {
-    record_id: (deps.newId ?? randomUUID)(),
-    kind,
-    correlation_id: row.correlation_id,
-    customer_id: row.customer_id,
-    agent_id: row.agent_id,
-    hired_agent_id: row.hired_agent_id,
-    action: row.action,
-    outcome: settled.state,
-    reason: settled.reason,
-    details,
-    recorded_at: now(),
-  });
-  await deps.recordUsage({
-    correlation_id: row.correlation_id,
-    customer_id: row.customer_id,
-    agent_id: row.agent_id,
-    hired_agent_id: row.hired_agent_id,
-    action: row.action,
-    event_type: kind === 'execution.discovered_late' ? 'execution_discovered_late' : 'execution_settled',
-    outcome: settled.state,
-    details: {
-      client_order_id: row.client_order_id,
-      exchange_order_id: settled.exchange_order_id,
-      reason: settled.reason,
-    },
-  });
-  const log = { execution_id: row.execution_id, correlation_id: row.correlation_id, state: settled.state };
-  if (kind === 'execution.discovered_late') {
-    deps.logger.warn(
-      { ...log, ...times },
-      'an order recorded as unknown was found at the exchange: the customer holds it',
-    );
-  } else if (kind === 'execution.consumed_not_executed') {
-    deps.logger.warn(
-      log,
-      'an approval was consumed by a request that died before executing it: nothing was sent',
-    );
-  } else {
-    deps.logger.info(log, 'execution settled by reconciler');
   }
 }
 

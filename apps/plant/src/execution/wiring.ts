@@ -2,16 +2,15 @@ import type { Db, Logger } from '@delta/server-kit';
 import { createReplayCache, type ServiceKeys } from '@delta/service-auth';
 import type { UsageRecorder } from '../audit/usage-events.ts';
 import type { AccountReader } from '../integrations/account-reader.ts';
-import type { ApprovalConsumeRequest, ApprovalVerifier } from '../integrations/approval-verifier.ts';
+import type { ApprovalVerifier } from '../integrations/approval-verifier.ts';
 import type { OrderExecutor } from '../integrations/order-executor.ts';
 import { announcingConsumption } from './announced-consumption.ts';
-import { createPortalSigningKeys, fetchCredentialBundle, type OpenedBundle } from './credential-bundles.ts';
+import { type BundleOpener, createPortalSigningKeys, fetchCredentialBundle } from './credential-bundles.ts';
 import { createDeltaOrderExecutor } from './delta-order-executor.ts';
 import { createPortalAccountReader } from './portal-account-reader.ts';
 import { createPortalApprovalStatus } from './portal-approval-status.ts';
 import { createPortalApprovalVerifier } from './portal-approval-verifier.ts';
 import { createPortalClient } from './portal-client.ts';
-import { type BundleAnswer, createPrefetchedBundles } from './prefetched-bundles.ts';
 import { reconcileOnce, startReconciler } from './reconciler.ts';
 
 export interface ExchangeWiringOptions {
@@ -46,27 +45,11 @@ export interface ExchangeWiring {
 export function createExchangeWiring(o: ExchangeWiringOptions): ExchangeWiring {
   const portals = createPortalClient(o.keys, o.portals);
   const portalSigningKey = createPortalSigningKeys(o.portalJwks);
-  // The approval's consumption brings the bundle along; it is opened (in memory) right away, while the decision
-  // is recorded, and the executor takes it instead of asking the portal again.
-  // A bundle is opened once: its jti goes into used_token_ids (the same replay cache as identity assertions).
+  // The approval's consumption brings the bundle along (sealed, in the verdict); the executor of that request opens
+  // it instead of asking the portal again. A bundle is opened once: its jti goes into used_token_ids (the same
+  // replay cache as identity assertions), so neither a replayed answer nor a second Plant can open it again.
   const bundleDeps = { portals, keys: o.keys, portalSigningKey, replay: createReplayCache(o.db) };
-  const prefetched = createPrefetchedBundles<Promise<OpenedBundle>>();
-  const onBundle = (req: ApprovalConsumeRequest, approvalId: string, answer: BundleAnswer) => {
-    const opening = fetchCredentialBundle(
-      bundleDeps,
-      {
-        credentialRef: req.credentialRef,
-        approvalId,
-        customerId: req.customerId,
-        correlationId: req.correlationId,
-      },
-      answer,
-    );
-    opening.catch(() => {}); // the executor that takes it sees the refusal
-    prefetched.put(approvalId, req.credentialRef, answer.expires_at, opening);
-  };
-  const openBundle = (req: Parameters<typeof fetchCredentialBundle>[1]) =>
-    prefetched.take(req.approvalId, req.credentialRef) ?? fetchCredentialBundle(bundleDeps, req);
+  const openBundle: BundleOpener = (req, sealed) => fetchCredentialBundle(bundleDeps, req, sealed);
   const reconcilerDeps = {
     db: o.db,
     logger: o.logger,
@@ -77,7 +60,7 @@ export function createExchangeWiring(o: ExchangeWiringOptions): ExchangeWiring {
     horizonS: o.reconcileHorizonS,
   };
   return {
-    approvalVerifier: announcingConsumption(createPortalApprovalVerifier(portals, onBundle), {
+    approvalVerifier: announcingConsumption(createPortalApprovalVerifier(portals, { withBundle: true }), {
       db: o.db,
       logger: o.logger,
       leaseS: o.attemptLeaseS,

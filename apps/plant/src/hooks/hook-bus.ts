@@ -1,4 +1,9 @@
-import { type TDraftPlan, TRADE_ACTIONS, type TTradeAction } from '@delta/contracts';
+import {
+  type TCredentialBundleAnswer,
+  type TDraftPlan,
+  TRADE_ACTIONS,
+  type TTradeAction,
+} from '@delta/contracts';
 
 export type HookStage = 'pre_run' | 'pre_tool_use' | 'post_tool_use' | 'post_run';
 export type PolicyAction = 'draft_plan' | TTradeAction;
@@ -6,7 +11,7 @@ export type PolicyAction = 'draft_plan' | TTradeAction;
 /** Actions that cause an external side effect (they touch the exchange). */
 export const SIDE_EFFECT_ACTIONS: ReadonlySet<string> = new Set(TRADE_ACTIONS);
 
-/** Everything a hook may look at. Hooks never see credentials. */
+/** Everything a hook may look at. Hooks never see credentials (a consumed approval's bundle is sealed to Plant's key). */
 export interface HookContext {
   correlationId: string;
   customerId: string;
@@ -21,8 +26,13 @@ export interface HookContext {
    * consumption, so a run that dies right after it is found and said so (docs/execution.md).
    */
   executionId?: string | undefined;
-  /** Filled by ApprovalRequiredHook once an approval is verified and consumed. */
-  consumedApproval?: { approvalId: string; consumedAt: string } | undefined;
+  /**
+   * Filled by ApprovalRequiredHook once an approval is verified and consumed, with the credential bundle the portal
+   * issued with it (sealed): the run hands it to the executor, the only one that opens it.
+   */
+  consumedApproval?:
+    | { approvalId: string; consumedAt: string; bundle?: TCredentialBundleAnswer | undefined }
+    | undefined;
 }
 
 export type HookVerdict =

@@ -1,6 +1,14 @@
-import { TRADE_ACTIONS } from '@delta/contracts';
+import { isConsumeRefusalReason, type TPolicyRefusalCode, TRADE_ACTIONS } from '@delta/contracts';
 import type { ApprovalVerifier } from '../integrations/approval-verifier.ts';
-import { type Hook, type HookVerdict, SIDE_EFFECT_ACTIONS } from './hook-bus.ts';
+import { type Hook, SIDE_EFFECT_ACTIONS } from './hook-bus.ts';
+
+/**
+ * A trading hook's verdict: a denial names a policy code of the shared catalogue (REFUSAL_REASONS), so every
+ * reason a trading hook can give has its status and its words there.
+ */
+type TradingVerdict =
+  | { allow: true }
+  | { allow: false; reason: TPolicyRefusalCode; details?: Record<string, unknown> };
 
 const isTradeAction = (action: string) => (TRADE_ACTIONS as readonly string[]).includes(action);
 
@@ -18,7 +26,7 @@ export const intentActionHook: Hook = {
   name: 'IntentActionHook',
   stages: ['pre_run', 'pre_tool_use'],
   appliesTo: () => true,
-  evaluate(_stage, action, ctx): HookVerdict {
+  evaluate(_stage, action, ctx): TradingVerdict {
     if (SIDE_EFFECT_ACTIONS.has(action)) {
       if (ctx.declaredIntentAction === undefined) {
         return {
@@ -49,17 +57,6 @@ export const intentActionHook: Hook = {
   },
 };
 
-/** Denial reasons an approval ledger gives that Plant passes on as the decision's reason. */
-export const LEDGER_REASONS = new Set([
-  'not_found',
-  'intent_mismatch',
-  'expired',
-  'revoked',
-  'already_consumed',
-  'customer_mismatch',
-  'credential_mismatch',
-]);
-
 /**
  * Gates every trade action (place, close, cancel) on an approval. Before the run it only checks that one was
  * given (so a request without one is refused before it costs a run); at the tool use it asks the verifier to
@@ -74,7 +71,7 @@ export function approvalRequiredHook(verifier: ApprovalVerifier): Hook {
     // so allow the portal call its own limit (the portal client gives up after 10 s) before the bus does.
     timeoutMs: 15_000,
     appliesTo: isTradeAction,
-    async evaluate(stage, _action, ctx): Promise<HookVerdict> {
+    async evaluate(stage, _action, ctx): Promise<TradingVerdict> {
       if (!ctx.approvalId) {
         return {
           allow: false,
@@ -113,7 +110,7 @@ export function approvalRequiredHook(verifier: ApprovalVerifier): Hook {
           allow: false,
           // The ledger's own reasons (expired, revoked, intent_mismatch, …) say what to do next; anything
           // else (no ledger, unreachable ledger, nonsense) is the generic approval_invalid.
-          reason: LEDGER_REASONS.has(verifierReason) ? verifierReason : 'approval_invalid',
+          reason: isConsumeRefusalReason(verifierReason) ? verifierReason : 'approval_invalid',
           details: {
             message: 'the approval was not verified and consumed for this exact intent',
             verifier_reason: verifierReason,
@@ -131,7 +128,11 @@ export function approvalRequiredHook(verifier: ApprovalVerifier): Hook {
           },
         };
       }
-      ctx.consumedApproval = { approvalId: verdict.approvalId, consumedAt: verdict.consumedAt };
+      ctx.consumedApproval = {
+        approvalId: verdict.approvalId,
+        consumedAt: verdict.consumedAt,
+        bundle: verdict.bundle,
+      };
       return { allow: true };
     },
   };
@@ -147,7 +148,7 @@ export function executedApprovalHook(hasExecution: (approvalId: string) => Promi
     name: 'ExecutedApprovalHook',
     stages: ['pre_tool_use'],
     appliesTo: isTradeAction,
-    async evaluate(_stage, _action, ctx): Promise<HookVerdict> {
+    async evaluate(_stage, _action, ctx): Promise<TradingVerdict> {
       if (ctx.approvalId && (await hasExecution(ctx.approvalId))) {
         return {
           allow: false,
@@ -165,7 +166,7 @@ export const riskCheckHook: Hook = {
   name: 'RiskCheckHook',
   stages: ['pre_tool_use'],
   appliesTo: isTradeAction,
-  evaluate(_stage, _action, ctx): HookVerdict {
+  evaluate(_stage, _action, ctx): TradingVerdict {
     if (!ctx.plan) return { allow: false, reason: 'risk_check_failed', details: { message: 'no plan' } };
     const failed = ctx.plan.risk_checks.filter((c) => !c.passed);
     if (failed.length || !ctx.plan.approvable) {
@@ -184,7 +185,19 @@ export const riskCheckHook: Hook = {
 
 export type RunQuotaVerdict =
   | { ok: true }
-  | { ok: false; reason: string; detail: string; retryAfterS?: number };
+  | {
+      ok: false;
+      reason: Extract<
+        TPolicyRefusalCode,
+        | 'trial_expired'
+        | 'trial_runs_exhausted'
+        | 'budget_exceeded'
+        | 'hired_agent_not_found'
+        | 'agent_not_found'
+      >;
+      detail: string;
+      retryAfterS?: number;
+    };
 
 /**
  * Enforces the agent's trial and budget by reserving one run for the hired agent (atomically, in the database).
@@ -199,7 +212,7 @@ export function quotaHook(
     name: 'QuotaHook',
     stages: ['pre_run'],
     appliesTo: (action) => QUOTA_ACTIONS.has(action),
-    async evaluate(_stage, _action, ctx): Promise<HookVerdict> {
+    async evaluate(_stage, _action, ctx): Promise<TradingVerdict> {
       const verdict = await reserveRun(ctx.hiredAgentId, ctx.agentId);
       if (verdict.ok) return { allow: true };
       return {
@@ -213,9 +226,3 @@ export function quotaHook(
 
 /** The actions a trial or a budget limits: those that add risk. */
 export const QUOTA_ACTIONS: ReadonlySet<string> = new Set(['place_order']);
-
-export const QUOTA_REASONS: ReadonlySet<string> = new Set([
-  'trial_expired',
-  'trial_runs_exhausted',
-  'budget_exceeded',
-]);

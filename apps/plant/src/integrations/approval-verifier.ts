@@ -1,4 +1,4 @@
-import type { TDraftPlan } from '@delta/contracts';
+import type { TConsumeRefusalReason, TCredentialBundleAnswer, TDraftPlan } from '@delta/contracts';
 
 /** What Plant asks the portal that minted an approval: consume it for exactly this intent. */
 export interface ApprovalConsumeRequest {
@@ -14,9 +14,30 @@ export interface ApprovalConsumeRequest {
   plan?: TDraftPlan;
 }
 
+/**
+ * Why an approval was not consumed: the ledger's own reason, or Plant's when no ledger could answer for it
+ * (`approval_verification_unavailable`: unreachable, no portal, an answer that does not parse;
+ * `execution_not_announced`: the execution could not be announced first, so the portal was not asked).
+ */
+export type ApprovalRefusalReason =
+  | TConsumeRefusalReason
+  | 'approval_verification_unavailable'
+  | 'execution_not_announced';
+
 export type ApprovalVerdict =
-  | { ok: true; approvalId: string; intentHash: string; consumedAt: string }
-  | { ok: false; reason: string };
+  | {
+      ok: true;
+      approvalId: string;
+      intentHash: string;
+      consumedAt: string;
+      /**
+       * The credential bundle the portal issued with the consumption, sealed (encrypted to Plant's key): the
+       * executor of this request opens it. Absent when the portal could not open the key; the executor then asks
+       * the portal's bundle endpoint, which says why.
+       */
+      bundle?: TCredentialBundleAnswer;
+    }
+  | { ok: false; reason: ApprovalRefusalReason };
 
 /**
  * Port to the approval ledger. `consume` must verify the approval against the intent hash and mark it used

@@ -1,5 +1,3 @@
-import { AppError } from '@delta/server-kit';
-
 /** What the trading skill needs to know about one futures product. Decimals are strings, as Delta sends them. */
 export interface ProductSpec {
   id: number;
@@ -33,9 +31,13 @@ export interface MarketData {
   markPrice(symbol: string): Promise<string>;
 }
 
-export class MarketDataUnavailableError extends AppError {
+/** The source of products or prices cannot answer now (not "no such product": that is undefined). */
+export class MarketDataUnavailableError extends Error {
+  /** Prices come back within seconds; a caller may say when to try again. */
+  readonly retryAfterS = 5;
   constructor(detail: string) {
-    super(503, 'market_data_unavailable', detail, { headers: { 'retry-after': '5' } });
+    super(detail);
+    this.name = 'MarketDataUnavailableError';
   }
 }
 

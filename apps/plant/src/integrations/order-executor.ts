@@ -1,5 +1,5 @@
-import type { TDraftPlan, TExchangeOrder } from '@delta/contracts';
-import { AppError } from '@delta/server-kit';
+import type { TCredentialBundleAnswer, TDraftPlan, TExchangeOrder, TExecutionState } from '@delta/contracts';
+import { Refusal } from '../refusal.ts';
 import type { RecheckVerdict } from '../skills/trading/plan-trade.ts';
 
 export interface ExecuteOrderRequest {
@@ -14,6 +14,11 @@ export interface ExecuteOrderRequest {
   plan: TDraftPlan;
   correlationId: string;
   /**
+   * The credential bundle that came with the approval's consumption, sealed to Plant's key: the executor opens it
+   * (once; kept in memory only). Absent: the executor asks the portal's bundle endpoint.
+   */
+  bundle?: TCredentialBundleAnswer | undefined;
+  /**
    * The policy decisions that allowed this order, being written to the audit log. The executor sends nothing
    * until this resolves; if it rejects, nothing is sent.
    */
@@ -27,7 +32,7 @@ export interface ExecuteOrderRequest {
 
 export interface ExecuteOrderResult {
   exchangeOrderId: string | null;
-  state: string;
+  state: TExecutionState;
   /** Contracts sent (an exit is clamped to the open position). */
   size?: number | null;
   filledSize?: number | null;
@@ -48,6 +53,7 @@ export interface RecordedExecution {
  * which requires an approval the verifier has verified and consumed.
  */
 export interface OrderExecutor {
+  /** The execution's result; a refusal (nothing sent, the record says why) is thrown as a Refusal. */
   execute(request: ExecuteOrderRequest): Promise<ExecuteOrderResult>;
   /**
    * The execution already recorded for an approval (a replay, or a concurrent duplicate — then after waiting
@@ -59,6 +65,6 @@ export interface OrderExecutor {
 /** A Plant without an exchange wired (tests of the policy alone): reaching this is a configuration gap, not a trade. */
 export const unavailableOrderExecutor: OrderExecutor = {
   async execute() {
-    throw new AppError(503, 'exchange_unavailable', 'No exchange integration is configured in this Plant.');
+    throw new Refusal('exchange_unavailable', 'No exchange integration is configured in this Plant.');
   },
 };

@@ -1,7 +1,8 @@
 import { ZProblem, ZSpecValidationResult } from '@delta/contracts';
-import { type App, AppError } from '@delta/server-kit';
+import type { App } from '@delta/server-kit';
 import { z } from 'zod';
 import { agentSpecJsonSchema, presentDimensions, validateAgentSpec } from '../agent-mold/agent-spec.ts';
+import { invalidFields } from '../problems.ts';
 
 export function registerAgentMoldRoutes(app: App): void {
   const schema = agentSpecJsonSchema();
@@ -29,7 +30,7 @@ export function registerAgentMoldRoutes(app: App): void {
     },
     async (request) => {
       const result = validateAgentSpec(request.body);
-      if (!result.ok) throw AppError.validation(result.violations, 'The AgentSpec is invalid.');
+      if (!result.ok) throw invalidFields(result.violations, 'The AgentSpec is invalid.');
       return {
         valid: true as const,
         agent_id: result.spec.agent_id,

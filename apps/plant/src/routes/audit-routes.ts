@@ -8,15 +8,16 @@ import {
   ZUsageEventPage,
   ZUsageEventQuery,
 } from '@delta/contracts';
-import { type App, AppError, type Db } from '@delta/server-kit';
+import type { App, Db } from '@delta/server-kit';
 import { verifyAuditChain } from '../audit/audit-log.ts';
 import { queryAuditRecords } from '../audit/audit-records.ts';
 import { queryPolicyDenials } from '../audit/policy-decisions.ts';
 import { queryUsageEvents } from '../audit/usage-events.ts';
 import type { AccessGuard } from '../auth/access.ts';
+import { problem } from '../problems.ts';
 
 const customerNotFound = (id: string | undefined) => () =>
-  AppError.notFound('customer_not_found', `No customer ${id ?? ''}.`);
+  problem('customer_not_found', `No customer ${id ?? ''}.`);
 
 /**
  * Usage events and policy denials are tenant data: a customer sees only its own (the filter is forced). The chain

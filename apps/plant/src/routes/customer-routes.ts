@@ -27,6 +27,7 @@ import {
   insertCustomer,
   listCustomers,
 } from '../db/customers-repository.ts';
+import { invalidFields, problem } from '../problems.ts';
 
 const ZCustomerQuery = ZCustomerListQuery;
 const ZCustomerParams = z.strictObject({ customer_id: ZCustomerId });
@@ -55,7 +56,7 @@ function toCustomer(row: CustomerRow): TCustomer {
   };
 }
 
-const customerNotFound = (id: string) => () => AppError.notFound('customer_not_found', `No customer ${id}.`);
+const customerNotFound = (id: string) => () => problem('customer_not_found', `No customer ${id}.`);
 
 /** Keyset cursor over (created_at, customer_id). */
 const ZCustomerCursor = z.object({ t: z.iso.datetime(), c: ZCustomerId });
@@ -89,7 +90,7 @@ export function registerCustomerRoutes(app: App, deps: CustomerDeps, access: Acc
         created_at: deps.now(),
         created_by: principalLabel(principal),
       });
-      if (!row) throw AppError.conflict('email_taken', 'Another customer already uses this email.');
+      if (!row) throw problem('email_taken', 'Another customer already uses this email.');
       // Who created which tenant belongs in the trail; the email stays out of it (the chain can never be edited).
       await appendAudit(deps.db, {
         record_id: deps.newId(),

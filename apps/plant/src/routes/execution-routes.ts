@@ -1,8 +1,9 @@
 import { type TExecutionView, ZCustomerId, ZExecutionList, ZHiredAgentId } from '@delta/contracts';
-import { type App, AppError, type Db } from '@delta/server-kit';
+import type { App, Db } from '@delta/server-kit';
 import { z } from 'zod';
 import type { AccessGuard } from '../auth/access.ts';
 import { type ExecutionRow, listExecutions } from '../execution/executions-repository.ts';
+import { problem } from '../problems.ts';
 
 function view(r: ExecutionRow): TExecutionView {
   return {
@@ -48,7 +49,7 @@ export function registerExecutionRoutes(app: App, db: Db, access: AccessGuard): 
     async (request) => {
       const q = request.query;
       const customerId = await access.scopeCustomer(request, q.customer_id, () =>
-        AppError.notFound('customer_not_found', 'No such customer.'),
+        problem('customer_not_found', 'No such customer.'),
       );
       const rows = await listExecutions(db, {
         customer_id: customerId,

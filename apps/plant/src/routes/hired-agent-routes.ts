@@ -9,7 +9,7 @@ import {
   ZHireRequest,
   ZProblem,
 } from '@delta/contracts';
-import { type App, AppError } from '@delta/server-kit';
+import type { App } from '@delta/server-kit';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import {
@@ -21,6 +21,7 @@ import {
 } from '../agent-mold/hired-agents.ts';
 import type { AccessGuard } from '../auth/access.ts';
 import { principalOf } from '../auth/principal.ts';
+import { problem } from '../problems.ts';
 
 const ZHiredParams = z.strictObject({ hired_agent_id: ZHiredAgentId });
 const ZListQuery = z.strictObject({
@@ -28,9 +29,8 @@ const ZListQuery = z.strictObject({
   agent_id: ZAgentId.optional(),
 });
 
-const hiredNotFound = (id: string) => () =>
-  AppError.notFound('hired_agent_not_found', `No hired agent ${id}.`);
-const customerNotFound = (id: string) => () => AppError.notFound('customer_not_found', `No customer ${id}.`);
+const hiredNotFound = (id: string) => () => problem('hired_agent_not_found', `No hired agent ${id}.`);
+const customerNotFound = (id: string) => () => problem('customer_not_found', `No customer ${id}.`);
 
 export function registerHiredAgentRoutes(app: App, deps: HiredAgentDeps, access: AccessGuard): void {
   /** Loads the hire and checks the caller may see it; another tenant's hire is the same 404 as a missing one. */

@@ -6,14 +6,24 @@ import {
   ZRunResponse,
   ZTradeRunRequest,
 } from '@delta/contracts';
-import { type App, AppError } from '@delta/server-kit';
+import type { App } from '@delta/server-kit';
 import { z } from 'zod';
 import type { ReferenceAgentRegistry } from '../agent-mold/reference-agents.ts';
 import type { AccessGuard } from '../auth/access.ts';
+import { invalidFields, problem, refusalProblem } from '../problems.ts';
 import { type RunDeps, runTradingAgent } from '../skills/trading/run-trading-agent.ts';
 
 const ZAgentParams = z.strictObject({ agent_id: ZAgentId });
-const problems = { 400: ZProblem, 403: ZProblem, 404: ZProblem, 422: ZProblem, 429: ZProblem, 503: ZProblem };
+const problems = {
+  400: ZProblem,
+  403: ZProblem,
+  404: ZProblem,
+  409: ZProblem,
+  422: ZProblem,
+  429: ZProblem,
+  500: ZProblem,
+  503: ZProblem,
+};
 
 export function registerReferenceAgentRoutes(
   app: App,
@@ -44,8 +54,7 @@ export function registerReferenceAgentRoutes(
     },
     async (request) => {
       const agent = registry.get(request.params.agent_id);
-      if (!agent)
-        throw AppError.notFound('agent_not_found', `No reference agent ${request.params.agent_id}.`);
+      if (!agent) throw problem('agent_not_found', `No reference agent ${request.params.agent_id}.`);
       return agent;
     },
   );
@@ -66,9 +75,26 @@ export function registerReferenceAgentRoutes(
       const customerId = request.body.customer_id;
       // Another customer's run is answered exactly like a customer who has not hired the agent.
       await access.assertTenant(request, customerId, () =>
-        AppError.notFound('hired_agent_not_found', `Customer ${customerId} has not hired ${agentId}.`),
+        problem('hired_agent_not_found', `Customer ${customerId} has not hired ${agentId}.`),
       );
-      return runTradingAgent(runDeps, agentId, request.body, request.correlationId);
+      const body = request.body;
+      // The run is named by this request's correlation id; a body naming another one is a mistake of the caller.
+      if (body.correlation_id !== undefined && body.correlation_id !== request.correlationId) {
+        throw invalidFields([
+          {
+            path: 'correlation_id',
+            code: 'correlation_mismatch',
+            message: 'must equal the X-Correlation-ID header of the request (or be omitted)',
+          },
+        ]);
+      }
+      const outcome = await runTradingAgent(runDeps, {
+        agentId,
+        request: body,
+        correlationId: request.correlationId,
+      });
+      if (!outcome.ok) throw refusalProblem(outcome.refusal);
+      return outcome.response;
     },
   );
 }

@@ -1,7 +1,7 @@
 import { ZCredentialRef } from '@delta/contracts';
 import { DeltaError } from '@delta/delta-client';
 import { accountClient, openCredential, type Vault } from '@delta/portal';
-import { type App, AppError } from '@delta/server-kit';
+import { type App, AppError, problem } from '@delta/server-kit';
 import { z } from 'zod';
 import { requireUser } from '../auth/session-plugin.ts';
 
@@ -48,11 +48,7 @@ export function registerPositionRoutes(app: App, deps: { vault: Vault; paperUrl:
         };
       } catch (err) {
         if (err instanceof DeltaError) {
-          throw new AppError(
-            502,
-            'exchange_error',
-            `The exchange could not answer (${err.kind}). Try again.`,
-          );
+          throw problem('exchange_error', `The exchange could not answer (${err.kind}). Try again.`);
         }
         throw err;
       }

@@ -1,8 +1,15 @@
-import type { TAccountOrder, TCancelOrderRequest, TDraftPlan, TRiskCheck } from '@delta/contracts';
+import {
+  planIntentOf,
+  type TAccountOrder,
+  type TCancelOrderRequest,
+  type TDraftPlan,
+  type TRiskCheck,
+  type TTradeIntent,
+} from '@delta/contracts';
 import type { ProductSpec } from '../../integrations/market-data.ts';
 import { normalizeDecimal } from './decimal.ts';
 import { exchangeAccountCheck, type PlanSubject, pricingFor } from './draft-plan.ts';
-import { intentHash, type TradeIntent } from './intent-hash.ts';
+import { intentHash } from './intent-hash.ts';
 
 /** States in which an order is still at the exchange waiting: resting (open) or waiting for its trigger. */
 const CANCELLABLE = new Set(['open', 'pending']);
@@ -26,7 +33,7 @@ export function buildCancelPlan(
   const limitPrice = order.limit_price === null ? null : normalizeDecimal(order.limit_price);
   const side = order.side === 'buy' ? 'long' : 'short';
   const leverage = setup.leverage ?? product.default_leverage;
-  const intent: TradeIntent = {
+  const intent: TTradeIntent = {
     customer_id: subject.customerId,
     hired_agent_id: subject.hiredAgentId,
     exchange_account_id: request.exchange_account_id,
@@ -49,16 +56,7 @@ export function buildCancelPlan(
     hired_agent_id: subject.hiredAgentId,
     customer_id: subject.customerId,
     exchange_account_id: request.exchange_account_id,
-    intent: {
-      coin: request.coin,
-      side,
-      action: 'cancel',
-      intent_action: 'cancel_order',
-      units: order.size,
-      order_type: orderType,
-      limit_price: limitPrice,
-      order_id: order.id,
-    },
+    intent: planIntentOf(intent),
     // What the cancel takes off the book: the order's unfilled contracts.
     order: {
       product_id: product.id,

@@ -1,9 +1,11 @@
 import {
   INTENT_ACTION_FOR,
+  planIntentOf,
   type TAgentSetup,
   type TDraftPlan,
   type TPositionTradeRequest,
   type TRiskCheck,
+  type TTradeIntent,
 } from '@delta/contracts';
 import type { ProductSpec } from '../../integrations/market-data.ts';
 import {
@@ -19,7 +21,7 @@ import {
   sub,
   toDecimalString,
 } from './decimal.ts';
-import { intentHash, type TradeIntent } from './intent-hash.ts';
+import { intentHash } from './intent-hash.ts';
 
 export interface PlanSubject {
   agentId: string;
@@ -69,7 +71,7 @@ export function buildDraftPlan(
 
   const pricing = pricingFor(request.units, product, markPrice, leverage, options.inrPerUsd);
 
-  const intent: TradeIntent = {
+  const intent: TTradeIntent = {
     customer_id: subject.customerId,
     hired_agent_id: subject.hiredAgentId,
     exchange_account_id: request.exchange_account_id,
@@ -110,15 +112,7 @@ export function buildDraftPlan(
     hired_agent_id: subject.hiredAgentId,
     customer_id: subject.customerId,
     exchange_account_id: request.exchange_account_id,
-    intent: {
-      coin: request.coin,
-      side: request.side,
-      action: request.action,
-      intent_action: intentAction,
-      units: request.units,
-      order_type: orderType,
-      limit_price: limitPrice,
-    },
+    intent: planIntentOf(intent),
     order: {
       product_id: product.id,
       product_symbol: product.symbol,

@@ -4,12 +4,17 @@ import {
   type TDraftPlan,
   type TTradeRunRequest,
 } from '@delta/contracts';
-import { AppError, type Queryable } from '@delta/server-kit';
+import type { Queryable } from '@delta/server-kit';
 import type { ReferenceAgentRegistry } from '../../agent-mold/reference-agents.ts';
 import { findHiredAgent, type HiredAgentRow } from '../../db/hired-agents-repository.ts';
 import { QUOTA_ACTIONS, type RunQuotaVerdict } from '../../hooks/trading-hooks.ts';
 import { type AccountReader, AccountUnavailableError } from '../../integrations/account-reader.ts';
-import type { MarketData, ProductSpec } from '../../integrations/market-data.ts';
+import {
+  type MarketData,
+  MarketDataUnavailableError,
+  type ProductSpec,
+} from '../../integrations/market-data.ts';
+import { Refusal } from '../../refusal.ts';
 import { buildCancelPlan } from './draft-cancel-plan.ts';
 import { buildDraftPlan } from './draft-plan.ts';
 
@@ -33,33 +38,41 @@ export interface RunTarget {
   product: ProductSpec;
 }
 
-/** Resolves the run's agent, hire and product, or fails with the problem the caller should see. */
+/** A read of market data, or the refusal when the source cannot answer now. */
+async function fromMarket<T>(read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (err) {
+    if (!(err instanceof MarketDataUnavailableError)) throw err;
+    throw new Refusal('market_data_unavailable', err.message, { retryAfterS: err.retryAfterS });
+  }
+}
+
+/** Resolves the run's agent, hire and product, or refuses (Refusal) with the reason the caller should see. */
 export async function resolveRunTarget(
   deps: PlanDeps,
   agentId: string,
   request: Pick<TTradeRunRequest, 'customer_id' | 'coin'>,
 ): Promise<RunTarget> {
   const agent = deps.registry.get(agentId);
-  if (!agent) throw AppError.notFound('agent_not_found', `No reference agent ${agentId}.`);
+  if (!agent) throw new Refusal('agent_not_found', `No reference agent ${agentId}.`);
   if (agent.agent_type !== 'trading') {
-    throw AppError.badRequest('unsupported_agent_type', `${agentId} does not take trade intents.`);
+    throw new Refusal('unsupported_agent_type', `${agentId} does not take trade intents.`);
   }
   const hired = await findHiredAgent(deps.db, request.customer_id, agentId);
   if (!hired) {
-    throw AppError.notFound(
-      'hired_agent_not_found',
-      `Customer ${request.customer_id} has not hired ${agentId}.`,
-    );
+    throw new Refusal('hired_agent_not_found', `Customer ${request.customer_id} has not hired ${agentId}.`);
   }
-  const product = await deps.marketData.productForCoin(request.coin);
+  const product = await fromMarket(() => deps.marketData.productForCoin(request.coin));
   if (!product) {
-    throw AppError.validation([
+    const errors = [
       {
         path: 'coin',
         code: 'unknown_coin',
         message: `${request.coin} is not a product in the exchange's catalogue`,
       },
-    ]);
+    ];
+    throw new Refusal('validation_failed', 'The request has invalid fields.', { facts: { errors } });
   }
   return {
     agentId,
@@ -96,24 +109,24 @@ export async function planTrade(
     productId: target.product.id,
     correlationId,
   };
-  const markPrice = await deps.marketData.markPrice(target.product.symbol);
+  const markPrice = await fromMarket(() => deps.marketData.markPrice(target.product.symbol));
   const planOptions = { playbookId: target.playbookId, inrPerUsd: deps.inrPerUsd };
 
   if (request.action === 'cancel') {
     if (!deps.accountReader) {
-      throw new AppError(503, 'account_unavailable', 'No portal is configured to read the exchange account.');
+      throw new Refusal('account_unavailable', 'No portal is configured to read the exchange account.');
     }
     let order: Awaited<ReturnType<AccountReader['order']>>;
     try {
       order = await deps.accountReader.order({ ...account, orderId: request.order_id });
     } catch (err) {
       const why = err instanceof AccountUnavailableError ? err.why : 'the portal did not answer';
-      throw new AppError(503, 'account_unavailable', `The order could not be read (${why}); try again.`, {
-        headers: { 'retry-after': '5' },
+      throw new Refusal('account_unavailable', `The order could not be read (${why}); try again.`, {
+        retryAfterS: 5,
       });
     }
     if (!order) {
-      throw AppError.notFound(
+      throw new Refusal(
         'order_not_found',
         `The exchange account has no order ${request.order_id}; nothing to cancel.`,
       );
@@ -178,7 +191,7 @@ export async function recheckPlan(
     const target = await resolveRunTarget(deps, agentId, request);
     plan = await planTrade(deps, target, request, correlationId, { checkAccount: false });
   } catch (err) {
-    const detail = err instanceof AppError ? err.reason : 'the plan could not be built again';
+    const detail = err instanceof Refusal ? err.code : 'the plan could not be built again';
     return { ok: false, detail, failed: ['recheck'] };
   }
   if (plan.intent_hash !== approved.intent_hash) {
