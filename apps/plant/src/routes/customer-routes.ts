@@ -9,14 +9,7 @@ import {
   ZCustomerPage,
   ZProblem,
 } from '@delta/contracts';
-import {
-  type App,
-  AppError,
-  type Db,
-  decodeOpaqueCursor,
-  encodeOpaqueCursor,
-  randomId,
-} from '@delta/server-kit';
+import { type App, type Db, decodeOpaqueCursor, encodeOpaqueCursor, randomId } from '@delta/server-kit';
 import { z } from 'zod';
 import { appendAudit } from '../audit/audit-log.ts';
 import type { AccessGuard } from '../auth/access.ts';
@@ -27,7 +20,7 @@ import {
   insertCustomer,
   listCustomers,
 } from '../db/customers-repository.ts';
-import { invalidFields, problem } from '../problems.ts';
+import { problem } from '../problems.ts';
 
 const ZCustomerQuery = ZCustomerListQuery;
 const ZCustomerParams = z.strictObject({ customer_id: ZCustomerId });
