@@ -228,7 +228,7 @@ export async function hire(
 export function runBody(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     customer_id: testCustomerId('cust-001'),
-    exchange_account_id: testCredentialRef('acct-001'),
+    exchange_account_id: testCredentialRef('cred_ref_001'),
     coin: 'BTC',
     units: 2,
     side: 'long',

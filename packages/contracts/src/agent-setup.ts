@@ -36,7 +36,10 @@ export const ZExecutionPolicy = z.strictObject({
   approval_scope: z.literal('per_trade_action', { error: 'must be "per_trade_action"' }),
 });
 
-/** Non-secret configuration of one hired agent. `credential_ref` is an opaque vault id, never key material. */
+/**
+ * Non-secret configuration of one hired agent. `credential_ref` is an opaque vault id, never key material; it is
+ * also the exchange account's id (`exchange_account_id`, optional here, equal to it when given).
+ */
 export const ZAgentSetup = z
   .strictObject({
     exchange_provider: z.literal('delta_exchange_india'),
@@ -57,6 +60,11 @@ export const ZAgentSetup = z
   .refine((s) => s.allowed_coins.includes(s.default_coin), {
     path: ['default_coin'],
     message: 'default_coin must be one of allowed_coins',
+  })
+  // The spec names the account twice (credential_ref, exchange_account_id); it is one thing, so they agree.
+  .refine((s) => s.exchange_account_id === undefined || s.exchange_account_id === s.credential_ref, {
+    path: ['exchange_account_id'],
+    message: 'exchange_account_id must be the credential_ref (they name the same exchange account)',
   });
 export type TAgentSetup = z.infer<typeof ZAgentSetup>;
 

@@ -10,7 +10,6 @@ export interface ExecuteOrderRequest {
   clientOrderId: string;
   approvalId: string;
   credentialRef: string;
-  exchangeAccountId: string;
   plan: TDraftPlan;
   correlationId: string;
   /**

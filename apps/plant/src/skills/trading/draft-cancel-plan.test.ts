@@ -12,7 +12,7 @@ const subject: PlanSubject = {
   customerId: 'cust-1',
   setup: {
     exchange_provider: 'delta_exchange_india',
-    credential_ref: 'cred-1',
+    credential_ref: 'acct-1',
     default_coin: 'BTC',
     // A cancel only takes risk off the book: no allowed coin or unit limit applies to it.
     allowed_coins: ['ETH'],

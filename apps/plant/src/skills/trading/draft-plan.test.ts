@@ -16,7 +16,7 @@ function subject(setup: Partial<TAgentSetup> = {}): PlanSubject {
     customerId: 'cust-1',
     setup: {
       exchange_provider: 'delta_exchange_india',
-      credential_ref: 'cred-1',
+      credential_ref: 'acct-1',
       default_coin: 'BTC',
       allowed_coins: ['BTC'],
       risk_limits: { max_units_per_order: 5 },
@@ -257,5 +257,24 @@ describe('limit price band', () => {
     expect(band(exit)?.passed).toBe(false);
     const market = buildDraftPlan(request(), subject(), banded, '60549', OPTIONS);
     expect(band(market)).toBeUndefined();
+  });
+});
+
+describe('the exchange account', () => {
+  it("a run trades only on its setup's account: another account fails before anything is approved", () => {
+    const own = buildDraftPlan(request(), subject(), BTC, '65000', OPTIONS);
+    expect(own.risk_checks.find((c) => c.check === 'exchange_account')?.passed).toBe(true);
+    const other = buildDraftPlan(
+      request({ exchange_account_id: 'acct-2' }),
+      subject(),
+      BTC,
+      '65000',
+      OPTIONS,
+    );
+    expect(other.risk_checks.find((c) => c.check === 'exchange_account')).toMatchObject({
+      passed: false,
+      reason: "exchange_account_id is not the setup's exchange account (credential_ref)",
+    });
+    expect(other.approvable).toBe(false);
   });
 });

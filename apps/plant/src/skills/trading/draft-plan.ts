@@ -159,18 +159,19 @@ export function pricingFor(
   };
 }
 
-/** The exchange account a run names must be the one the setup pins, when it pins one. */
+/**
+ * A run trades on its setup's exchange account: `exchange_account_id` (the spec's name in a run) and the setup's
+ * `credential_ref` name the same thing. Another of the customer's accounts would be refused only at execution,
+ * after the approval was used (the bundle is the setup's key), so it fails here, before anything is approved.
+ */
 export function exchangeAccountCheck(setup: TAgentSetup, exchangeAccountId: string): TRiskCheck {
-  if (setup.exchange_account_id === undefined) {
-    return { check: 'exchange_account', passed: true, reason: 'the setup does not pin an exchange account' };
-  }
-  const same = setup.exchange_account_id === exchangeAccountId;
+  const same = setup.credential_ref === exchangeAccountId;
   return {
     check: 'exchange_account',
     passed: same,
     reason: same
-      ? 'exchange_account_id matches the setup'
-      : 'exchange_account_id differs from the one in the setup',
+      ? "exchange_account_id is the setup's exchange account"
+      : "exchange_account_id is not the setup's exchange account (credential_ref)",
   };
 }
 

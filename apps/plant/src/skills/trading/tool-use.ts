@@ -73,7 +73,6 @@ export async function useTheTool(
       clientOrderId,
       approvalId: approval.approvalId,
       credentialRef: scope.target.setup.credential_ref,
-      exchangeAccountId: input.request.exchange_account_id,
       plan,
       correlationId: input.correlationId,
       bundle: approval.bundle,
