@@ -1,4 +1,5 @@
 import {
+  type TConsumeRefusalReason,
   type TIntentSummary,
   ZAgentId,
   ZCredentialRef,
@@ -95,16 +96,8 @@ export interface ApprovalRecord {
   revoked_by: string | null;
 }
 
-export const CONSUME_FAILURE_REASONS = [
-  'not_found',
-  'customer_mismatch',
-  'credential_mismatch',
-  'already_consumed',
-  'revoked',
-  'expired',
-  'intent_mismatch',
-] as const;
-export type TConsumeFailureReason = (typeof CONSUME_FAILURE_REASONS)[number];
+/** Why a consumption fails: the reasons the portals' consume endpoint answers with (one list, in contracts). */
+export type TConsumeFailureReason = TConsumeRefusalReason;
 
 export type ConsumeResult =
   | { ok: true; approval: ApprovalRecord }

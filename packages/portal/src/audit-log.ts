@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type ChainRow, type ChainVerifyResult, defineAuditChain } from '@delta/audit-chain';
-import type { Db, Logger, Queryable } from '@delta/server-kit';
+import { type Db, type Logger, optionalFilters, type Queryable } from '@delta/server-kit';
 import type { PortalId } from './portal-id.ts';
 
 export interface PortalAuditEntry {
@@ -142,33 +142,22 @@ export function createPortalAudit(portal: PortalId) {
 
     /** Records newest first (by id: the insert order, which the chain's seq follows), filtered. */
     async list(db: Queryable, f: PortalAuditFilter): Promise<PortalAuditRow[]> {
+      const { where, params } = optionalFilters([
+        ['correlation_id', '=', 'text', f.correlation_id],
+        ['customer_id', '=', 'text', f.customer_id],
+        ['actor', '=', 'text', f.actor],
+        ['action', '=', 'text', f.action],
+        ['reason', '=', 'text', f.reason],
+        ['outcome', '=', 'text', f.outcome],
+        ['created_at', '>=', 'timestamptz', f.from],
+        ['created_at', '<', 'timestamptz', f.to],
+        ['id', '<', 'bigint', f.beforeId],
+      ]);
       const r = await db.query<PortalAuditRow>(
         `SELECT id, seq, record_id, correlation_id, actor, action, target, customer_id, outcome, reason, details,
                 created_at
-           FROM ${table}
-          WHERE ($1::text IS NULL OR correlation_id = $1)
-            AND ($2::text IS NULL OR customer_id = $2)
-            AND ($3::text IS NULL OR actor = $3)
-            AND ($4::text IS NULL OR action = $4)
-            AND ($5::text IS NULL OR reason = $5)
-            AND ($6::text IS NULL OR outcome = $6)
-            AND ($7::timestamptz IS NULL OR created_at >= $7)
-            AND ($8::timestamptz IS NULL OR created_at < $8)
-            AND ($9::bigint IS NULL OR id < $9)
-          ORDER BY id DESC
-          LIMIT $10`,
-        [
-          f.correlation_id ?? null,
-          f.customer_id ?? null,
-          f.actor ?? null,
-          f.action ?? null,
-          f.reason ?? null,
-          f.outcome ?? null,
-          f.from ?? null,
-          f.to ?? null,
-          f.beforeId ?? null,
-          f.limit ?? 200,
-        ],
+           FROM ${table} WHERE ${where} ORDER BY id DESC LIMIT $${params.length + 1}`,
+        [...params, f.limit ?? 200],
       );
       return r.rows;
     },

@@ -1,4 +1,4 @@
-import type { Queryable } from '@delta/server-kit';
+import { optionalFilters, type Queryable } from '@delta/server-kit';
 
 export interface GatewayAuditRow {
   seq: string;
@@ -61,28 +61,19 @@ export interface GatewayAuditFilter {
 
 /** Refusals newest first, filtered (the read API PP's Audit view uses). */
 export async function queryGatewayAudit(q: Queryable, f: GatewayAuditFilter): Promise<GatewayAuditRow[]> {
+  const { where, params } = optionalFilters([
+    ['correlation_id', '=', 'text', f.correlationId],
+    ['principal', '=', 'text', f.principal],
+    ["method || ' ' || split_part(path, '?', 1)", '=', 'text', f.action],
+    ['reason', '=', 'text', f.reason],
+    ['created_at', '>=', 'timestamptz', f.from],
+    ['created_at', '<', 'timestamptz', f.to],
+    ['seq', '<', 'bigint', f.beforeSeq],
+  ]);
   const r = await q.query<GatewayAuditRow>(
     `SELECT seq, correlation_id, issuer, principal, method, path, reason, details, created_at
-     FROM gateway_audit
-     WHERE ($1::text IS NULL OR correlation_id = $1)
-       AND ($2::text IS NULL OR principal = $2)
-       AND ($3::text IS NULL OR method || ' ' || split_part(path, '?', 1) = $3)
-       AND ($4::text IS NULL OR reason = $4)
-       AND ($5::timestamptz IS NULL OR created_at >= $5)
-       AND ($6::timestamptz IS NULL OR created_at < $6)
-       AND ($7::bigint IS NULL OR seq < $7)
-     ORDER BY seq DESC
-     LIMIT $8`,
-    [
-      f.correlationId ?? null,
-      f.principal ?? null,
-      f.action ?? null,
-      f.reason ?? null,
-      f.from ?? null,
-      f.to ?? null,
-      f.beforeSeq ?? null,
-      f.limit,
-    ],
+     FROM gateway_audit WHERE ${where} ORDER BY seq DESC LIMIT $${params.length + 1}`,
+    [...params, f.limit],
   );
   return r.rows;
 }

@@ -1,5 +1,5 @@
 import { defineAuditChain } from '@delta/audit-chain';
-import type { Queryable } from '@delta/server-kit';
+import { optionalFilters, type Queryable } from '@delta/server-kit';
 
 export interface AuditRow {
   seq: string;
@@ -74,36 +74,23 @@ export interface DecisionFilter {
 }
 
 export async function listPolicyDecisions(q: Queryable, f: DecisionFilter): Promise<AuditRow[]> {
+  const { where, params } = optionalFilters([
+    ['outcome', '=', 'text', f.outcome],
+    ['correlation_id', '=', 'text', f.correlationId],
+    ['customer_id', '=', 'text', f.customerId],
+    ['agent_id', '=', 'text', f.agentId],
+    ['action', '=', 'text', f.action],
+    ['stage', '=', 'text', f.stage],
+    ['reason', '=', 'text', f.reason],
+    ['decision_id', '=', 'uuid', f.decisionId],
+    ['recorded_at', '>=', 'timestamptz', f.from],
+    ['recorded_at', '<', 'timestamptz', f.to],
+    ['seq', '>', 'bigint', f.afterSeq],
+  ]);
   const r = await q.query<AuditRow>(
-    `SELECT ${COLUMNS} FROM audit_log
-     WHERE kind = 'policy_decision'
-       AND ($1::text IS NULL OR outcome = $1)
-       AND ($2::text IS NULL OR correlation_id = $2)
-       AND ($3::text IS NULL OR customer_id = $3)
-       AND ($4::text IS NULL OR agent_id = $4)
-       AND ($5::text IS NULL OR action = $5)
-       AND ($6::text IS NULL OR stage = $6)
-       AND ($7::text IS NULL OR reason = $7)
-       AND ($8::uuid IS NULL OR decision_id = $8)
-       AND ($9::timestamptz IS NULL OR recorded_at >= $9)
-       AND ($10::timestamptz IS NULL OR recorded_at < $10)
-       AND ($11::bigint IS NULL OR seq > $11)
-     ORDER BY seq
-     LIMIT $12`,
-    [
-      f.outcome ?? null,
-      f.correlationId ?? null,
-      f.customerId ?? null,
-      f.agentId ?? null,
-      f.action ?? null,
-      f.stage ?? null,
-      f.reason ?? null,
-      f.decisionId ?? null,
-      f.from ?? null,
-      f.to ?? null,
-      f.afterSeq ?? null,
-      f.limit,
-    ],
+    `SELECT ${COLUMNS} FROM audit_log WHERE kind = 'policy_decision' AND ${where}
+     ORDER BY seq LIMIT $${params.length + 1}`,
+    [...params, f.limit],
   );
   return r.rows;
 }
@@ -137,31 +124,20 @@ export interface AuditRecordFilter {
 
 /** Records of every kind, newest first. */
 export async function listAuditRecords(q: Queryable, f: AuditRecordFilter): Promise<AuditRow[]> {
+  const { where, params } = optionalFilters([
+    ['correlation_id', '=', 'text', f.correlationId],
+    ['customer_id', '=', 'text', f.customerId],
+    ["details->>'principal'", '=', 'text', f.actor],
+    ['action', '=', 'text', f.action],
+    ['reason', '=', 'text', f.reason],
+    ['kind', '=', 'text', f.kind],
+    ['recorded_at', '>=', 'timestamptz', f.from],
+    ['recorded_at', '<', 'timestamptz', f.to],
+    ['seq', '<', 'bigint', f.beforeSeq],
+  ]);
   const r = await q.query<AuditRow>(
-    `SELECT ${COLUMNS} FROM audit_log
-     WHERE ($1::text IS NULL OR correlation_id = $1)
-       AND ($2::text IS NULL OR customer_id = $2)
-       AND ($3::text IS NULL OR details->>'principal' = $3)
-       AND ($4::text IS NULL OR action = $4)
-       AND ($5::text IS NULL OR reason = $5)
-       AND ($6::text IS NULL OR kind = $6)
-       AND ($7::timestamptz IS NULL OR recorded_at >= $7)
-       AND ($8::timestamptz IS NULL OR recorded_at < $8)
-       AND ($9::bigint IS NULL OR seq < $9)
-     ORDER BY seq DESC
-     LIMIT $10`,
-    [
-      f.correlationId ?? null,
-      f.customerId ?? null,
-      f.actor ?? null,
-      f.action ?? null,
-      f.reason ?? null,
-      f.kind ?? null,
-      f.from ?? null,
-      f.to ?? null,
-      f.beforeSeq ?? null,
-      f.limit,
-    ],
+    `SELECT ${COLUMNS} FROM audit_log WHERE ${where} ORDER BY seq DESC LIMIT $${params.length + 1}`,
+    [...params, f.limit],
   );
   return r.rows;
 }

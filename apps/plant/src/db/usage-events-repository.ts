@@ -1,4 +1,4 @@
-import { createBatchInserter, type Queryable } from '@delta/server-kit';
+import { createBatchInserter, optionalFilters, type Queryable } from '@delta/server-kit';
 
 export interface UsageEventRow {
   seq: string;
@@ -72,29 +72,20 @@ export interface UsageEventFilter {
 
 /** Oldest first, keyset-paginated on seq. */
 export async function listUsageEvents(q: Queryable, f: UsageEventFilter): Promise<UsageEventRow[]> {
+  const { where, params } = optionalFilters([
+    ['customer_id', '=', 'text', f.customerId],
+    ['agent_id', '=', 'text', f.agentId],
+    ['correlation_id', '=', 'text', f.correlationId],
+    ['event_type', '=', 'text', f.eventType],
+    ['occurred_at', '>=', 'timestamptz', f.from],
+    ['occurred_at', '<', 'timestamptz', f.to],
+    ['seq', '>', 'bigint', f.afterSeq],
+  ]);
   const r = await q.query<UsageEventRow>(
     `SELECT seq, event_id, event_type, correlation_id, customer_id, agent_id, hired_agent_id, action, outcome,
        details, occurred_at
-     FROM usage_events
-     WHERE ($1::text IS NULL OR customer_id = $1)
-       AND ($2::text IS NULL OR agent_id = $2)
-       AND ($3::text IS NULL OR correlation_id = $3)
-       AND ($4::text IS NULL OR event_type = $4)
-       AND ($5::timestamptz IS NULL OR occurred_at >= $5)
-       AND ($6::timestamptz IS NULL OR occurred_at < $6)
-       AND ($7::bigint IS NULL OR seq > $7)
-     ORDER BY seq
-     LIMIT $8`,
-    [
-      f.customerId ?? null,
-      f.agentId ?? null,
-      f.correlationId ?? null,
-      f.eventType ?? null,
-      f.from ?? null,
-      f.to ?? null,
-      f.afterSeq ?? null,
-      f.limit,
-    ],
+     FROM usage_events WHERE ${where} ORDER BY seq LIMIT $${params.length + 1}`,
+    [...params, f.limit],
   );
   return r.rows;
 }
