@@ -234,20 +234,21 @@ describe('group-commit appender', () => {
         const PER_INSTANCE = 150;
         const LANES = 10;
         const written = new Map<string, { instance: number; row: AuditRow }>();
-        // Each instance: 10 concurrent callers, each appending 15 records one after another, so both instances
-        // flush many batches, interleaved, and each keeps finding its cached head stale.
-        await Promise.all(
-          instances.flatMap((appender, instance) =>
-            Array.from({ length: LANES }, async (_, lane) => {
-              for (let k = 0; k < PER_INSTANCE / LANES; k++) {
+        // Each instance: 10 concurrent callers appending 15 records each, in rounds that both instances take part
+        // in (so they interleave however the machine schedules them): both flush many batches, interleaved, and
+        // each keeps finding its cached head stale.
+        for (let k = 0; k < PER_INSTANCE / LANES; k++) {
+          await Promise.all(
+            instances.flatMap((appender, instance) =>
+              Array.from({ length: LANES }, async (_, lane) => {
                 const e: AuditEntry = { ...entry(k), correlation_id: `corr-i${instance}-l${lane}-${k}` };
                 const row = await appender.append(e);
                 expect(row.record_id).toBe(e.record_id);
                 written.set(e.record_id, { instance, row });
-              }
-            }),
-          ),
-        );
+              }),
+            ),
+          );
+        }
         const total = 2 * PER_INSTANCE;
         expect(written.size).toBe(total);
         const stored = await storedRecords(testDb.db);
