@@ -54,6 +54,27 @@ describe('exactly once', () => {
     { name: 'accept, then drop the connection', fault: { mode: 'drop' as const } },
   ];
 
+  it('a rate limit that outlasts the wait budget is a 429 with retry-after, and nothing is placed', async () => {
+    // Its own account: the exchange's 429 blocks the key for its window, for every later order too.
+    const busy = await onboard(stack, ops, { name: 'Rate limited', balance: 1_000_000 });
+    const approvalId = await approve(ops, busy, { units: 1 });
+    stack.paper.injectFault({ mode: '429', reset_ms: 45_000, method: 'POST', path: '/v2/orders', count: 1 });
+    const r = await execute(ops, busy, { units: 1 }, approvalId);
+    stack.paper.clearFaults();
+    expect(r.status, JSON.stringify(r.body)).toBe(429);
+    expect(r.body).toMatchObject({ reason: 'exchange_rate_limited', retry_after_s: 45 });
+    expect(r.headers.get('retry-after')).toBe('45');
+    expect(await stack.paper.ordersByClientId(clientOrderIdFor(approvalId))).toHaveLength(0);
+    expect((await executionOf(approvalId)).map((e) => e.state)).toEqual(['rejected']);
+
+    // The key is blocked for the rest of the window: the next approved order is refused before it is sent.
+    const next = await approve(ops, busy, { units: 1 });
+    const again = await execute(ops, busy, { units: 1 }, next);
+    expect(again.status, JSON.stringify(again.body)).toBe(429);
+    expect(Number(again.headers.get('retry-after'))).toBeGreaterThan(30);
+    expect(await stack.paper.ordersByClientId(clientOrderIdFor(next))).toHaveLength(0);
+  });
+
   it.each(faults)(
     '$name during the order POST → exactly one order, and Plant records what the exchange has',
     async ({ fault }) => {

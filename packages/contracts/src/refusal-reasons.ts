@@ -8,7 +8,7 @@
  * - 403 — the policy, the approval or the vault said no; nothing was sent (an approval refused before it was used
  *   stays usable: the hook bus denies before anything is consumed);
  * - 409 — the account or the record is not in a state for this (nothing was sent, or it is already being done);
- * - 429 — a limit on runs; try after `retry-after`;
+ * - 429 — a limit on runs, or the exchange's rate limit on the account (nothing was sent); try after `retry-after`;
  * - 503 — a dependency of the service that answered (the exchange, the vault, the audit log, market data) cannot
  *   be used now, and nothing was sent: try again shortly;
  * - 502 / 504 — only a gateway's own answer: the service behind it could not be reached or did not answer in time.
@@ -233,7 +233,7 @@ export const REFUSAL_REASONS = {
     next: 'Nothing was traded. The key may be revoked, for another environment, or lack Trading permission: rotate it on the Credentials page.',
   },
   exchange_rate_limited: {
-    status: 503,
+    status: 429,
     title: 'The exchange is rate limiting this account.',
     next: TRY_AGAIN,
   },

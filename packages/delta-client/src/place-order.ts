@@ -24,8 +24,13 @@ export interface OrderLookupOptions {
    * keeps looking over its own, much longer horizon.
    */
   maxResolveMs: number;
-  /** Resends (same client id) after a 429 — which the exchange answers without processing (default 2). */
+  /** Resends (same client id) after a 429 — which the exchange answers without processing (default 8). */
   maxResends: number;
+  /**
+   * The most the request path waits out 429 resets in total before it refuses (default 10 s): a window that
+   * resets later is the caller's to wait for (the refusal says how long), not a request held open for minutes.
+   */
+  maxRateLimitTotalMs: number;
   /** First lookup backoff step; doubles with jitter up to 1 s (default 100 ms). */
   baseDelayMs: number;
   maxRateLimitWaitMs: number;
@@ -82,7 +87,8 @@ async function resolveUnknown(
  * and is never re-sent after an outcome that might have been accepted:
  * - 2xx → the order; 4xx → typed error (nothing placed) — except a duplicate client id, which means an earlier
  *   attempt landed: that order is returned;
- * - 429 → the exchange refused without processing: wait for X-RATE-LIMIT-RESET, send again (same client id);
+ * - 429 → the exchange refused without processing: wait for X-RATE-LIMIT-RESET, send again (same client id),
+ *   while the waits stay inside maxRateLimitTotalMs (other clients of the key may take the window again);
  * - timeout, dropped connection, 5xx, unreadable 2xx → unknown: look the order up by client id with backoff;
  *   found → it; still absent after maxResolveMs → DeltaOutcomeUnknownError. A second send would need the
  *   customer's new approval (see docs/execution.md: why there is no automatic re-send).
@@ -121,8 +127,17 @@ export async function placeOrderExactlyOnce(
 
   const d = { method: 'POST', path: '/v2/orders', correlationId: o.correlationId };
   let resends = 0;
+  let waitedMs = 0;
+  const budget = Math.min(opts.maxRateLimitWaitMs, opts.maxRateLimitTotalMs);
   for (;;) {
-    const out = await client.requester.transport.send({ ...o, method: 'POST', path: '/v2/orders', body });
+    // A key the exchange has blocked for longer than the budget is refused here, before anything is sent.
+    const out = await client.requester.transport.send({
+      ...o,
+      method: 'POST',
+      path: '/v2/orders',
+      body,
+      maxBudgetWaitMs: Math.max(0, budget - waitedMs),
+    });
     let unknown = out.kind === 'transport' || out.status >= 500;
     if (out.kind === 'response' && out.status >= 200 && out.status < 300) {
       try {
@@ -137,8 +152,9 @@ export async function placeOrderExactlyOnce(
       const err = errorFromResponse(out.status, out.text, { ...d, resetMs: rateLimitResetMs(out.headers) });
       if (err instanceof DeltaRateLimitedError) {
         const wait = err.resetMs ?? 1_000;
-        if (resends >= opts.maxResends || wait > opts.maxRateLimitWaitMs) throw err;
+        if (resends >= opts.maxResends || waitedMs + wait > budget) throw err;
         resends++;
+        waitedMs += wait;
         await sleep(wait);
         continue;
       }

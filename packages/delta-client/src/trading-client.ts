@@ -22,7 +22,8 @@ export class DeltaTradingClient extends DeltaClientBase {
     super(options, TRADING_ALLOWLIST);
     this.lookup = {
       maxResolveMs: 10_000,
-      maxResends: 2,
+      maxResends: 8,
+      maxRateLimitTotalMs: 10_000,
       baseDelayMs: 100,
       maxRateLimitWaitMs: this.requester.maxRateLimitWaitMs,
       ...options.orderLookup,

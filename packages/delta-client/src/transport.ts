@@ -23,6 +23,8 @@ export interface RequestSpec extends CallOptions {
   path: string;
   query?: Record<string, QueryValue>;
   body?: unknown;
+  /** The most this request waits for the key's rate budget (default: the client's maxRateLimitWaitMs). */
+  maxBudgetWaitMs?: number;
 }
 
 export type Outcome =
@@ -62,7 +64,10 @@ export class Transport {
     }
     if (this.options.budget) {
       try {
-        await this.options.budget.acquire(endpoint.weight, this.options.maxRateLimitWaitMs);
+        await this.options.budget.acquire(
+          endpoint.weight,
+          spec.maxBudgetWaitMs ?? this.options.maxRateLimitWaitMs,
+        );
       } catch (err) {
         // Nothing was sent: a definite, typed refusal rather than an unknown outcome.
         if (err instanceof RateBudgetExhausted) {

@@ -107,6 +107,38 @@ describe('exactly one order per client id under every fault mode', () => {
     expect(await h.px.ordersByClientId(cid, userId)).toHaveLength(0);
   });
 
+  it('waits out several 429 windows in a row (other users of the key take the window again) inside its budget', async () => {
+    const { client: patient, key } = await clientFor(h.px, {
+      balance: 1_000_000,
+      orderLookup: { maxResends: 8, maxRateLimitTotalMs: 2_000 },
+    });
+    const cid = clientOrderId('patient');
+    h.px.injectFault({ mode: '429', count: 5, reset_ms: 40 });
+    const placed = await patient.placeOrder(order(cid));
+    expect(placed.client_order_id).toBe(cid);
+    expect(await h.px.ordersByClientId(cid, key.userId)).toHaveLength(1);
+  });
+
+  it('refuses at once, sending nothing more, when the window resets later than its budget', async () => {
+    const { client: patient, key } = await clientFor(h.px, {
+      balance: 1_000_000,
+      orderLookup: { maxResends: 8, maxRateLimitTotalMs: 2_000 },
+    });
+    // Two long windows: each placement meets exactly one (had either been resent, the second would meet none).
+    h.px.injectFault({ mode: '429', count: 2, reset_ms: 60_000 });
+    const first = clientOrderId('late-a');
+    const second = clientOrderId('late-b');
+    const e1 = await patient.placeOrder(order(first)).catch((e: unknown) => e);
+    expect(e1).toBeInstanceOf(DeltaRateLimitedError);
+    expect((e1 as DeltaRateLimitedError).resetMs).toBe(60_000);
+    await expect(patient.placeOrder(order(second))).rejects.toBeInstanceOf(DeltaRateLimitedError);
+    const third = clientOrderId('late-c');
+    await patient.placeOrder(order(third));
+    expect(await h.px.ordersByClientId(first, key.userId)).toHaveLength(0);
+    expect(await h.px.ordersByClientId(second, key.userId)).toHaveLength(0);
+    expect(await h.px.ordersByClientId(third, key.userId)).toHaveLength(1);
+  });
+
   it('concurrent duplicates of one placement make one order where the exchange refuses duplicate ids', async () => {
     // Plant never sends two (its execution row is unique per approval); this is the exchange's own guard.
     h.px.exchange.uniqueClientOrderIds = true;

@@ -16,7 +16,7 @@ const badAnswer = (what: string) =>
 /** Plant's answer: the body its contract declares (2xx), or its problem document, parsed either way. */
 export type PlantResponse<T> =
   | { ok: true; status: number; body: T; contentType: string }
-  | { ok: false; status: number; body: TProblem; contentType: string };
+  | { ok: false; status: number; body: TProblem; contentType: string; retryAfter: string | null };
 
 export interface PlantCall<S extends z.ZodType> {
   principal: TPrincipal;
@@ -107,7 +107,13 @@ export function createPlantClient(options: {
       }
       const problem = ZProblem.safeParse(json);
       if (!problem.success) throw badAnswer(`${res.status} without a problem document`);
-      return { ok: false, status: res.status, body: problem.data, contentType };
+      return {
+        ok: false,
+        status: res.status,
+        body: problem.data,
+        contentType,
+        retryAfter: res.headers.get('retry-after'),
+      };
     },
   };
 }

@@ -1,4 +1,4 @@
-import { DeltaError, type DeltaOrder, DeltaTradingClient } from '@delta/delta-client';
+import { DeltaError, type DeltaOrder, DeltaRateLimitedError, DeltaTradingClient } from '@delta/delta-client';
 import type { Logger } from '@delta/server-kit';
 import type { ExecuteOrderResult } from '../integrations/order-executor.ts';
 import { Refusal } from '../refusal.ts';
@@ -92,12 +92,15 @@ export function exchangeRefusal(err: unknown): Refusal {
         'The exchange refused the stored API key (revoked, wrong environment, or missing Trading permission).',
         { facts },
       );
-    case 'rate_limited':
+    case 'rate_limited': {
+      const resetMs = err instanceof DeltaRateLimitedError ? err.resetMs : undefined;
+      const retryAfterS = Math.max(1, Math.ceil((resetMs ?? 1_000) / 1_000));
       return new Refusal(
         'exchange_rate_limited',
         'The exchange is rate limiting this account; nothing was sent. Try again shortly.',
-        { facts },
+        { facts: { ...facts, retry_after_s: retryAfterS }, retryAfterS },
       );
+    }
     default:
       return new Refusal('exchange_unavailable', 'The exchange could not be reached or answered strangely.', {
         facts,

@@ -38,6 +38,8 @@ export function opsPrincipal(request: FastifyRequest, role: TOpsRole = 'viewer')
 
 /** Plant's answer (already parsed by the Plant client: its contract, or a problem document) passed on as it is. */
 export function relay(reply: FastifyReply, r: PlantResponse<unknown>) {
+  // When to try again travels with a refusal that has one (a limit on runs, the exchange's rate limit).
+  if (!r.ok && r.retryAfter) reply.header('retry-after', r.retryAfter);
   return reply
     .code(r.status)
     .type(r.contentType)
