@@ -110,6 +110,13 @@ export const REFUSAL_REASONS = {
     title: 'The action and the intent do not match.',
     next: 'Enter places an order; exit closes a position. Draft again with the right action.',
   },
+  price_moved: {
+    // Denied before the approval is used (403: it stays pending), or found moved again after it was used (409).
+    status: 409,
+    policy: 403,
+    title: 'The price moved past the band the approval allows.',
+    next: 'Nothing was sent and the approval was not used. Re-quote at the current price and approve the new quote, or let this approval expire.',
+  },
   risk_check_failed: {
     // Denied before the approval is used (403: it stays pending), or found failing again after it was used (409).
     status: 409,

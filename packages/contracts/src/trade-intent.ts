@@ -27,6 +27,21 @@ const ZCanonicalPrice = z
   .regex(/^(0|[1-9]\d{0,14})(\.\d{0,11}[1-9])?$/, 'must be a canonical decimal such as "65000.5"');
 
 /**
+ * The approval's price band: the most the mark may move from `reference_price` (the mark the approver saw) before
+ * the trade runs, in basis points. Part of the intent, so it is bound by the hash: a trade whose mark moved past it
+ * is refused (`price_moved`) before the approval is used, and the customer re-quotes.
+ */
+export const ZPriceBand = z.strictObject({
+  reference_price: ZCanonicalPrice,
+  max_move_bps: z
+    .number()
+    .int('must be a whole number of basis points')
+    .min(1, 'must be at least 1 basis point (0.01 %)')
+    .max(10_000, 'must be at most 10,000 basis points (100 %)'),
+});
+export type TPriceBand = z.infer<typeof ZPriceBand>;
+
+/**
  * A trade intent: every field an approval binds to. Change any of them and the intent hash — and so the
  * approval — no longer matches. This is the one definition: Plant hashes it (apps/plant/src/skills/trading/
  * intent-hash.ts), a plan shows its trade fields (ZPlanIntent), the approval ledger keeps what the approver saw
@@ -49,6 +64,8 @@ export const ZTradeIntent = z.strictObject({
   limit_price: ZCanonicalPrice.nullable(),
   /** For a cancel only: the exchange order it cancels (absent otherwise, so placement hashes stay as they were). */
   order_id: ZExchangeOrderId.optional(),
+  /** Absent when the approval binds no price band (so hashes without one stay as they were). */
+  price_band: ZPriceBand.optional(),
 });
 export type TTradeIntent = z.infer<typeof ZTradeIntent>;
 
@@ -60,6 +77,7 @@ const SUMMARY_FIELDS = {
   order_type: true,
   limit_price: true,
   order_id: true,
+  price_band: true,
 } as const;
 
 /** The trade fields of an intent, as a plan shows them (who and which account are the plan's own fields). */
@@ -81,6 +99,7 @@ export function planIntentOf(intent: TTradeIntent): TPlanIntent {
     order_type: intent.order_type,
     limit_price: intent.limit_price,
     ...(intent.order_id === undefined ? {} : { order_id: intent.order_id }),
+    ...(intent.price_band === undefined ? {} : { price_band: intent.price_band }),
   };
 }
 

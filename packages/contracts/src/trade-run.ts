@@ -8,6 +8,7 @@ import {
   TRADE_ACTIONS,
   ZExchangeOrderId,
   ZPlanIntent,
+  ZPriceBand,
   ZTradeKind,
   ZTradeSide,
 } from './trade-intent.ts';
@@ -23,6 +24,16 @@ const runTarget = {
 };
 const ZUnits = z.number().int('must be a whole number of contracts').min(1).max(1_000_000);
 
+/**
+ * The price band a run binds: a draft gives `max_move_bps` and the plan takes the mark it was drafted at as the
+ * reference; the execution repeats the band with that `reference_price` (it is part of the approved intent).
+ */
+export const ZRunPriceBand = z.strictObject({
+  max_move_bps: ZPriceBand.shape.max_move_bps,
+  reference_price: ZPositiveDecimalString.optional(),
+});
+export type TRunPriceBand = z.infer<typeof ZRunPriceBand>;
+
 /** Enter (open or add to) or exit (reduce) a position. */
 export const ZPositionTradeRequest = z.strictObject({
   ...runTarget,
@@ -31,6 +42,7 @@ export const ZPositionTradeRequest = z.strictObject({
   action: z.enum(['enter', 'exit']),
   limit_price: ZPositiveDecimalString.optional(),
   market: z.boolean().optional(),
+  price_band: ZRunPriceBand.optional(),
   intent_action: z.enum(['place_order', 'close_position']).optional(),
 });
 export type TPositionTradeRequest = z.infer<typeof ZPositionTradeRequest>;
@@ -47,7 +59,7 @@ export const ZCancelOrderRequest = z.strictObject({
 });
 export type TCancelOrderRequest = z.infer<typeof ZCancelOrderRequest>;
 
-const NOT_FOR_CANCEL = ['units', 'side', 'limit_price', 'market'] as const;
+const NOT_FOR_CANCEL = ['units', 'side', 'limit_price', 'market', 'price_band'] as const;
 
 /**
  * Body of POST /api/v1/reference-agents/{agent_id}/run: a position trade (enter / exit) or a cancel. Without
@@ -63,6 +75,7 @@ export const ZTradeRunRequest = z
     side: ZTradeSide.optional(),
     limit_price: ZPositiveDecimalString.optional(),
     market: z.boolean().optional(),
+    price_band: ZRunPriceBand.optional(),
     order_id: ZExchangeOrderId.optional(),
     intent_action: z.enum(TRADE_ACTIONS).optional(),
   })
@@ -79,6 +92,9 @@ export const ZTradeRunRequest = z
       const market = r.market === true;
       if (limit && market) issue('market', 'send either limit_price or market: true, not both');
       else if (!limit && !market) issue('limit_price', 'send limit_price, or market: true');
+    }
+    if (r.intent_action !== undefined && r.price_band && r.price_band.reference_price === undefined) {
+      issue('price_band', 'an execution repeats the approved band with its reference_price');
     }
     if (r.intent_action !== undefined && r.intent_action !== INTENT_ACTION_FOR[r.action]) {
       issue('intent_action', `action "${r.action}" requires intent_action "${INTENT_ACTION_FOR[r.action]}"`);

@@ -1,5 +1,12 @@
 import type { ApprovalLedger, ApprovalRecord, TApprover, TConsentEvidence } from '@delta/approval-ledger';
-import { type TDraftPlan, type TPrincipal, type TTradeRunRequest, ZRunResponse } from '@delta/contracts';
+import {
+  INTENT_ACTION_FOR,
+  intentSummaryOf,
+  type TDraftPlan,
+  type TPrincipal,
+  type TTradeRunRequest,
+  ZRunResponse,
+} from '@delta/contracts';
 import { AppError, type Db } from '@delta/server-kit';
 import type { PortalAudit } from './audit-log.ts';
 import { assertCredentialUsable } from './credential-ownership.ts';
@@ -31,7 +38,8 @@ export interface MintRequest {
 }
 
 export type MintResult =
-  | { ok: true; approval: ApprovalRecord; plan: TDraftPlan }
+  /** `run`: the execution request this approval is for (the draft, its approval, and the band it binds). */
+  | { ok: true; approval: ApprovalRecord; plan: TDraftPlan; run: TTradeRunRequest }
   /** Plant refused the draft: its problem, to be passed on as it is. */
   | { ok: false; refusal: Extract<PlantResponse<unknown>, { ok: false }> };
 
@@ -103,7 +111,7 @@ export async function mintApproval(deps: MintDeps, req: MintRequest): Promise<Mi
         agent_id: plan.agent_id,
         credential_ref: plan.exchange_account_id,
         intent_hash: plan.intent_hash,
-        intent_summary: intentSummary(plan),
+        intent_summary: intentSummaryOf(plan.intent),
         approver: req.approver,
         ...(req.evidence ? { evidence: req.evidence } : {}),
         ttl_seconds: deps.ttlSeconds,
@@ -121,21 +129,26 @@ export async function mintApproval(deps: MintDeps, req: MintRequest): Promise<Mi
     });
     return minted;
   });
-  return { ok: true, approval, plan };
+  return { ok: true, approval, plan, run: executionRequestFor(req.run, plan, approval.approval_id) };
 }
 
-/** What the approver saw, kept with the approval for display (the intent hash is what binds it). */
-function intentSummary(plan: TDraftPlan) {
-  const i = plan.intent;
+/**
+ * The execution request for an approved draft: the same fields, the approval, the declared action, and the price
+ * band with the reference price the plan bound (the mark it was drafted at), so Plant rebuilds the same intent.
+ */
+export function executionRequestFor(
+  draft: TTradeRunRequest,
+  plan: TDraftPlan,
+  approvalId: string,
+): TTradeRunRequest {
+  const { correlation_id: _own, ...fields } = draft;
+  const band = plan.intent.price_band;
   return {
-    coin: i.coin,
-    side: i.side,
-    action: i.action,
-    units: i.units,
-    order_type: i.order_type,
-    limit_price: i.limit_price,
-    ...(i.order_id ? { order_id: i.order_id } : {}),
-  };
+    ...fields,
+    ...(band ? { price_band: band } : {}),
+    intent_action: INTENT_ACTION_FOR[draft.action],
+    approval_id: approvalId,
+  } as TTradeRunRequest;
 }
 
 /** An approval as the portals' APIs show it (dates as ISO strings, time left while pending). */

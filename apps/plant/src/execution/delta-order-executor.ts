@@ -13,6 +13,7 @@ import type {
   OrderExecutor,
 } from '../integrations/order-executor.ts';
 import { Refusal } from '../refusal.ts';
+import { PRICE_MOVED_CHECK } from '../skills/trading/approved-band.ts';
 import type { BundleOpener, OpenedBundle } from './credential-bundles.ts';
 import {
   cancelledFields,
@@ -115,9 +116,11 @@ export function createDeltaOrderExecutor(deps: DeltaExecutorDeps): OrderExecutor
         }
         if (!recheck.ok || !recheck.value.ok) {
           const detail = recheck.ok && !recheck.value.ok ? recheck.value : undefined;
+          // The mark moved past the approved band while the approval was being used: said as such.
+          const moved = detail?.failed.length === 1 && detail.failed[0] === PRICE_MOVED_CHECK;
           return refuse(
             new Refusal(
-              'risk_check_failed',
+              moved ? 'price_moved' : 'risk_check_failed',
               `The trade no longer passes its risk checks (${detail?.detail ?? 'the re-check failed'}); nothing was sent.`,
               { facts: { failed_checks: detail?.failed ?? [] } },
             ),

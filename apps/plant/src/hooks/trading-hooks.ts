@@ -1,5 +1,6 @@
 import { isConsumeRefusalReason, type TPolicyRefusalCode, TRADE_ACTIONS } from '@delta/contracts';
 import type { ApprovalVerifier } from '../integrations/approval-verifier.ts';
+import { PRICE_MOVED_CHECK } from '../skills/trading/approved-band.ts';
 import { type Hook, SIDE_EFFECT_ACTIONS } from './hook-bus.ts';
 
 /**
@@ -169,6 +170,14 @@ export const riskCheckHook: Hook = {
   evaluate(_stage, _action, ctx): TradingVerdict {
     if (!ctx.plan) return { allow: false, reason: 'risk_check_failed', details: { message: 'no plan' } };
     const failed = ctx.plan.risk_checks.filter((c) => !c.passed);
+    // Only the mark moved past the approved band: the customer re-quotes; the approval is kept (not consumed).
+    if (failed.length === 1 && failed[0]!.check === PRICE_MOVED_CHECK) {
+      return {
+        allow: false,
+        reason: 'price_moved',
+        details: { message: failed[0]!.reason, failed_checks: failed },
+      };
+    }
     if (failed.length || !ctx.plan.approvable) {
       return {
         allow: false,

@@ -31,7 +31,14 @@ export function registerApprovalRoutes(app: App, deps: { approvals: MintDeps }) 
       schema: {
         tags: ['approvals'],
         body: ZMint,
-        response: { 201: z.object({ approval: ZApprovalView, plan: ZDraftPlan }) },
+        // `run`: the execution request the approval is for (with the band's reference price, when it binds one).
+        response: {
+          201: z.object({
+            approval: ZApprovalView,
+            plan: ZDraftPlan,
+            run: z.record(z.string(), z.unknown()),
+          }),
+        },
       },
     },
     async (request, reply) => {
@@ -47,7 +54,9 @@ export function registerApprovalRoutes(app: App, deps: { approvals: MintDeps }) 
         correlationId: request.correlationId,
       });
       if (!minted.ok) return relay(reply, minted.refusal);
-      return reply.code(201).send({ approval: approvalView(minted.approval), plan: minted.plan });
+      return reply
+        .code(201)
+        .send({ approval: approvalView(minted.approval), plan: minted.plan, run: minted.run });
     },
   );
 

@@ -8,6 +8,7 @@ import {
   type TTradeIntent,
 } from '@delta/contracts';
 import type { ProductSpec } from '../../integrations/market-data.ts';
+import { approvedBandChecks, bandOf } from './approved-band.ts';
 import {
   add,
   compare,
@@ -48,7 +49,7 @@ export interface PlanOptions {
 
 type TradeFields = Pick<
   TPositionTradeRequest,
-  'exchange_account_id' | 'coin' | 'units' | 'side' | 'action' | 'limit_price' | 'market'
+  'exchange_account_id' | 'coin' | 'units' | 'side' | 'action' | 'limit_price' | 'market' | 'price_band'
 >;
 
 /**
@@ -85,6 +86,8 @@ export function buildDraftPlan(
     order_type: orderType,
     limit_price: limitPrice,
   };
+  const band = bandOf(request.price_band, markPrice);
+  if (band) intent.price_band = band;
 
   const checks = riskChecks(request, setup, product, {
     markPrice,
@@ -92,6 +95,7 @@ export function buildDraftPlan(
     leverage,
     notionalInr: pricing.notional_inr,
   });
+  if (band) checks.push(...approvedBandChecks(band, markPrice, product));
   if (request.action === 'exit' && options.openPosition !== undefined) {
     checks.push(openPositionCheck(request, product, options.openPosition));
   }

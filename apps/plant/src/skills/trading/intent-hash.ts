@@ -4,7 +4,8 @@ import { canonicalJson, sha256Hex } from '../../audit/canonical-json.ts';
 /**
  * SHA-256 over a versioned canonical encoding of the intent (ZTradeIntent in @delta/contracts: every field an
  * approval binds to). Numbers are encoded as decimal strings so the encoding never depends on a JSON number
- * formatter; `order_id` is in the encoding only for a cancel, so placement hashes are what they always were.
+ * formatter; `order_id` (a cancel) and `price_band` are in the encoding only when present, so hashes without them
+ * are what they always were.
  */
 export function intentHash(intent: TTradeIntent): string {
   return sha256Hex(
@@ -13,6 +14,14 @@ export function intentHash(intent: TTradeIntent): string {
       ...intent,
       product_id: String(intent.product_id),
       units: String(intent.units),
+      ...(intent.price_band === undefined
+        ? {}
+        : {
+            price_band: {
+              reference_price: intent.price_band.reference_price,
+              max_move_bps: String(intent.price_band.max_move_bps),
+            },
+          }),
     }),
   );
 }
