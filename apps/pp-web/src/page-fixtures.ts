@@ -55,6 +55,7 @@ export const hiredAgent: THiredAgent = {
   },
   hired_at: '2025-01-10T09:31:00.000Z',
   updated_at: '2025-01-10T09:31:00.000Z',
+  paused: null,
 };
 
 export const customer = {

@@ -106,9 +106,17 @@ export const ZHiredAgent = z.object({
       .nullable(),
     daily_budget: z.object({ max_runs_per_day: z.number().int(), runs_today: z.number().int() }).nullable(),
   }),
+  /** The brake: while set, no new entry is approvable or executed (exits and cancels still are). */
+  paused: z.object({ at: z.string(), reason: z.string(), by: z.string() }).nullable(),
   hired_at: z.string(),
   updated_at: z.string(),
 });
 export type THiredAgent = z.infer<typeof ZHiredAgent>;
 
 export const ZHiredAgentList = z.object({ items: z.array(ZHiredAgent) });
+
+/** Body of POST /api/v1/hired-agents/{id}/pause: why (kept with the pause and in the audit log). */
+export const ZPauseRequest = z.strictObject({
+  reason: z.string().trim().min(1, 'say why the agent is paused').max(200, 'at most 200 characters'),
+});
+export type TPauseRequest = z.infer<typeof ZPauseRequest>;

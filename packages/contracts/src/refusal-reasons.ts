@@ -142,6 +142,12 @@ export const REFUSAL_REASONS = {
     title: 'A policy check could not decide, so the trade was refused.',
     next: 'Nothing was sent. Try again in a moment; if it keeps failing, report it with the correlation id.',
   },
+  agent_paused: {
+    status: 409,
+    policy: 403,
+    title: 'The agent is paused.',
+    next: 'Nothing was sent. Exits and cancels still run; resume the agent to enter new trades.',
+  },
   trial_expired: {
     status: 429,
     policy: 429,

@@ -15,6 +15,7 @@ import {
   listHiredAgents,
   type RunLimits,
   reserveRunIfAllowed,
+  setPaused,
   updateHiredAgentSetup,
 } from '../db/hired-agents-repository.ts';
 import type { RunQuotaVerdict } from '../hooks/trading-hooks.ts';
@@ -73,6 +74,9 @@ export function toHiredAgent(
     usage: usageOf(row, deps),
     hired_at: row.hired_at.toISOString(),
     updated_at: row.updated_at.toISOString(),
+    paused: row.paused_at
+      ? { at: row.paused_at.toISOString(), reason: row.paused_reason ?? '', by: row.paused_by ?? '' }
+      : null,
   };
 }
 
@@ -211,6 +215,13 @@ function runLimits(spec: AgentSpec): RunLimits {
 
 /** Why `row` may not take a run at `now` under `spec`; undefined = it may. */
 function quotaDenial(spec: AgentSpec, row: HiredAgentRow, now: Date): RunQuotaVerdict | undefined {
+  if (row.paused_at) {
+    return {
+      ok: false,
+      reason: 'agent_paused',
+      detail: `the agent is paused (${row.paused_reason ?? 'no reason given'}): resume it to enter new trades`,
+    };
+  }
   const trial = spec.dimensions.trial;
   if (row.plan === 'trial' && trial.present) {
     const { duration_days: days, max_runs: maxRuns } = trial.config;
@@ -288,4 +299,37 @@ export async function reserveRun(
     if (attempt >= RESERVE_ATTEMPTS) throw new Error(`the run quota of ${hiredAgentId} did not settle`);
     forAgent = row.agent_id;
   }
+}
+
+/**
+ * The brake: pauses (no new entry is approvable or executed; exits and cancels still are) or resumes a hire.
+ * Audited with who and why; idempotent (pausing a paused hire keeps its first pause).
+ */
+export async function setHiredAgentPaused(
+  deps: HiredAgentDeps,
+  id: string,
+  change: { paused: true; reason: string } | { paused: false },
+  correlationId: string,
+  actor: string,
+): Promise<THiredAgent> {
+  const row = await setPaused(
+    deps.db,
+    id,
+    change.paused
+      ? { paused: true, reason: change.reason, by: actor, now: deps.now() }
+      : { paused: false, now: deps.now() },
+  );
+  if (!row) throw problem('hired_agent_not_found', `No hired agent ${id}.`);
+  await appendAudit(deps.db, {
+    record_id: deps.newId(),
+    kind: change.paused ? 'hired_agent.paused' : 'hired_agent.resumed',
+    correlation_id: correlationId,
+    customer_id: row.customer_id,
+    agent_id: row.agent_id,
+    hired_agent_id: row.hired_agent_id,
+    outcome: 'ok',
+    details: { actor, ...(change.paused ? { reason: change.reason } : {}) },
+    recorded_at: deps.now(),
+  });
+  return toHiredAgent(row, deps);
 }

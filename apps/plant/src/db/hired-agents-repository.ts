@@ -12,10 +12,14 @@ export interface HiredAgentRow {
   budget_day_runs: number;
   hired_at: Date;
   updated_at: Date;
+  /** Set while the agent is paused (the customer's or ops' brake): no new entry until resumed. */
+  paused_at: Date | null;
+  paused_reason: string | null;
+  paused_by: string | null;
 }
 
 const COLUMNS = `hired_agent_id, customer_id, agent_id, plan, setup, setup_version, runs_used, budget_day,
-  budget_day_runs, hired_at, updated_at`;
+  budget_day_runs, hired_at, updated_at, paused_at, paused_reason, paused_by`;
 
 /** Inserts a hire; undefined when the customer already hired this agent. */
 export async function insertHiredAgent(
@@ -111,6 +115,7 @@ export async function reserveRunIfAllowed(
          budget_day_runs = CASE WHEN budget_day = $4::text THEN budget_day_runs + 1 ELSE 1 END
      WHERE hired_agent_id = $1
        AND agent_id = $2
+       AND paused_at IS NULL
        AND (plan <> 'trial'
             OR (($5::integer IS NULL OR $3::timestamptz < hired_at + $5::integer * interval '86400 seconds')
                 AND ($6::integer IS NULL OR runs_used < $6::integer)))
@@ -119,5 +124,32 @@ export async function reserveRunIfAllowed(
      RETURNING ${COLUMNS}`,
     [id, agentId, now, day, limits.trialDays, limits.trialMaxRuns, limits.maxRunsPerDay],
   );
+  return r.rows[0];
+}
+
+/**
+ * Pauses (with who and why) or resumes a hire; the row, or undefined when there is none. Pausing a paused hire
+ * keeps its first pause (when and by whom); resuming a running one changes nothing.
+ */
+export async function setPaused(
+  q: Queryable,
+  id: string,
+  change: { paused: true; reason: string; by: string; now: Date } | { paused: false; now: Date },
+): Promise<HiredAgentRow | undefined> {
+  const r = change.paused
+    ? await q.query<HiredAgentRow>(
+        `UPDATE hired_agents
+         SET paused_at = COALESCE(paused_at, $2), paused_reason = COALESCE(paused_reason, $3),
+             paused_by = COALESCE(paused_by, $4)
+         WHERE hired_agent_id = $1
+         RETURNING ${COLUMNS}`,
+        [id, change.now, change.reason, change.by],
+      )
+    : await q.query<HiredAgentRow>(
+        `UPDATE hired_agents SET paused_at = NULL, paused_reason = NULL, paused_by = NULL
+         WHERE hired_agent_id = $1
+         RETURNING ${COLUMNS}`,
+        [id],
+      );
   return r.rows[0];
 }

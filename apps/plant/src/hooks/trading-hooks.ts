@@ -198,6 +198,7 @@ export type RunQuotaVerdict =
       ok: false;
       reason: Extract<
         TPolicyRefusalCode,
+        | 'agent_paused'
         | 'trial_expired'
         | 'trial_runs_exhausted'
         | 'budget_exceeded'

@@ -7,6 +7,7 @@ import {
   ZHiredAgentList,
   ZHiredAgentUpdate,
   ZHireRequest,
+  ZPauseRequest,
   ZProblem,
 } from '@delta/contracts';
 import type { App } from '@delta/server-kit';
@@ -17,6 +18,7 @@ import {
   getHiredAgent,
   type HiredAgentDeps,
   hireAgent,
+  setHiredAgentPaused,
   updateHiredAgent,
 } from '../agent-mold/hired-agents.ts';
 import type { AccessGuard } from '../auth/access.ts';
@@ -102,6 +104,52 @@ export function registerHiredAgentRoutes(app: App, deps: HiredAgentDeps, access:
         actor: principalLabel(principalOf(request)),
         previousPlan: hired.plan,
       });
+    },
+  );
+
+  // The brake, for the customer (their own hire) and for ops: no new entry until resumed; exits still run.
+  app.post(
+    '/api/v1/hired-agents/:hired_agent_id/pause',
+    {
+      schema: {
+        tags: ['hired-agents'],
+        summary: 'Pause the hired agent: no new entry is approvable or executed until resumed',
+        params: ZHiredParams,
+        body: ZPauseRequest,
+        response: { 200: ZHiredAgent, 404: ZProblem, 422: ZProblem },
+      },
+    },
+    async (request) => {
+      await visibleHire(request, request.params.hired_agent_id);
+      return setHiredAgentPaused(
+        deps,
+        request.params.hired_agent_id,
+        { paused: true, reason: request.body.reason },
+        request.correlationId,
+        principalLabel(principalOf(request)),
+      );
+    },
+  );
+  app.post(
+    '/api/v1/hired-agents/:hired_agent_id/resume',
+    {
+      schema: {
+        tags: ['hired-agents'],
+        summary: 'Resume a paused hired agent',
+        params: ZHiredParams,
+        body: z.strictObject({}).optional(),
+        response: { 200: ZHiredAgent, 404: ZProblem, 422: ZProblem },
+      },
+    },
+    async (request) => {
+      await visibleHire(request, request.params.hired_agent_id);
+      return setHiredAgentPaused(
+        deps,
+        request.params.hired_agent_id,
+        { paused: false },
+        request.correlationId,
+        principalLabel(principalOf(request)),
+      );
     },
   );
 }
