@@ -16,6 +16,7 @@ import { registerAuditRoutes } from './routes/audit-routes.ts';
 import { registerCustomerRoutes } from './routes/customer-routes.ts';
 import { registerExecutionRoutes } from './routes/execution-routes.ts';
 import { registerHiredAgentRoutes } from './routes/hired-agent-routes.ts';
+import { registerProposalRoutes } from './routes/proposal-routes.ts';
 import { registerReferenceAgentRoutes } from './routes/reference-agent-routes.ts';
 import { createRunService } from './run-service.ts';
 
@@ -95,6 +96,7 @@ export async function buildApp(deps: Deps): Promise<App> {
   registerAuditRoutes(app, deps.db, access);
   registerCustomerRoutes(app, { db: deps.db, newId, now }, access);
   registerExecutionRoutes(app, deps.db, access);
+  registerProposalRoutes(app, { db: deps.db, run: runDeps, newId, now }, access);
   if (deps.serviceKeys) {
     const jwks = publicJwks(deps.serviceKeys);
     app.get('/.well-known/jwks.json', { schema: { tags: ['ops'] } }, async () => jwks);

@@ -9,7 +9,7 @@ import { z } from 'zod';
  * | customer_id                        | Plant (customer-routes.ts)              | `cus_` + 26 Crockford base32        |
  * | credential_ref, exchange_account_id| the portals' vaults (packages/vault)    | `cred_pp_` / `cred_cp_` + 26 base32 |
  * | approval_id                        | the approval ledger                     | `apr_` + 26 base32                  |
- * | hired_agent_id, execution_id, record_id, decision_id, event_id | Plant | UUID (lower case)            |
+ * | hired_agent_id, execution_id, proposal_id, record_id, decision_id, event_id | Plant | UUID (lower case) |
  * | user_id (ops users)                | PP (users-repository.ts)                | `usr_` + 24 hex                     |
  * | agent_id (reference agents)        | the AgentSpec                           | `AGT-XXX-NAME-000`                  |
  * | correlation_id                     | any service, or the caller              | UUID (lower case; see correlation.ts) |

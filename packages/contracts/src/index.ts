@@ -13,6 +13,7 @@ export * from './portal.ts';
 export * from './portal-internal.ts';
 export * from './principal.ts';
 export * from './problem.ts';
+export * from './proposal.ts';
 export * from './reference-agents.ts';
 export * from './refusal-reasons.ts';
 export * from './trade-intent.ts';

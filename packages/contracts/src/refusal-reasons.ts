@@ -110,6 +110,21 @@ export const REFUSAL_REASONS = {
     title: 'The action and the intent do not match.',
     next: 'Enter places an order; exit closes a position. Draft again with the right action.',
   },
+  proposal_not_found: {
+    status: 404,
+    title: 'No such proposed trade.',
+    next: 'Check the id, or open the inbox of proposed trades.',
+  },
+  proposal_expired: {
+    status: 409,
+    title: 'The proposed trade expired before it was answered.',
+    next: 'Nothing was sent. Re-quote it at the current price to answer it, or let it go.',
+  },
+  proposal_not_open: {
+    status: 409,
+    title: 'The proposed trade was already answered.',
+    next: 'The first answer stands (another tap or device gave it): reload to see it.',
+  },
   price_moved: {
     // Denied before the approval is used (403: it stays pending), or found moved again after it was used (409).
     status: 409,

@@ -18,6 +18,14 @@ import {
   ZPauseRequest,
   ZPolicyDenialPage,
   ZPolicyDenialQuery,
+  ZProposal,
+  ZProposalCreate,
+  ZProposalExecute,
+  ZProposalExecuted,
+  ZProposalId,
+  ZProposalList,
+  ZProposalQuery,
+  ZProposalReject,
   ZReferenceAgent,
   ZReferenceAgentList,
   ZRunResponse,
@@ -54,6 +62,7 @@ const ZNoQuery = z.strictObject({});
 const ZAgentParams = z.strictObject({ agent_id: ZAgentId });
 const ZCustomerParams = z.strictObject({ customer_id: ZCustomerId });
 const ZHiredParams = z.strictObject({ hired_agent_id: ZHiredAgentId });
+const ZProposalParams = z.strictObject({ proposal_id: ZProposalId });
 const ZHiredAgentQuery = z.strictObject({
   customer_id: ZCustomerId.optional(),
   agent_id: ZAgentId.optional(),
@@ -210,6 +219,60 @@ export const PLANT_RELAYS: readonly PlantRelay[] = [
     params: ZHiredParams,
     body: z.strictObject({}).optional(),
     answer: ZHiredAgent,
+  },
+  // Proposed trades: ops draft them for a customer (whose inbox they land in) and may answer them on the
+  // customer's recorded consent, as with /api/approvals.
+  {
+    method: 'POST',
+    path: '/api/proposals',
+    plantRoute: '/api/v1/proposals',
+    role: 'operator',
+    body: ZProposalCreate,
+    answer: ZProposal,
+  },
+  {
+    method: 'GET',
+    path: '/api/proposals',
+    plantRoute: '/api/v1/proposals',
+    role: 'viewer',
+    querystring: ZProposalQuery,
+    answer: ZProposalList,
+  },
+  {
+    method: 'GET',
+    path: '/api/proposals/:proposal_id',
+    plantRoute: '/api/v1/proposals/:proposal_id',
+    role: 'viewer',
+    params: ZProposalParams,
+    querystring: ZNoQuery,
+    answer: ZProposal,
+  },
+  {
+    method: 'POST',
+    path: '/api/proposals/:proposal_id/requote',
+    plantRoute: '/api/v1/proposals/:proposal_id/requote',
+    role: 'operator',
+    params: ZProposalParams,
+    body: z.strictObject({}).optional(),
+    answer: ZProposal,
+  },
+  {
+    method: 'POST',
+    path: '/api/proposals/:proposal_id/reject',
+    plantRoute: '/api/v1/proposals/:proposal_id/reject',
+    role: 'operator',
+    params: ZProposalParams,
+    body: ZProposalReject,
+    answer: ZProposal,
+  },
+  {
+    method: 'POST',
+    path: '/api/proposals/:proposal_id/execute',
+    plantRoute: '/api/v1/proposals/:proposal_id/execute',
+    role: 'operator',
+    params: ZProposalParams,
+    body: ZProposalExecute,
+    answer: ZProposalExecuted,
   },
   {
     method: 'GET',

@@ -152,7 +152,11 @@ async function replayOfRecorded(scope: RunScope, plan: TDraftPlan, decision: Pol
   return undefined;
 }
 
-function executionView(approvalId: string, clientOrderId: string, r: ExecuteOrderResult): TRunExecution {
+export function executionView(
+  approvalId: string,
+  clientOrderId: string,
+  r: ExecuteOrderResult,
+): TRunExecution {
   return {
     approval_id: approvalId,
     client_order_id: clientOrderId,
