@@ -86,10 +86,22 @@ describe(`approval ledger (${ENGINE})`, () => {
   it('refuses ops approvals without consent evidence, and mixed-up issuer/approver', async () => {
     await expect(ledger.mint(mintInput({ evidence: undefined }))).rejects.toMatchObject({ status: 422 });
     await expect(ledger.mint(mintInput({ issuer: 'cp' }))).rejects.toMatchObject({ status: 422 });
-    const cp = await ledger.mint(
-      mintInput({ issuer: 'cp', approver: { id: 'cust_bob', kind: 'customer' }, evidence: undefined }),
-    );
-    expect(cp.evidence).toBeNull();
+    // A customer's approval needs a step-up; ops need consent, not a step-up.
+    const customer = { issuer: 'cp' as const, approver: { id: 'cust_bob', kind: 'customer' as const } };
+    await expect(ledger.mint(mintInput({ ...customer, evidence: undefined }))).rejects.toMatchObject({
+      status: 422,
+    });
+    await expect(ledger.mint(mintInput({ ...customer }))).rejects.toMatchObject({ status: 422 });
+    const stepUp = {
+      channel: 'passkey' as const,
+      reference: 'stp_1',
+      credential_id: 'AbC-_1',
+      user_verified: true,
+      verified_at: '2026-12-08T01:00:00.000Z',
+    };
+    await expect(ledger.mint(mintInput({ evidence: stepUp }))).rejects.toMatchObject({ status: 422 });
+    const cp = await ledger.mint(mintInput({ ...customer, evidence: stepUp }));
+    expect(cp.evidence).toEqual(stepUp);
   });
 
   it('consumes once for the exact intent, customer and credential', async () => {

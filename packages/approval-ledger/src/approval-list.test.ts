@@ -33,6 +33,12 @@ function mint(customer: string, second: number) {
       limit_price: null,
     },
     approver: { id: 'cust', kind: 'customer' },
+    evidence: {
+      channel: 'totp',
+      reference: 'totp:59000000',
+      user_verified: true,
+      verified_at: '2026-12-08T01:00:00.000Z',
+    },
     ttl_seconds: 60,
     now: at(second),
   });

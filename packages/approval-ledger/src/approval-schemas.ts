@@ -35,6 +35,32 @@ export const ZConsentEvidence = z.strictObject({
 });
 export type TConsentEvidence = z.infer<typeof ZConsentEvidence>;
 
+/**
+ * CP's evidence: the customer's fresh step-up, checked server-side for this very intent — a passkey assertion with
+ * user verification (its challenge bound to the intent hash and a one-time server nonce) or a TOTP code.
+ */
+export const ZStepUpEvidence = z.strictObject({
+  channel: z.enum(['passkey', 'totp']),
+  /** The one-time step-up challenge the evidence answered (or the TOTP time step). */
+  reference: z.string().regex(/^[A-Za-z0-9_:.-]{1,120}$/),
+  /** The passkey used (base64url credential id); absent for TOTP. */
+  credential_id: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,512}$/)
+    .optional(),
+  user_verified: z.boolean(),
+  verified_at: z.iso.datetime({ offset: true }),
+});
+export type TStepUpEvidence = z.infer<typeof ZStepUpEvidence>;
+
+/** Evidence kept with an approval: the customer's step-up (CP), or the consent ops recorded (PP). */
+export const ZApprovalEvidence = z.union([ZStepUpEvidence, ZConsentEvidence]);
+export type TApprovalEvidence = z.infer<typeof ZApprovalEvidence>;
+
+export function isStepUpEvidence(e: TApprovalEvidence | null | undefined): e is TStepUpEvidence {
+  return !!e && 'verified_at' in e;
+}
+
 export const DEFAULT_APPROVAL_TTL_SECONDS = 600;
 
 export const ZMintApprovalInput = z
@@ -47,7 +73,7 @@ export const ZMintApprovalInput = z
     intent_hash: ZIntentHash,
     intent_summary: ZIntentSummary,
     approver: ZApprover,
-    evidence: ZConsentEvidence.optional(),
+    evidence: ZApprovalEvidence.optional(),
     /** Lifetime; default from the ledger's options (10 minutes). */
     ttl_seconds: z.number().int().min(30).max(86_400).optional(),
     /** Clock for tests; default the database's. */
@@ -61,11 +87,18 @@ export const ZMintApprovalInput = z
         message: 'PP approvals are by ops, CP by customers',
       });
     }
-    if (v.approver.kind === 'ops' && !v.evidence) {
+    if (v.approver.kind === 'ops' && (!v.evidence || isStepUpEvidence(v.evidence))) {
       ctx.addIssue({
         code: 'custom',
         path: ['evidence'],
         message: "ops-assisted approvals need the customer's consent",
+      });
+    }
+    if (v.approver.kind === 'customer' && !isStepUpEvidence(v.evidence)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['evidence'],
+        message: "a customer's approval needs the customer's fresh step-up",
       });
     }
   });
@@ -85,7 +118,7 @@ export interface ApprovalRecord {
   intent_hash: string;
   intent_summary: TIntentSummary;
   approver: TApprover;
-  evidence: TConsentEvidence | null;
+  evidence: TApprovalEvidence | null;
   created_at: Date;
   expires_at: Date;
   /** `expired` when still pending past expires_at (derived at read time from the same clock as consume). */

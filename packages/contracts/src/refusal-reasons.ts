@@ -125,6 +125,11 @@ export const REFUSAL_REASONS = {
     title: 'The proposed trade was already answered.',
     next: 'The first answer stands (another tap or device gave it): reload to see it.',
   },
+  intent_changed: {
+    status: 409,
+    title: 'The trade changed since it was reviewed.',
+    next: 'Nothing was approved. Re-quote it, review it again and approve the new quote.',
+  },
   price_moved: {
     // Denied before the approval is used (403: it stays pending), or found moved again after it was used (409).
     status: 409,

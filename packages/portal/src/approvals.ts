@@ -1,4 +1,4 @@
-import type { ApprovalLedger, ApprovalRecord, TApprover, TConsentEvidence } from '@delta/approval-ledger';
+import type { ApprovalLedger, ApprovalRecord, TApprovalEvidence, TApprover } from '@delta/approval-ledger';
 import {
   INTENT_ACTION_FOR,
   intentSummaryOf,
@@ -31,7 +31,14 @@ export interface MintRequest {
   principal: TPrincipal;
   /** Who approves, and the evidence of it: ops recorded consent (PP); the customer's step-up (CP). */
   approver: TApprover;
-  evidence?: TConsentEvidence;
+  evidence?: TApprovalEvidence;
+  /**
+   * The intent hash the approver reviewed (CP: the one its step-up was bound to). The plan drafted now must have
+   * it, or nothing is minted (`intent_changed`): the trade changed since it was reviewed.
+   */
+  reviewedIntentHash?: string;
+  /** This approval's lifetime (the customer's approval policy); default the portal's. */
+  ttlSeconds?: number;
   /** The audit record's actor label and the request's correlation id. */
   actor: string;
   correlationId: string;
@@ -79,6 +86,13 @@ export async function mintApproval(deps: MintDeps, req: MintRequest): Promise<Mi
     target: plan.hired_agent_id,
     customer_id: plan.customer_id,
   };
+  if (req.reviewedIntentHash !== undefined && plan.intent_hash !== req.reviewedIntentHash) {
+    await deps.audit.append(deps.db, { ...audit, outcome: 'denied', reason: 'intent_changed' });
+    throw AppError.conflict(
+      'intent_changed',
+      'The trade changed since it was reviewed, so it was not approved. Re-quote it and review it again.',
+    );
+  }
   if (!plan.approvable) {
     await deps.audit.append(deps.db, { ...audit, outcome: 'denied', reason: 'plan_not_approvable' });
     throw AppError.conflict(
@@ -114,7 +128,7 @@ export async function mintApproval(deps: MintDeps, req: MintRequest): Promise<Mi
         intent_summary: intentSummaryOf(plan.intent),
         approver: req.approver,
         ...(req.evidence ? { evidence: req.evidence } : {}),
-        ttl_seconds: deps.ttlSeconds,
+        ttl_seconds: req.ttlSeconds ?? deps.ttlSeconds,
       },
       { tx },
     );
