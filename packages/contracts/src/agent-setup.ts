@@ -37,6 +37,24 @@ export const ZExecutionPolicy = z.strictObject({
 });
 
 /**
+ * How the customer's approvals work: how long one lives before it is used, and the price band — the most the mark
+ * may move between the approval and the execution (basis points; never wider than the exchange's own band).
+ */
+export const ZApprovalPolicy = z.strictObject({
+  ttl_minutes: z
+    .number({ error: 'give the number of minutes an approval lives' })
+    .int('must be a whole number of minutes')
+    .min(1, 'an approval lives at least 1 minute')
+    .max(1_440, 'an approval lives at most 24 hours (1,440 minutes)'),
+  price_band_bps: z
+    .number({ error: 'give the band in basis points (100 bps = 1 %)' })
+    .int('must be a whole number of basis points (100 bps = 1 %)')
+    .min(1, 'the band is at least 1 basis point (0.01 %)')
+    .max(10_000, 'the band is at most 10,000 basis points (100 %)'),
+});
+export type TApprovalPolicy = z.infer<typeof ZApprovalPolicy>;
+
+/**
  * Non-secret configuration of one hired agent. `credential_ref` is an opaque vault id, never key material; it is
  * also the exchange account's id (`exchange_account_id`, optional here, equal to it when given).
  */
@@ -56,6 +74,7 @@ export const ZAgentSetup = z
     leverage: z.number().int().min(1).max(200).optional(),
     interval_seconds: z.number().int().min(60).max(86_400).optional(),
     active_window: ZActiveWindow.optional(),
+    approval_policy: ZApprovalPolicy.optional(),
   })
   .refine((s) => s.allowed_coins.includes(s.default_coin), {
     path: ['default_coin'],

@@ -119,3 +119,25 @@ export function createPlantClient(options: {
 }
 
 export type PlantClient = ReturnType<typeof createPlantClient>;
+
+/** The part of a Fastify reply a relay uses (each call returns the reply, as Fastify's do). */
+interface RelayReply<Sent> {
+  header(name: string, value: string): unknown;
+  code(status: number): RelayReply<Sent>;
+  type(contentType: string): RelayReply<Sent>;
+  serializer(fn: (payload: unknown) => string): RelayReply<Sent>;
+  send(payload: unknown): Sent;
+}
+
+/**
+ * Plant's answer (already parsed by the Plant client: its contract, or a problem document) passed on as it is,
+ * with when to try again for a refusal that has one (a limit on runs, the exchange's rate limit).
+ */
+export function relayPlantAnswer<Sent>(reply: RelayReply<Sent>, r: PlantResponse<unknown>): Sent {
+  if (!r.ok && r.retryAfter) reply.header('retry-after', r.retryAfter);
+  return reply
+    .code(r.status)
+    .type(r.contentType)
+    .serializer((p: unknown) => JSON.stringify(p))
+    .send(r.body);
+}

@@ -97,12 +97,27 @@ async function validateSetupAgainstCatalogue(marketData: MarketData, setup: TAge
         code: 'unknown_coin',
         message: `${coin} is not a product in the exchange's catalogue`,
       });
-    } else if (setup.leverage !== undefined && setup.leverage > product.max_leverage) {
-      errors.push({
-        path: 'leverage',
-        code: 'too_big',
-        message: `${product.symbol} allows at most ${product.max_leverage}× leverage`,
-      });
+    } else {
+      if (setup.leverage !== undefined && setup.leverage > product.max_leverage) {
+        errors.push({
+          path: 'leverage',
+          code: 'too_big',
+          message: `${product.symbol} allows at most ${product.max_leverage}× leverage`,
+        });
+      }
+      // A band the exchange would not honour promises nothing: at most the product's own band.
+      const bps = setup.approval_policy?.price_band_bps;
+      if (
+        bps !== undefined &&
+        product.price_band_pct !== undefined &&
+        bps > Number(product.price_band_pct) * 100
+      ) {
+        errors.push({
+          path: 'approval_policy.price_band_bps',
+          code: 'too_big',
+          message: `${product.symbol} moves at most ${product.price_band_pct} % from the mark (${Number(product.price_band_pct) * 100} bps): the band cannot be wider`,
+        });
+      }
     }
   }
   if (errors.length) throw invalidFields(errors, 'The agent setup does not fit the exchange catalogue.');

@@ -33,7 +33,7 @@ import {
   ZUsageEventPage,
   ZUsageEventQuery,
 } from '@delta/contracts';
-import { assertCredentialUsable, type PlantClient, type PlantResponse, type Vault } from '@delta/portal';
+import { assertCredentialUsable, type PlantClient, relayPlantAnswer, type Vault } from '@delta/portal';
 import type { App } from '@delta/server-kit';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
@@ -45,16 +45,8 @@ export function opsPrincipal(request: FastifyRequest, role: TOpsRole = 'viewer')
   return { kind: 'ops', user_id: u.user_id, role: u.role };
 }
 
-/** Plant's answer (already parsed by the Plant client: its contract, or a problem document) passed on as it is. */
-export function relay(reply: FastifyReply, r: PlantResponse<unknown>) {
-  // When to try again travels with a refusal that has one (a limit on runs, the exchange's rate limit).
-  if (!r.ok && r.retryAfter) reply.header('retry-after', r.retryAfter);
-  return reply
-    .code(r.status)
-    .type(r.contentType)
-    .serializer((p: unknown) => JSON.stringify(p))
-    .send(r.body);
-}
+/** PP's relays pass Plant's answer on as it is (the portal core's relay). */
+export const relay = relayPlantAnswer;
 
 // The same contract schemas Plant applies: an id, a filter or a body PP would only pass on to be refused is
 // refused here (422, naming the field), so it never travels further than the first door.
