@@ -32,11 +32,13 @@ export async function buildApp(deps: Deps): Promise<App> {
     answerFrameworkError: answerDeltaFrameworkError,
   });
   const px = deps.exchange;
+  let streams: StreamServer | undefined;
   if (deps.streams !== false) {
-    const streams = new StreamServer(px, deps.streams ?? {});
+    streams = new StreamServer(px, deps.streams ?? {});
     streams.attach(app.server);
     // Sockets first: an open socket would otherwise hold the HTTP server's close.
-    app.addHook('preClose', async () => streams.close());
+    const s = streams;
+    app.addHook('preClose', async () => s.close());
   }
   await app.register(
     deltaScope(px, (v2) => {
@@ -48,7 +50,14 @@ export async function buildApp(deps: Deps): Promise<App> {
     { prefix: '/v2' },
   );
   if (deps.adminEnabled) {
-    await app.register(async (admin) => adminRoutes(admin as App, px), { prefix: '/_paper' });
+    await app.register(
+      async (admin) => {
+        adminRoutes(admin as App, px);
+        // Open sockets per endpoint and per account: tests check that a consumer released its socket.
+        admin.get('/streams', async () => streams?.counts() ?? { private: 0, public: 0, accounts: {} });
+      },
+      { prefix: '/_paper' },
+    );
   }
   return app;
 }
