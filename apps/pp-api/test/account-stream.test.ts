@@ -1,5 +1,9 @@
 import type { TAccountSnapshotEvent, TStreamFill, TStreamOrder, TStreamPosition } from '@delta/contracts';
+import { AccountStreams, createVault } from '@delta/portal';
+import { AppError } from '@delta/server-kit';
+import { MasterKeyring } from '@delta/vault';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sseFrame } from '../src/routes/stream-routes.ts';
 import { approve, execute, type Onboarded, onboard } from './runbook-helpers.ts';
 import { openSse, type SseClient, sessionCookie } from './sse-client.ts';
 import { type Session, type Stack, signIn, startStack } from './stack.ts';
@@ -199,4 +203,132 @@ describe('the live account stream (SSE)', () => {
     expect(revoked.problem).toMatchObject({ reason: 'credential_revoked' });
     expect(stack.apps.pp.accountStreams.streamCount).toBe(0);
   }, 30_000);
+});
+
+describe('the portal core behind it (AccountStreams on the same vault and exchange)', () => {
+  const hub = (o: { maxStreams: number; maxQueue?: number }) =>
+    new AccountStreams({
+      vault: createVault(
+        stack.dbs.pp.db,
+        'pp',
+        new MasterKeyring([{ version: 'v1', key: Buffer.alloc(32, 9) }]),
+      ),
+      paperUrl: stack.paper.url,
+      ...o,
+    });
+
+  it('refuses one stream more than its limit (stream_limit_reached, 503 with retry-after)', async () => {
+    const streams = hub({ maxStreams: 1 });
+    const other = await onboard(stack, ops, { name: 'Second Account' });
+    const sub = await streams.subscribe(acct.credentialRef, acct.customerId);
+    const refused = await streams.subscribe(other.credentialRef, other.customerId).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(AppError);
+    expect(refused).toMatchObject({ status: 503, reason: 'stream_limit_reached' });
+    expect((refused as AppError).headers['retry-after']).toBe('30');
+    // A second subscriber of the same account shares the open stream.
+    const again = await streams.subscribe(acct.credentialRef, acct.customerId);
+    expect(streams.streamCount).toBe(1);
+    sub.close();
+    again.close();
+    await streams.close();
+  }, 30_000);
+
+  it('drops a subscriber that does not read, with a final slow_consumer event, and releases the socket', async () => {
+    const streams = hub({ maxStreams: 5, maxQueue: 3 });
+    const sub = await streams.subscribe(acct.credentialRef, acct.customerId);
+    expect(sub.backlog).toBe(1); // the snapshot, unread
+    const ticker = (await (await fetch(`${stack.paper.url}/v2/tickers/ETHUSD`)).json()) as {
+      result: { mark_price: string };
+    };
+    for (let i = 1; i <= 6 && sub.open; i++) {
+      await stack.paper.setMarkPrice('ETHUSD', Number(ticker.result.mark_price) + i);
+      await eventually(
+        async () => sub.backlog,
+        (n) => n > Math.min(i, 3) || !sub.open,
+        2_000,
+      );
+    }
+    expect(sub.open).toBe(false);
+    const left = [];
+    for await (const e of sub) left.push(e);
+    expect(left).toEqual([{ type: 'closed', reason: 'slow_consumer' }]);
+    expect(streams.streamCount).toBe(0);
+    await streams.close();
+  }, 30_000);
+});
+
+describe('heartbeats', () => {
+  it('the core sends heartbeat events on its period; SSE writes them as comments', async () => {
+    const streams = new AccountStreams({
+      vault: createVault(
+        stack.dbs.pp.db,
+        'pp',
+        new MasterKeyring([{ version: 'v1', key: Buffer.alloc(32, 9) }]),
+      ),
+      paperUrl: stack.paper.url,
+      maxStreams: 5,
+      heartbeatMs: 100,
+    });
+    const sub = await streams.subscribe(acct.credentialRef, acct.customerId);
+    const it = sub[Symbol.asyncIterator]();
+    expect((await it.next()).value).toMatchObject({ type: 'snapshot' });
+    const beat = (await it.next()).value;
+    expect(beat).toMatchObject({ type: 'heartbeat' });
+    expect(sseFrame(7, beat)).toBe(`: heartbeat ${beat.at_us}\n\n`);
+    expect(sseFrame(8, { type: 'status', status: 'reconnecting', reason: null })).toBe(
+      'id: 8\nevent: status\ndata: {"type":"status","status":"reconnecting","reason":null}\n\n',
+    );
+    sub.close();
+    await streams.close();
+  });
+});
+
+describe('GET /api/markets/:symbol/candles', () => {
+  const candles = (path: string) => ops.call<Record<string, unknown>>('GET', path);
+
+  it('answers the exchange’s mark candles for the range asked', async () => {
+    const end = Math.floor(Date.now() / 1000);
+    const start = end - 3 * 3600;
+    const r = await candles(`/api/markets/MARK:BTCUSD/candles?resolution=5m&start=${start}&end=${end}`);
+    expect(r.status).toBe(200);
+    const direct = (await (
+      await fetch(
+        `${stack.paper.url}/v2/history/candles?symbol=MARK:BTCUSD&resolution=5m&start=${start}&end=${end}`,
+      )
+    ).json()) as { result: { time: number; open: number; close: number }[] };
+    const got = r.body.candles as { time: number; open: number; close: number }[];
+    expect(got.length).toBeGreaterThan(30);
+    expect(got.map((c) => [c.time, c.open, c.close])).toEqual(
+      direct.result.map((c) => [c.time, c.open, c.close]),
+    );
+    expect(r.body).toMatchObject({ symbol: 'MARK:BTCUSD', resolution: '5m', start, end });
+    // Defaults: 1m over the last 6 hours.
+    const d = await candles('/api/markets/MARK:BTCUSD/candles');
+    expect(d.status).toBe(200);
+    expect((d.body.end as number) - (d.body.start as number)).toBe(6 * 3600);
+  });
+
+  it('refuses bad input with a problem, never a 500', async () => {
+    const end = Math.floor(Date.now() / 1000);
+    for (const [path, status, reason] of [
+      ['/api/markets/MARK:BTCUSD/candles?resolution=7m', 422, 'validation_failed'],
+      [`/api/markets/MARK:BTCUSD/candles?start=${end}&end=${end - 60}`, 422, 'validation_failed'],
+      [
+        `/api/markets/MARK:BTCUSD/candles?resolution=1m&start=${end - 86_400 * 3}&end=${end}`,
+        422,
+        'validation_failed',
+      ],
+      ['/api/markets/MARK:BTCUSD/candles?start=abc', 422, 'validation_failed'],
+      ['/api/markets/MARK:BTCUSD/candles?extra=1', 422, 'validation_failed'],
+      ['/api/markets/btc%20usd/candles', 422, 'validation_failed'],
+      ['/api/markets/ZZZUSD/candles', 404, 'unknown_product'],
+      ['/api/markets/MARK:ZZZUSD/candles', 404, 'unknown_product'],
+    ] as const) {
+      const r = await candles(path);
+      expect([path, r.status, r.body.reason]).toEqual([path, status, reason]);
+      expect(r.body.correlation_id).toBeTruthy();
+    }
+    const anonymous = await fetch(`${stack.ppUrl}/api/markets/MARK:BTCUSD/candles`);
+    expect(anonymous.status).toBe(401);
+  });
 });
