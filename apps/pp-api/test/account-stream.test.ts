@@ -74,6 +74,7 @@ describe('the live account stream (SSE)', () => {
     };
     const btcMark = snap.marks.find((m) => m.symbol === 'BTCUSD');
     expect(Number(btcMark?.mark_price)).toBe(Number(ticker.result.mark_price));
+    expect(Number(btcMark?.contract_value)).toBeGreaterThan(0);
 
     // The opening is on PP's audit chain under the stream's correlation id.
     const audit = await ops.call<{ items: { action: string; outcome: string; target: string }[] }>(

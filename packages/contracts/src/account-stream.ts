@@ -70,6 +70,8 @@ export const ZStreamMark = z.object({
   symbol: z.string(),
   mark_price: ZDec,
   timestamp_us: z.number().nullable(),
+  /** Underlying per contract (e.g. "0.001" BTC for BTCUSD): unrealised PnL = (mark − entry) × size × this. */
+  contract_value: ZDec.nullable(),
 });
 export type TStreamMark = z.infer<typeof ZStreamMark>;
 

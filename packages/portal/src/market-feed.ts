@@ -10,6 +10,7 @@ import type { Logger } from '@delta/server-kit';
 export class MarketFeed {
   readonly marks = new Map<string, TStreamMark>();
   private readonly listeners = new Set<(m: TStreamMark) => void>();
+  private readonly contractValues = new Map<string, string>();
   private socket: DeltaSocket | undefined;
   private ready: Promise<void> | undefined;
   refs = 0;
@@ -48,13 +49,13 @@ export class MarketFeed {
 
   private async open(): Promise<void> {
     const client = new DeltaReadClient({ preset: this.preset, baseUrl: this.baseUrl, timeoutMs: 5_000 });
-    const tickers = await client.tickers({ contract_types: ['perpetual_futures'] });
+    const [products, tickers] = await Promise.all([
+      client.products({ contract_types: ['perpetual_futures'] }),
+      client.tickers({ contract_types: ['perpetual_futures'] }),
+    ]);
+    for (const p of products) this.contractValues.set(p.symbol, String(p.contract_value));
     for (const t of tickers) {
-      this.set({
-        symbol: t.symbol,
-        mark_price: String(t.mark_price),
-        timestamp_us: t.timestamp ?? null,
-      });
+      this.set({ symbol: t.symbol, mark_price: String(t.mark_price), timestamp_us: t.timestamp ?? null });
     }
     if (tickers.length === 0) return;
     const socket = new DeltaSocket({
@@ -82,7 +83,8 @@ export class MarketFeed {
     }
   }
 
-  private set(mark: TStreamMark): void {
+  private set(m: Omit<TStreamMark, 'contract_value'>): void {
+    const mark: TStreamMark = { ...m, contract_value: this.contractValues.get(m.symbol) ?? null };
     const last = this.marks.get(mark.symbol);
     if (last && last.mark_price === mark.mark_price && last.timestamp_us === mark.timestamp_us) return;
     if (last?.timestamp_us && mark.timestamp_us && mark.timestamp_us < last.timestamp_us) return;
