@@ -99,6 +99,6 @@ export async function buildApp(deps: Deps): Promise<App> {
   // Streams end first (subscribers get `closed`), else an open event stream would hold the server's close.
   app.addHook('preClose', async () => streams.close());
   app.decorate('accountStreams', streams);
-  registerStreamRoutes(app, { db, vault: core.vault, streams });
+  registerStreamRoutes(app, { db, vault: core.vault, streams, sessionCheckMs: config.STREAM_HEARTBEAT_MS });
   return app;
 }

@@ -42,7 +42,8 @@ async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean, time
 }
 
 beforeAll(async () => {
-  stack = await startStack();
+  // Heartbeats (and the session and credential checks riding on them) every second.
+  stack = await startStack({ ppEnv: { STREAM_HEARTBEAT_MS: '1000' } });
   ops = await signIn(stack, 'operator');
   viewer = await sessionCookie(stack, 'viewer');
   acct = await onboard(stack, ops, { balance: 50_000 });
@@ -179,6 +180,57 @@ describe('the live account stream (SSE)', () => {
       (t) => t.includes('client_closed'),
     );
     expect(log).toContain('client_closed');
+  }, 30_000);
+
+  it('sends comment heartbeats; signing out ends the stream (session_ended), audited', async () => {
+    const cookie = await sessionCookie(stack, 'viewer');
+    const s = await openSse(`${stack.ppUrl}/api/credentials/${acct.credentialRef}/stream`, { cookie });
+    open.push(s);
+    await s.next((e) => e.event === 'snapshot');
+    await eventually(
+      async () => s.comments,
+      (c) => c.some((x) => /^heartbeat \d+$/.test(x)),
+    );
+    expect(s.comments.some((x) => /^heartbeat \d+$/.test(x))).toBe(true);
+    const out = await fetch(`${stack.ppUrl}/api/auth/logout`, {
+      method: 'POST',
+      headers: { cookie, 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(out.status).toBeLessThan(300);
+    const closed = await s.next((e) => e.event === 'closed', 5_000);
+    expect(JSON.parse(closed.data)).toEqual({ type: 'closed', reason: 'session_ended' });
+    await s.ended;
+    const log = await eventually(
+      async () =>
+        JSON.stringify(
+          (
+            await ops.call(
+              'GET',
+              `/api/audit/records?correlation_id=${s.headers.get('x-correlation-id')}&source=pp`,
+            )
+          ).body,
+        ),
+      (t) => t.includes('account_stream_close'),
+    );
+    expect(log).toContain('session_ended');
+  }, 30_000);
+
+  it('a key revoked while streaming ends the stream (credential_revoked) and releases the socket', async () => {
+    const third = await onboard(stack, ops, { name: 'Revoked Later' });
+    const s = await streamOf(third.credentialRef);
+    await s.next((e) => e.event === 'snapshot');
+    expect(await exchangeSockets(third.userId)).toBe(1);
+    const rv = await ops.call('POST', `/api/credentials/${third.credentialRef}/revoke`, {});
+    expect(rv.status).toBe(200);
+    const closed = await s.next((e) => e.event === 'closed', 5_000);
+    expect(JSON.parse(closed.data)).toEqual({ type: 'closed', reason: 'credential_revoked' });
+    expect(
+      await eventually(
+        () => exchangeSockets(third.userId),
+        (n) => n === 0,
+      ),
+    ).toBe(0);
   }, 30_000);
 
   it('refuses before the stream starts: a malformed, unknown or revoked credential, or no session', async () => {

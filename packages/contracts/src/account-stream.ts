@@ -84,6 +84,8 @@ export const STREAM_CLOSE_REASONS = [
   'exchange_key_rejected',
   'credential_revoked',
   'exchange_stream_failed',
+  /** The viewer's session ended (signed out, expired, disabled): this stream only. */
+  'session_ended',
   'shutdown',
 ] as const;
 export type TStreamCloseReason = (typeof STREAM_CLOSE_REASONS)[number];

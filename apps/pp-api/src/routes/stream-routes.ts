@@ -3,7 +3,8 @@ import { type TAccountStreamEvent, ZCredentialRef } from '@delta/contracts';
 import type { AccountStreams, AccountSubscription, Vault } from '@delta/portal';
 import { type App, AppError, type Db, problem } from '@delta/server-kit';
 import { z } from 'zod';
-import { actorOf, requireUser } from '../auth/session-plugin.ts';
+import { actorOf, requireUser, SESSION_COOKIE } from '../auth/session-plugin.ts';
+import { findSessionUser } from '../auth/users-repository.ts';
 import { ppAudit } from '../pp-audit.ts';
 
 /** How long a browser waits before reconnecting after the stream drops (the SSE `retry:` field). */
@@ -35,7 +36,10 @@ function writable(raw: ServerResponse): Promise<void> {
  * leave this process. Every refusal is a problem answered before the stream starts; a reconnecting browser
  * (`Last-Event-ID`) gets a fresh snapshot.
  */
-export function registerStreamRoutes(app: App, deps: { db: Db; vault: Vault; streams: AccountStreams }) {
+export function registerStreamRoutes(
+  app: App,
+  deps: { db: Db; vault: Vault; streams: AccountStreams; sessionCheckMs: number },
+) {
   app.get(
     '/api/credentials/:credential_ref/stream',
     { schema: { tags: ['positions'], params: z.strictObject({ credential_ref: ZCredentialRef }) } },
@@ -84,6 +88,18 @@ export function registerStreamRoutes(app: App, deps: { db: Db; vault: Vault; str
       reply.hijack();
       const raw = reply.raw;
       const opened = Date.now();
+      // The session is looked at again every period: signing out (or an expired or disabled user) ends it.
+      const token = request.cookies[SESSION_COOKIE] ?? '';
+      const sessionCheck = setInterval(() => {
+        findSessionUser(deps.db, token)
+          .then((u) => {
+            if (!u) sub.end('session_ended');
+          })
+          .catch((err: unknown) =>
+            request.log.warn({ err: (err as Error)?.message }, 'account stream: session check failed'),
+          );
+      }, deps.sessionCheckMs);
+      sessionCheck.unref();
       raw.on('close', () => sub.close());
       raw.writeHead(200, {
         ...(reply.getHeaders() as Record<string, string>),
@@ -102,6 +118,7 @@ export function registerStreamRoutes(app: App, deps: { db: Db; vault: Vault; str
           if (e.type === 'closed') break;
         }
       } finally {
+        clearInterval(sessionCheck);
         sub.close();
         if (!raw.destroyed) raw.end();
         await audit({

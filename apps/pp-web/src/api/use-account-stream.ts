@@ -22,7 +22,7 @@ export interface AccountStream {
 }
 
 /** The server ends the stream for good for these: reconnecting would be refused again. */
-const FINAL = new Set(['exchange_key_rejected', 'credential_revoked']);
+const FINAL = new Set(['exchange_key_rejected', 'credential_revoked', 'session_ended']);
 
 /**
  * The Positions page's live account: `GET /api/credentials/:ref/stream` (Server-Sent Events) folded into an
