@@ -36,6 +36,11 @@ export interface AccountStreamsOptions {
   /** Longest wait for an account stream to go live before the subscriber is refused (default 15 s). */
   startTimeoutMs?: number;
   logger?: Logger;
+  /**
+   * Marks pushed besides those of the account's positions and orders (default BTCUSD, ETHUSD: the agent's
+   * coins). Delta lists hundreds of perpetuals; a browser needs only these.
+   */
+  markSymbols?: string[];
   /** Socket tuning (tests shorten the reconnect backoff). */
   socket?: Pick<DeltaAccountStreamOptions, 'reconnect' | 'heartbeatTimeoutMs' | 'replyTimeoutMs'>;
 }
@@ -49,6 +54,8 @@ interface Entry {
   /** Subscribers still waiting for the start: the entry is not closed under them. */
   joining: number;
   fills: TStreamFill[];
+  /** Symbols whose marks this account's subscribers get. */
+  watch: Set<string>;
   status: TStreamStatus;
   ready: Promise<void>;
   offs: (() => void)[];
@@ -157,6 +164,7 @@ export class AccountStreams {
       subs: new Set(),
       joining: 0,
       fills: [],
+      watch: new Set(this.options.markSymbols ?? ['BTCUSD', 'ETHUSD']),
       status: 'connected',
       ready: Promise.resolve(),
       offs: [],
@@ -209,7 +217,11 @@ export class AccountStreams {
     }
     market.refs++;
     entry.market = market;
-    entry.offs.push(market.onMark((mark) => this.broadcast(entry, { type: 'mark', mark })));
+    entry.offs.push(
+      market.onMark((mark) => {
+        if (entry.watch.has(mark.symbol)) this.broadcast(entry, { type: 'mark', mark });
+      }),
+    );
     let timer: NodeJS.Timeout | undefined;
     try {
       await Promise.race([
@@ -273,6 +285,7 @@ export class AccountStreams {
   }
 
   private onUpdate(entry: Entry, u: AccountUpdate): void {
+    if (u.kind === 'order' || (u.kind === 'position' && u.size !== 0)) entry.watch.add(u.symbol);
     this.broadcast(entry, this.eventOf(entry, u));
   }
 
@@ -312,6 +325,7 @@ export class AccountStreams {
 
   private snapshot(entry: Entry): TAccountSnapshotEvent {
     const view = entry.stream?.current() ?? { orders: [], positions: [], margins: [] };
+    for (const x of [...view.positions, ...view.orders]) entry.watch.add(x.symbol);
     const strip = <T extends { kind: string }>(x: T): Omit<T, 'kind'> => {
       const { kind: _kind, ...rest } = x;
       return rest;
@@ -324,7 +338,7 @@ export class AccountStreams {
       orders: view.orders.map(strip),
       fills: [...entry.fills],
       balances: view.margins.map(strip),
-      marks: [...(entry.market?.marks.values() ?? [])],
+      marks: [...(entry.market?.marks.values() ?? [])].filter((m) => entry.watch.has(m.symbol)),
       at_us: Date.now() * 1000,
     };
   }
