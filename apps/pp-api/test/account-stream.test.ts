@@ -147,7 +147,10 @@ describe('the live account stream (SSE)', () => {
       (n) => n === 0,
     );
     const a = await streamOf(acct.credentialRef);
-    await a.next((e) => e.event === 'snapshot');
+    const snap = JSON.parse((await a.next((e) => e.event === 'snapshot')).data) as TAccountSnapshotEvent;
+    // A new exchange stream starts from REST: the earlier fill, with its fee.
+    expect(snap.fills).toHaveLength(1);
+    expect(Number(snap.fills[0]?.fee)).toBeGreaterThan(0);
     const b = await streamOf(acct.credentialRef);
     await b.next((e) => e.event === 'snapshot');
     expect(await exchangeSockets(acct.userId)).toBe(1);

@@ -49,6 +49,8 @@ export const ZStreamFill = z.object({
   size: z.number(),
   price: ZDec,
   role: z.string(),
+  /** The commission, when the source tells it (REST does; Delta's `v2/user_trades` does not). */
+  fee: ZDec.nullable(),
   timestamp_us: z.number(),
   source: ZSource,
 });

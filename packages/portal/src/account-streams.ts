@@ -63,18 +63,21 @@ interface Entry {
   closing: boolean;
 }
 
-const fillOf = (f: {
-  fill_id: string;
-  order_id: string;
-  client_order_id: string | null;
-  symbol: string;
-  side: 'buy' | 'sell';
-  size: number;
-  price: string;
-  role: string;
-  timestamp_us: number;
-  source: TStreamFill['source'];
-}): TStreamFill => ({
+const fillOf = (
+  f: {
+    fill_id: string;
+    order_id: string;
+    client_order_id: string | null;
+    symbol: string;
+    side: 'buy' | 'sell';
+    size: number;
+    price: string;
+    role: string;
+    timestamp_us: number;
+    source: TStreamFill['source'];
+  },
+  fee: string | null = null,
+): TStreamFill => ({
   fill_id: f.fill_id,
   order_id: f.order_id,
   client_order_id: f.client_order_id,
@@ -83,6 +86,7 @@ const fillOf = (f: {
   size: f.size,
   price: f.price,
   role: f.role,
+  fee,
   timestamp_us: f.timestamp_us,
   source: f.source,
 });
@@ -238,7 +242,7 @@ export class AccountStreams {
       const recent = await client.fills({ page_size: this.o.recentFills });
       this.addFills(
         entry,
-        recent.items.map((f) => fillOf(fillFromRest(f))),
+        recent.items.map((f) => fillOf(fillFromRest(f), String(f.commission))),
       );
     } catch (err) {
       if (err instanceof AppError) throw err;

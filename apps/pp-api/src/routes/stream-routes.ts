@@ -18,6 +18,7 @@ export function sseFrame(id: number, e: TAccountStreamEvent): string {
 
 /** Resolves when the socket can take more, or when it closed. */
 function writable(raw: ServerResponse): Promise<void> {
+  if (raw.destroyed || raw.writableEnded) return Promise.resolve();
   return new Promise((resolve) => {
     const done = () => {
       raw.off('drain', done);

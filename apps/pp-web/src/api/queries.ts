@@ -286,15 +286,16 @@ export function useAccount(ref: string | undefined, opts: { poll?: boolean } = {
 }
 
 /** The last hours of a product's mark-price candles (1 minute): where the mark chart starts. */
-export function useMarkCandles(symbol: string | undefined, hours = 6) {
+export function useMarkCandles(symbol: string | undefined, environment: string | undefined, hours = 6) {
   return useQuery({
-    queryKey: ['mark-candles', symbol ?? '', hours],
+    queryKey: ['mark-candles', symbol ?? '', environment ?? '', hours],
     queryFn: () => {
       const end = Math.floor(Date.now() / 1000);
       const path = `/api/markets/${enc(`MARK:${symbol ?? ''}`)}/candles`;
-      return api('GET', withQuery(path, { resolution: '1m', start: end - hours * 3600, end }), ZCandleList);
+      const query = { resolution: '1m', start: end - hours * 3600, end, environment };
+      return api('GET', withQuery(path, query), ZCandleList);
     },
-    enabled: Boolean(symbol),
+    enabled: Boolean(symbol && environment),
     staleTime: 5 * 60_000,
   });
 }

@@ -31,15 +31,23 @@ const FINAL = new Set(['exchange_key_rejected', 'credential_revoked', 'session_e
  */
 export function useAccountStream(
   ref: string | undefined,
-  opts: { EventSource?: EventSourceCtor; staleAfterMs?: number } = {},
+  opts: { EventSource?: EventSourceCtor; staleAfterMs?: number; reopenAfterMs?: number } = {},
 ): AccountStream {
   const [state, setState] = useState<AccountStream>({ status: 'connecting', view: null, closedReason: null });
+  // Bumped to open a new EventSource after the browser gave up on one (e.g. 503 stream_limit_reached).
+  const [attempt, setAttempt] = useState(0);
   const Impl = opts.EventSource ?? (globalThis.EventSource as EventSourceCtor | undefined);
   const staleAfterMs = opts.staleAfterMs ?? 10_000;
+  const reopenAfterMs = opts.reopenAfterMs ?? 30_000;
 
   useEffect(() => {
-    setState({ status: ref && Impl ? 'connecting' : 'stale', view: null, closedReason: null });
+    setState((st) => ({
+      status: ref && Impl ? (attempt > 0 ? 'stale' : 'connecting') : 'stale',
+      view: attempt > 0 ? st.view : null,
+      closedReason: null,
+    }));
     if (!ref || !Impl) return;
+    let reopen: ReturnType<typeof setTimeout> | undefined;
     const es = new Impl(`/api/credentials/${encodeURIComponent(ref)}/stream`, { withCredentials: true });
     let staleTimer: ReturnType<typeof setTimeout> | undefined;
     const status = (s: LiveStatus) => setState((st) => (st.status === s ? st : { ...st, status: s }));
@@ -88,15 +96,18 @@ export function useAccountStream(
       if (es.readyState === 2) {
         clearTimeout(staleTimer);
         status('stale');
+        // Try again later (the page polls meanwhile); a refusal for good was a `closed` event, not this.
+        reopen ??= setTimeout(() => setAttempt((n) => n + 1), reopenAfterMs);
       } else {
         down();
       }
     };
     return () => {
       clearTimeout(staleTimer);
+      clearTimeout(reopen);
       es.close();
     };
-  }, [ref, Impl, staleAfterMs]);
+  }, [ref, Impl, staleAfterMs, reopenAfterMs, attempt]);
 
   return state;
 }

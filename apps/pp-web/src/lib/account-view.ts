@@ -155,7 +155,7 @@ const fillRow = (f: TStreamFill): FillRow => ({
   side: f.side,
   size: f.size,
   price: f.price,
-  fee: null,
+  fee: f.fee,
 });
 
 const OPEN_ORDER = new Set(['open', 'pending']);

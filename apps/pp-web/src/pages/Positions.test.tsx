@@ -229,6 +229,7 @@ describe('Positions page, live', () => {
         size: 3,
         price: '59000',
         role: 'maker',
+        fee: null,
         timestamp_us: 1_765_000_102_000_000,
         source: 'stream',
       },
