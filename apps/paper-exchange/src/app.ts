@@ -1,4 +1,5 @@
 import { type App, createApp, type Db, type Logger, type Migration } from '@delta/server-kit';
+import { z } from 'zod';
 import type { PaperExchange } from './exchange.ts';
 import { accountRoutes } from './routes/account.ts';
 import { adminRoutes } from './routes/admin.ts';
@@ -55,6 +56,12 @@ export async function buildApp(deps: Deps): Promise<App> {
         adminRoutes(admin as App, px);
         // Open sockets per endpoint and per account: tests check that a consumer released its socket.
         admin.get('/streams', async () => streams?.counts() ?? { private: 0, public: 0, accounts: {} });
+        // A network failure on demand: cuts every socket, or one account's (`account` = its user id).
+        (admin as App).post(
+          '/streams/drop',
+          { schema: { body: z.strictObject({ account: z.string().max(40).optional() }) } },
+          async (request) => ({ dropped: streams?.drop(request.body.account) ?? 0 }),
+        );
       },
       { prefix: '/_paper' },
     );

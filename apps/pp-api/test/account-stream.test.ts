@@ -1,11 +1,7 @@
 import type { TAccountSnapshotEvent, TStreamFill, TStreamOrder, TStreamPosition } from '@delta/contracts';
-import { AccountStreams, createVault } from '@delta/portal';
-import { AppError } from '@delta/server-kit';
-import { MasterKeyring } from '@delta/vault';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sseFrame } from '../src/routes/stream-routes.ts';
 import { approve, execute, type Onboarded, onboard } from './runbook-helpers.ts';
-import { openSse, type SseClient, sessionCookie } from './sse-client.ts';
+import { eventually, exchangeSockets, openSse, type SseClient, sessionCookie } from './sse-client.ts';
 import { type Session, type Stack, signIn, startStack } from './stack.ts';
 
 /**
@@ -23,22 +19,6 @@ async function streamOf(ref: string, headers: Record<string, string> = {}): Prom
   const c = await openSse(`${stack.ppUrl}/api/credentials/${ref}/stream`, { cookie: viewer, ...headers });
   open.push(c);
   return c;
-}
-
-/** The paper exchange's open sockets authenticated as this account. */
-async function exchangeSockets(userId: number): Promise<number> {
-  const r = await fetch(`${stack.paper.url}/_paper/streams`);
-  const body = (await r.json()) as { accounts: Record<string, number> };
-  return body.accounts[String(userId)] ?? 0;
-}
-
-async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await read();
-    if (ok(v) || Date.now() > deadline) return v;
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 beforeAll(async () => {
@@ -143,7 +123,7 @@ describe('the live account stream (SSE)', () => {
   it('shares one exchange socket per credential and releases it when the last client closes', async () => {
     const pp = stack.apps.pp;
     await eventually(
-      () => exchangeSockets(acct.userId),
+      () => exchangeSockets(stack, acct.userId),
       (n) => n === 0,
     );
     const a = await streamOf(acct.credentialRef);
@@ -153,7 +133,7 @@ describe('the live account stream (SSE)', () => {
     expect(Number(snap.fills[0]?.fee)).toBeGreaterThan(0);
     const b = await streamOf(acct.credentialRef);
     await b.next((e) => e.event === 'snapshot');
-    expect(await exchangeSockets(acct.userId)).toBe(1);
+    expect(await exchangeSockets(stack, acct.userId)).toBe(1);
     expect(pp.accountStreams.subscriberCount(acct.credentialRef)).toBe(2);
     expect(pp.accountStreams.streamCount).toBe(1);
 
@@ -164,12 +144,12 @@ describe('the live account stream (SSE)', () => {
         (n) => n === 1,
       ),
     ).toBe(1);
-    expect(await exchangeSockets(acct.userId)).toBe(1);
+    expect(await exchangeSockets(stack, acct.userId)).toBe(1);
 
     b.close();
     expect(
       await eventually(
-        () => exchangeSockets(acct.userId),
+        () => exchangeSockets(stack, acct.userId),
         (n) => n === 0,
       ),
     ).toBe(0);
@@ -223,14 +203,14 @@ describe('the live account stream (SSE)', () => {
     const third = await onboard(stack, ops, { name: 'Revoked Later' });
     const s = await streamOf(third.credentialRef);
     await s.next((e) => e.event === 'snapshot');
-    expect(await exchangeSockets(third.userId)).toBe(1);
+    expect(await exchangeSockets(stack, third.userId)).toBe(1);
     const rv = await ops.call('POST', `/api/credentials/${third.credentialRef}/revoke`, {});
     expect(rv.status).toBe(200);
     const closed = await s.next((e) => e.event === 'closed', 5_000);
     expect(JSON.parse(closed.data)).toEqual({ type: 'closed', reason: 'credential_revoked' });
     expect(
       await eventually(
-        () => exchangeSockets(third.userId),
+        () => exchangeSockets(stack, third.userId),
         (n) => n === 0,
       ),
     ).toBe(0);
@@ -259,84 +239,6 @@ describe('the live account stream (SSE)', () => {
     expect(revoked.problem).toMatchObject({ reason: 'credential_revoked' });
     expect(stack.apps.pp.accountStreams.streamCount).toBe(0);
   }, 30_000);
-});
-
-describe('the portal core behind it (AccountStreams on the same vault and exchange)', () => {
-  const hub = (o: { maxStreams: number; maxQueue?: number }) =>
-    new AccountStreams({
-      vault: createVault(
-        stack.dbs.pp.db,
-        'pp',
-        new MasterKeyring([{ version: 'v1', key: Buffer.alloc(32, 9) }]),
-      ),
-      paperUrl: stack.paper.url,
-      ...o,
-    });
-
-  it('refuses one stream more than its limit (stream_limit_reached, 503 with retry-after)', async () => {
-    const streams = hub({ maxStreams: 1 });
-    const other = await onboard(stack, ops, { name: 'Second Account' });
-    const sub = await streams.subscribe(acct.credentialRef, acct.customerId);
-    const refused = await streams.subscribe(other.credentialRef, other.customerId).catch((e: unknown) => e);
-    expect(refused).toBeInstanceOf(AppError);
-    expect(refused).toMatchObject({ status: 503, reason: 'stream_limit_reached' });
-    expect((refused as AppError).headers['retry-after']).toBe('30');
-    // A second subscriber of the same account shares the open stream.
-    const again = await streams.subscribe(acct.credentialRef, acct.customerId);
-    expect(streams.streamCount).toBe(1);
-    sub.close();
-    again.close();
-    await streams.close();
-  }, 30_000);
-
-  it('drops a subscriber that does not read, with a final slow_consumer event, and releases the socket', async () => {
-    const streams = hub({ maxStreams: 5, maxQueue: 3 });
-    const sub = await streams.subscribe(acct.credentialRef, acct.customerId);
-    expect(sub.backlog).toBe(1); // the snapshot, unread
-    const ticker = (await (await fetch(`${stack.paper.url}/v2/tickers/ETHUSD`)).json()) as {
-      result: { mark_price: string };
-    };
-    for (let i = 1; i <= 6 && sub.open; i++) {
-      await stack.paper.setMarkPrice('ETHUSD', Number(ticker.result.mark_price) + i);
-      await eventually(
-        async () => sub.backlog,
-        (n) => n > Math.min(i, 3) || !sub.open,
-        2_000,
-      );
-    }
-    expect(sub.open).toBe(false);
-    const left = [];
-    for await (const e of sub) left.push(e);
-    expect(left).toEqual([{ type: 'closed', reason: 'slow_consumer' }]);
-    expect(streams.streamCount).toBe(0);
-    await streams.close();
-  }, 30_000);
-});
-
-describe('heartbeats', () => {
-  it('the core sends heartbeat events on its period; SSE writes them as comments', async () => {
-    const streams = new AccountStreams({
-      vault: createVault(
-        stack.dbs.pp.db,
-        'pp',
-        new MasterKeyring([{ version: 'v1', key: Buffer.alloc(32, 9) }]),
-      ),
-      paperUrl: stack.paper.url,
-      maxStreams: 5,
-      heartbeatMs: 100,
-    });
-    const sub = await streams.subscribe(acct.credentialRef, acct.customerId);
-    const it = sub[Symbol.asyncIterator]();
-    expect((await it.next()).value).toMatchObject({ type: 'snapshot' });
-    const beat = (await it.next()).value;
-    expect(beat).toMatchObject({ type: 'heartbeat' });
-    expect(sseFrame(7, beat)).toBe(`: heartbeat ${beat.at_us}\n\n`);
-    expect(sseFrame(8, { type: 'status', status: 'reconnecting', reason: null })).toBe(
-      'id: 8\nevent: status\ndata: {"type":"status","status":"reconnecting","reason":null}\n\n',
-    );
-    sub.close();
-    await streams.close();
-  });
 });
 
 describe('GET /api/markets/:symbol/candles', () => {

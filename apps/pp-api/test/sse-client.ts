@@ -128,3 +128,24 @@ export async function openSse(url: string, headers: Record<string, string> = {})
   })();
   return client;
 }
+
+/** The paper exchange's open sockets authenticated as this account (its user id). */
+export async function exchangeSockets(stack: Stack, userId: number): Promise<number> {
+  const r = await fetch(`${stack.paper.url}/_paper/streams`);
+  const body = (await r.json()) as { accounts: Record<string, number> };
+  return body.accounts[String(userId)] ?? 0;
+}
+
+/** Reads until `ok` holds or `timeoutMs` passed; returns the last value read (the caller asserts on it). */
+export async function eventually<T>(
+  read: () => Promise<T>,
+  ok: (v: T) => boolean,
+  timeoutMs = 10_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await read();
+    if (ok(v) || Date.now() > deadline) return v;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

@@ -271,6 +271,17 @@ export class StreamServer {
     return out;
   }
 
+  /** Cuts sockets off as a network failure would (no close handshake): all, or one account's. */
+  drop(accountId?: string): number {
+    let n = 0;
+    for (const c of [...this.hub.conns]) {
+      if (accountId !== undefined && c.accountId !== accountId) continue;
+      c.ws.terminate();
+      n++;
+    }
+    return n;
+  }
+
   async close(): Promise<void> {
     for (const off of this.offs) off();
     for (const c of this.hub.conns) c.ws.close(1001, 'server shutting down');
