@@ -93,6 +93,7 @@ export async function buildApp(deps: Deps): Promise<App> {
     vault: core.vault,
     paperUrl: config.PAPER_EXCHANGE_URL,
     maxStreams: config.STREAM_MAX_ACCOUNTS,
+    maxSubscribers: config.STREAM_MAX_SUBSCRIBERS,
     heartbeatMs: config.STREAM_HEARTBEAT_MS,
     logger: deps.logger,
   });

@@ -82,7 +82,7 @@ describe('the exchange socket drops under a live stream', () => {
 });
 
 describe('the portal core behind it (AccountStreams on the same vault and exchange)', () => {
-  const hub = (o: { maxStreams: number; maxQueue?: number }) =>
+  const hub = (o: { maxStreams: number; maxQueue?: number; maxSubscribers?: number }) =>
     new AccountStreams({
       vault: createVault(
         stack.dbs.pp.db,
@@ -107,6 +107,17 @@ describe('the portal core behind it (AccountStreams on the same vault and exchan
     sub.close();
     again.close();
     await streams.close();
+    // And one subscriber more than the process serves, whatever the account.
+    const small = hub({ maxStreams: 5, maxSubscribers: 1 });
+    const only = await small.subscribe(acct.credentialRef, acct.customerId);
+    await expect(small.subscribe(acct.credentialRef, acct.customerId)).rejects.toMatchObject({
+      status: 503,
+      reason: 'stream_limit_reached',
+    });
+    only.close();
+    const next = await small.subscribe(acct.credentialRef, acct.customerId);
+    next.close();
+    await small.close();
   }, 30_000);
 
   it('drops a subscriber that does not read, with a final slow_consumer event, and releases the socket', async () => {

@@ -27,6 +27,8 @@ export interface AccountStreamsOptions {
   paperUrl: string;
   /** Exchange account streams this process keeps open at once; one more is refused (`stream_limit_reached`). */
   maxStreams: number;
+  /** Subscribers (open browser streams) this process serves at once, all accounts together (default 1000). */
+  maxSubscribers?: number;
   /** Events a subscriber may fall behind before it is dropped (default 1000). */
   maxQueue?: number;
   /** Heartbeat event period per subscriber (default 15 s). */
@@ -118,7 +120,11 @@ export class AccountStreams {
     return this.entries.size;
   }
 
-  subscriberCount(credentialRef: string): number {
+  /** Subscribers of every account (or of one). */
+  subscriberCount(credentialRef?: string): number {
+    if (credentialRef === undefined) {
+      return [...this.entries.values()].reduce((n, e) => n + e.subs.size + e.joining, 0);
+    }
     return this.entries.get(credentialRef)?.subs.size ?? 0;
   }
 
@@ -128,6 +134,14 @@ export class AccountStreams {
    * `exchange_unavailable`.
    */
   async subscribe(credentialRef: string, customerId: string): Promise<AccountSubscription> {
+    const maxSubscribers = this.options.maxSubscribers ?? 1_000;
+    if (this.subscriberCount() >= maxSubscribers) {
+      throw problem(
+        'stream_limit_reached',
+        `This portal serves at most ${maxSubscribers} live account views at once.`,
+        { retryAfterS: 30 },
+      );
+    }
     let entry = this.entries.get(credentialRef);
     if (!entry) {
       if (this.entries.size >= this.options.maxStreams) {
