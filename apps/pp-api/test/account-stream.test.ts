@@ -264,6 +264,10 @@ describe('GET /api/markets/:symbol/candles', () => {
     const d = await candles('/api/markets/MARK:BTCUSD/candles');
     expect(d.status).toBe(200);
     expect((d.body.end as number) - (d.body.start as number)).toBe(6 * 3600);
+    // Only a start far back: the latest 2000 candles before now.
+    const far = await candles(`/api/markets/MARK:BTCUSD/candles?resolution=1m&start=${end - 10 * 86_400}`);
+    expect(far.status).toBe(200);
+    expect((far.body.end as number) - (far.body.start as number)).toBe(2000 * 60);
   });
 
   it('refuses bad input with a problem, never a 500', async () => {
@@ -277,6 +281,8 @@ describe('GET /api/markets/:symbol/candles', () => {
         'validation_failed',
       ],
       ['/api/markets/MARK:BTCUSD/candles?start=abc', 422, 'validation_failed'],
+      [`/api/markets/MARK:BTCUSD/candles?start=${end + 1800}`, 422, 'validation_failed'],
+      ['/api/markets/MARK:BTCUSD/candles?end=1400000000', 422, 'validation_failed'],
       ['/api/markets/MARK:BTCUSD/candles?extra=1', 422, 'validation_failed'],
       ['/api/markets/btc%20usd/candles', 422, 'validation_failed'],
       ['/api/markets/ZZZUSD/candles', 404, 'unknown_product'],

@@ -6,7 +6,7 @@ import {
   ZExchangeEnvironmentName,
 } from '@delta/contracts';
 import { DeltaError, DeltaReadClient } from '@delta/delta-client';
-import { type App, problem } from '@delta/server-kit';
+import { type App, AppError, problem } from '@delta/server-kit';
 import { z } from 'zod';
 import { requireUser } from '../auth/session-plugin.ts';
 
@@ -67,7 +67,13 @@ export function registerMarketRoutes(app: App, deps: { paperUrl: string }) {
       const q = request.query;
       const res = CANDLE_RESOLUTIONS[q.resolution];
       const end = q.end ?? Math.floor(Date.now() / 1000);
-      const start = q.start ?? Math.max(end - 6 * 3_600, end - MAX_CANDLES * res);
+      // With one side given, the other follows; never more than 2000 candles (the latest of the range).
+      const start = Math.max(q.start ?? end - 6 * 3_600, end - MAX_CANDLES * res);
+      if (start >= end) {
+        throw AppError.validation([
+          { path: 'start', code: 'custom', message: 'start must be before end (default: now)' },
+        ]);
+      }
       const client = new DeltaReadClient({
         preset: q.environment,
         baseUrl: q.environment === 'paper' ? deps.paperUrl : undefined,
