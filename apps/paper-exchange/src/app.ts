@@ -1,4 +1,5 @@
 import { type App, createApp, type Db, type Logger, type Migration } from '@delta/server-kit';
+import { z } from 'zod';
 import type { PaperExchange } from './exchange.ts';
 import { accountRoutes } from './routes/account.ts';
 import { adminRoutes } from './routes/admin.ts';
@@ -32,11 +33,13 @@ export async function buildApp(deps: Deps): Promise<App> {
     answerFrameworkError: answerDeltaFrameworkError,
   });
   const px = deps.exchange;
+  let streams: StreamServer | undefined;
   if (deps.streams !== false) {
-    const streams = new StreamServer(px, deps.streams ?? {});
+    streams = new StreamServer(px, deps.streams ?? {});
     streams.attach(app.server);
     // Sockets first: an open socket would otherwise hold the HTTP server's close.
-    app.addHook('preClose', async () => streams.close());
+    const s = streams;
+    app.addHook('preClose', async () => s.close());
   }
   await app.register(
     deltaScope(px, (v2) => {
@@ -48,7 +51,20 @@ export async function buildApp(deps: Deps): Promise<App> {
     { prefix: '/v2' },
   );
   if (deps.adminEnabled) {
-    await app.register(async (admin) => adminRoutes(admin as App, px), { prefix: '/_paper' });
+    await app.register(
+      async (admin) => {
+        adminRoutes(admin as App, px);
+        // Open sockets per endpoint and per account: tests check that a consumer released its socket.
+        admin.get('/streams', async () => streams?.counts() ?? { private: 0, public: 0, accounts: {} });
+        // A network failure on demand: cuts every socket, or one account's (`account` = its user id).
+        (admin as App).post(
+          '/streams/drop',
+          { schema: { body: z.strictObject({ account: z.string().max(40).optional() }) } },
+          async (request) => ({ dropped: streams?.drop(request.body.account) ?? 0 }),
+        );
+      },
+      { prefix: '/_paper' },
+    );
   }
   return app;
 }

@@ -1,5 +1,5 @@
 import { ZCustomer } from '@delta/contracts';
-import { registerPortalCore, type Vault } from '@delta/portal';
+import { AccountStreams, registerPortalCore, type Vault } from '@delta/portal';
 import { type App, createApp, type Db, type Logger, type Migration } from '@delta/server-kit';
 import type { ServiceKeys } from '@delta/service-auth';
 import type { JWK } from 'jose';
@@ -10,10 +10,19 @@ import { registerApprovalRoutes } from './routes/approval-routes.ts';
 import { registerAuditRoutes } from './routes/audit-routes.ts';
 import { registerAuthRoutes } from './routes/auth-routes.ts';
 import { registerCredentialRoutes } from './routes/credential-routes.ts';
+import { registerMarketRoutes } from './routes/market-routes.ts';
 import { opsPrincipal, registerPlantRelayRoutes } from './routes/plant-relay-routes.ts';
 import { registerPositionRoutes } from './routes/position-routes.ts';
+import { registerStreamRoutes } from './routes/stream-routes.ts';
 
 export const SERVICE = 'pp-api';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The live account streams (tests count what they hold open). */
+    accountStreams: AccountStreams;
+  }
+}
 
 export interface Deps {
   logger: Logger;
@@ -79,5 +88,18 @@ export async function buildApp(deps: Deps): Promise<App> {
   });
   registerApprovalRoutes(app, { approvals: core.approvals });
   registerPositionRoutes(app, { vault: core.vault, paperUrl: config.PAPER_EXCHANGE_URL });
+  registerMarketRoutes(app, { paperUrl: config.PAPER_EXCHANGE_URL });
+  const streams = new AccountStreams({
+    vault: core.vault,
+    paperUrl: config.PAPER_EXCHANGE_URL,
+    maxStreams: config.STREAM_MAX_ACCOUNTS,
+    maxSubscribers: config.STREAM_MAX_SUBSCRIBERS,
+    heartbeatMs: config.STREAM_HEARTBEAT_MS,
+    logger: deps.logger,
+  });
+  // Streams end first (subscribers get `closed`), else an open event stream would hold the server's close.
+  app.addHook('preClose', async () => streams.close());
+  app.decorate('accountStreams', streams);
+  registerStreamRoutes(app, { db, vault: core.vault, streams, sessionCheckMs: config.STREAM_HEARTBEAT_MS });
   return app;
 }

@@ -75,6 +75,8 @@ export interface StackOptions {
   attemptLeaseS?: number;
   /** Put a holding proxy between Plant and PP's internal API (to hold a consumption mid-way). */
   portalProxy?: boolean;
+  /** Extra PP configuration (environment names, e.g. STREAM_HEARTBEAT_MS). */
+  ppEnv?: Record<string, string>;
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
@@ -183,6 +185,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       PLANT_GATEWAY_URL: gatewayUrl,
       PLANT_JWKS_URL: `${plantUrl}/.well-known/jwks.json`,
       PAPER_EXCHANGE_URL: paper.url,
+      ...options.ppEnv,
     }),
     keys: keys.pp,
     vault: createVault(dbs.pp.db, 'pp', new MasterKeyring([{ version: 'v1', key: Buffer.alloc(32, 9) }])),

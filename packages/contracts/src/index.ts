@@ -1,3 +1,4 @@
+export * from './account-stream.ts';
 export * from './agent-setup.ts';
 export * from './agent-spec.ts';
 export * from './audit.ts';

@@ -280,6 +280,16 @@ export const REFUSAL_REASONS = {
     title: 'The exchange did not answer.',
     next: 'Try again in a moment. If it keeps failing, check the exchange status.',
   },
+  stream_limit_reached: {
+    status: 503,
+    title: 'This portal is already following as many exchange accounts live as it may.',
+    next: 'The page falls back to reading the account every few seconds. Try the live view again in a minute.',
+  },
+  unknown_product: {
+    status: 404,
+    title: 'The exchange lists no such product.',
+    next: 'Check the symbol (e.g. BTCUSD, or MARK:BTCUSD for mark prices).',
+  },
   // The execution.
   execution_in_progress: {
     status: 409,

@@ -1,3 +1,4 @@
+export * from './account-streams.ts';
 export * from './approvals.ts';
 export * from './audit-log.ts';
 export * from './credential-ownership.ts';

@@ -261,6 +261,27 @@ export class StreamServer {
     );
   }
 
+  /** Open sockets per endpoint, and per authenticated account (user id): what a test checks is released. */
+  counts(): { private: number; public: number; accounts: Record<string, number> } {
+    const out = { private: 0, public: 0, accounts: {} as Record<string, number> };
+    for (const c of this.hub.conns) {
+      out[c.endpoint]++;
+      if (c.accountId) out.accounts[c.accountId] = (out.accounts[c.accountId] ?? 0) + 1;
+    }
+    return out;
+  }
+
+  /** Cuts sockets off as a network failure would (no close handshake): all, or one account's. */
+  drop(accountId?: string): number {
+    let n = 0;
+    for (const c of [...this.hub.conns]) {
+      if (accountId !== undefined && c.accountId !== accountId) continue;
+      c.ws.terminate();
+      n++;
+    }
+    return n;
+  }
+
   async close(): Promise<void> {
     for (const off of this.offs) off();
     for (const c of this.hub.conns) c.ws.close(1001, 'server shutting down');

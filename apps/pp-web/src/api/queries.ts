@@ -4,6 +4,7 @@ import {
   type TTradeRunRequest,
   ZAuditChainsVerifyResult,
   ZAuditViewPage,
+  ZCandleList,
   ZHiredAgent,
   ZHiredAgentList,
   ZReferenceAgentList,
@@ -274,11 +275,27 @@ export function useAuditVerify() {
 }
 
 // ---- positions ----
-export function useAccount(ref: string | undefined, opts: { live?: boolean } = {}) {
+/** The REST account read: the first load, and — with `poll` — the fallback while the live stream is down. */
+export function useAccount(ref: string | undefined, opts: { poll?: boolean } = {}) {
   return useQuery({
     queryKey: keys.account(ref ?? ''),
     queryFn: () => api('GET', `/api/credentials/${enc(ref ?? '')}/account`, ZAccount),
     enabled: Boolean(ref),
-    refetchInterval: opts.live ? 5_000 : false,
+    refetchInterval: opts.poll ? 5_000 : false,
+  });
+}
+
+/** The last hours of a product's mark-price candles (1 minute): where the mark chart starts. */
+export function useMarkCandles(symbol: string | undefined, environment: string | undefined, hours = 6) {
+  return useQuery({
+    queryKey: ['mark-candles', symbol ?? '', environment ?? '', hours],
+    queryFn: () => {
+      const end = Math.floor(Date.now() / 1000);
+      const path = `/api/markets/${enc(`MARK:${symbol ?? ''}`)}/candles`;
+      const query = { resolution: '1m', start: end - hours * 3600, end, environment };
+      return api('GET', withQuery(path, query), ZCandleList);
+    },
+    enabled: Boolean(symbol && environment),
+    staleTime: 5 * 60_000,
   });
 }

@@ -1,104 +1,163 @@
+import type { TCandleView, TStreamMark } from '@delta/contracts';
 import {
   type AutoscaleInfo,
+  type CandlestickData,
+  CandlestickSeries,
   createChart,
   type IChartApi,
   type IPriceLine,
   type ISeriesApi,
-  LineSeries,
   LineStyle,
   type UTCTimestamp,
 } from 'lightweight-charts';
 import { useEffect, useRef } from 'react';
 
-export interface MarkPoint {
-  /** Unix seconds. */
-  time: number;
-  value: number;
+const RESOLUTION_S = 60;
+
+/** Unix seconds of a mark's time (µs from the exchange; now when it has none). */
+export function markSeconds(m: TStreamMark, now = Date.now()): number {
+  const t = m.timestamp_us;
+  if (!t) return Math.floor(now / 1000);
+  return Math.floor(t > 1e14 ? t / 1e6 : t > 1e11 ? t / 1e3 : t);
 }
 
-/** Live mark price of one product, with the position's entry price drawn as a dashed line. */
+/**
+ * A live mark folded into the candles: the same minute moves the last candle's close (and high/low); a later
+ * minute opens a new candle at the previous close. An older mark changes nothing.
+ */
+export function extendCandle(last: CandlestickData | undefined, m: TStreamMark): CandlestickData | undefined {
+  const price = Number(m.mark_price);
+  if (!Number.isFinite(price)) return undefined;
+  const start = (Math.floor(markSeconds(m) / RESOLUTION_S) * RESOLUTION_S) as UTCTimestamp;
+  if (!last) return { time: start, open: price, high: price, low: price, close: price };
+  const lastTime = last.time as number;
+  if (start < lastTime) return undefined;
+  if (start === lastTime) {
+    return { ...last, high: Math.max(last.high, price), low: Math.min(last.low, price), close: price };
+  }
+  return {
+    time: start,
+    open: last.close,
+    high: Math.max(last.close, price),
+    low: Math.min(last.close, price),
+    close: price,
+  };
+}
+
+type Line = { price: number | undefined; title: string; color: string };
+
+/**
+ * One product's mark price: 1-minute mark candles from the exchange's history, extended by live marks, with the
+ * position's entry price (dashed) and liquidation price (dotted) when there is a position.
+ */
 export function MarkPriceChart({
   symbol,
-  points,
+  candles,
+  mark,
   entryPrice,
+  liquidationPrice,
 }: {
   symbol: string;
-  points: MarkPoint[];
+  candles: TCandleView[];
+  mark?: TStreamMark | undefined;
   entryPrice?: number | undefined;
+  liquidationPrice?: number | undefined;
 }) {
   const box = useRef<HTMLDivElement>(null);
   const chart = useRef<IChartApi | null>(null);
-  const series = useRef<ISeriesApi<'Line'> | null>(null);
-  const entryLine = useRef<IPriceLine | null>(null);
+  const series = useRef<ISeriesApi<'Candlestick'> | null>(null);
+  const lastBar = useRef<CandlestickData | undefined>(undefined);
+  const lines = useRef<IPriceLine[]>([]);
 
   useEffect(() => {
     if (!box.current) return;
     const c = createChart(box.current, {
       autoSize: true,
-      height: 280,
+      height: 300,
       layout: { background: { color: '#ffffff' }, textColor: '#1f2933' },
       grid: { vertLines: { color: '#eef1f4' }, horzLines: { color: '#eef1f4' } },
-      timeScale: { timeVisible: true, secondsVisible: true },
+      timeScale: { timeVisible: true, secondsVisible: false },
     });
     chart.current = c;
-    series.current = c.addSeries(LineSeries, { color: '#2563eb', lineWidth: 2, title: `${symbol} mark` });
+    series.current = c.addSeries(CandlestickSeries, { title: `${symbol} mark` });
     return () => {
       c.remove();
       chart.current = null;
       series.current = null;
-      entryLine.current = null;
+      lines.current = [];
+      lastBar.current = undefined;
     };
   }, [symbol]);
 
   useEffect(() => {
-    series.current?.setData(points.map((p) => ({ time: p.time as UTCTimestamp, value: p.value })));
-  }, [points]);
+    const data = candles.map((k) => ({
+      time: k.time as UTCTimestamp,
+      open: k.open,
+      high: k.high,
+      low: k.low,
+      close: k.close,
+    }));
+    series.current?.setData(data);
+    lastBar.current = data[data.length - 1];
+  }, [candles]);
+
+  useEffect(() => {
+    if (!mark || mark.symbol !== symbol) return;
+    const bar = extendCandle(lastBar.current, mark);
+    if (!bar) return;
+    series.current?.update(bar);
+    lastBar.current = bar;
+  }, [mark, symbol]);
 
   useEffect(() => {
     const s = series.current;
     if (!s) return;
-    const entry = entryPrice !== undefined && Number.isFinite(entryPrice) ? entryPrice : undefined;
-    // Keep the entry line on screen: the price scale spans the marks and the entry price.
+    const wanted: Line[] = [
+      { price: entryPrice, title: 'entry', color: '#d97706' },
+      { price: liquidationPrice, title: 'liquidation', color: '#dc2626' },
+    ];
+    const shown = wanted.filter((l): l is Line & { price: number } => Number.isFinite(l.price ?? Number.NaN));
+    // Keep the lines on screen: the price scale spans the candles and every line.
     s.applyOptions({
       autoscaleInfoProvider: (original: () => AutoscaleInfo | null): AutoscaleInfo | null => {
         const r = original();
-        if (entry === undefined) return r;
-        if (!r?.priceRange) return { priceRange: { minValue: entry * 0.999, maxValue: entry * 1.001 } };
-        return {
-          ...r,
-          priceRange: {
-            minValue: Math.min(r.priceRange.minValue, entry),
-            maxValue: Math.max(r.priceRange.maxValue, entry),
-          },
-        };
+        if (shown.length === 0) return r;
+        const prices = shown.map((l) => l.price);
+        const lo = Math.min(...prices, r?.priceRange?.minValue ?? Number.POSITIVE_INFINITY);
+        const hi = Math.max(...prices, r?.priceRange?.maxValue ?? Number.NEGATIVE_INFINITY);
+        return { ...r, priceRange: { minValue: lo * 0.999, maxValue: hi * 1.001 } };
       },
     });
-    if (entryLine.current) {
-      s.removePriceLine(entryLine.current);
-      entryLine.current = null;
-    }
-    if (entryPrice !== undefined && Number.isFinite(entryPrice)) {
-      entryLine.current = s.createPriceLine({
-        price: entryPrice,
-        color: '#d97706',
+    for (const l of lines.current) s.removePriceLine(l);
+    lines.current = shown.map((l) =>
+      s.createPriceLine({
+        price: l.price,
+        color: l.color,
         lineWidth: 2,
-        lineStyle: LineStyle.Dashed,
+        lineStyle: l.title === 'entry' ? LineStyle.Dashed : LineStyle.Dotted,
         axisLabelVisible: true,
-        title: 'entry',
-      });
-    }
-  }, [entryPrice, symbol]);
+        title: l.title,
+      }),
+    );
+  }, [entryPrice, liquidationPrice, symbol]);
 
+  const described = [
+    entryPrice ? `entry at ${entryPrice}` : '',
+    liquidationPrice ? `liquidation at ${liquidationPrice}` : '',
+  ]
+    .filter(Boolean)
+    .join(', ');
   return (
     <figure className="chart">
       <div
         ref={box}
         role="img"
-        aria-label={`${symbol} mark price chart${entryPrice ? `, entry at ${entryPrice}` : ''}`}
+        aria-label={`${symbol} mark price chart${described ? `, ${described}` : ''}`}
       />
       <figcaption className="small muted">
-        {symbol} mark price, live from this page’s opening (every 5 s)
-        {entryPrice ? `; dashed line: entry ${entryPrice}` : ''}.
+        {symbol} mark price: 1-minute candles of the last hours, extended live
+        {entryPrice ? `; dashed: entry ${entryPrice}` : ''}
+        {liquidationPrice ? `; dotted: liquidation ${liquidationPrice}` : ''}.
       </figcaption>
     </figure>
   );

@@ -6,6 +6,7 @@ export type {
   PositionUpdate,
   UpdateSource,
 } from './account-events.ts';
+export { fillFromRest, microsOf } from './account-events.ts';
 export {
   type AccountStreamState,
   DeltaAccountStream,
