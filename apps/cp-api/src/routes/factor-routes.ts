@@ -1,0 +1,137 @@
+import {
+  ZChallengeOptions,
+  ZCustomerMe,
+  ZPasskeyName,
+  ZPasskeyRegistrationResponse,
+  ZTotpCode,
+  ZTotpEnrolment,
+  ZUuidId,
+} from '@delta/contracts';
+import type { App } from '@delta/server-kit';
+import { z } from 'zod';
+import { type CpAuthDeps, recordAllowed, refused } from '../auth/context.ts';
+import { requireCustomer } from '../auth/sessions.ts';
+import { beginTotpEnrolment, checkTotp } from '../auth/totp.ts';
+import { claimChallenge, createChallenge, registerPasskey, registrationOptions } from '../auth/webauthn.ts';
+import { meOf } from './me.ts';
+
+const REGISTRATION_TTL_S = 300;
+
+/**
+ * The signed-in customer's second factors: passkeys (WebAuthn registration, user verification required,
+ * attestation `none`) and an authenticator app (TOTP; its secret shown once, confirmed by a code).
+ */
+export function registerFactorRoutes(app: App, deps: CpAuthDeps) {
+  const { db } = deps;
+
+  app.post(
+    '/api/auth/passkeys/registration/options',
+    { schema: { tags: ['factors'], body: z.strictObject({}), response: { 200: ZChallengeOptions } } },
+    async (request) => {
+      const s = requireCustomer(request);
+      const options = await registrationOptions(db, deps.rp, s);
+      const c = await createChallenge(db, {
+        purpose: 'registration',
+        userId: s.user_id,
+        challenge: options.challenge,
+        ttlSeconds: REGISTRATION_TTL_S,
+      });
+      return { challenge_id: c.challenge_id, options, expires_at: c.expires_at.toISOString() };
+    },
+  );
+
+  app.post(
+    '/api/auth/passkeys/registration/verify',
+    {
+      schema: {
+        tags: ['factors'],
+        body: z.strictObject({
+          challenge_id: ZUuidId,
+          response: ZPasskeyRegistrationResponse,
+          name: ZPasskeyName.optional(),
+        }),
+        response: { 201: ZCustomerMe },
+      },
+    },
+    async (request, reply) => {
+      const s = requireCustomer(request);
+      const { challenge_id, response, name } = request.body;
+      const action = 'passkey.register';
+      const row = await claimChallenge(db, challenge_id, 'registration', s.user_id);
+      if (!row)
+        throw await refused(deps, request, 'challenge_invalid', 'Start the passkey registration again.', {
+          action,
+          target: challenge_id,
+        });
+      const r = await registerPasskey(db, deps.rp, {
+        userId: s.user_id,
+        challenge: row.challenge,
+        response,
+        name: name ?? 'Passkey',
+      });
+      if (!r.ok) {
+        const code = r.why === 'duplicate' ? 'passkey_already_registered' : 'passkey_registration_failed';
+        throw await refused(deps, request, code, 'The passkey was not registered.', {
+          action,
+          target: response.id.slice(0, 64),
+          details: { why: r.why },
+        });
+      }
+      await recordAllowed(deps, request, { action, target: r.credential_id.slice(0, 64) });
+      return reply.code(201).send(await meOf(db, s, s));
+    },
+  );
+
+  app.post(
+    '/api/auth/totp/enrolment',
+    { schema: { tags: ['factors'], body: z.strictObject({}), response: { 201: ZTotpEnrolment } } },
+    async (request, reply) => {
+      const s = requireCustomer(request);
+      const uri = await beginTotpEnrolment(db, deps.keyring, s);
+      if (!uri)
+        throw await refused(
+          deps,
+          request,
+          'totp_already_enrolled',
+          'An authenticator app is set up already.',
+          {
+            action: 'totp.enrol',
+          },
+        );
+      await recordAllowed(deps, request, {
+        action: 'totp.enrol',
+        target: s.user_id,
+        details: { step: 'begun' },
+      });
+      // Shown once: never cached, never logged (request logs carry no bodies), never returned again.
+      reply.header('cache-control', 'no-store');
+      return reply.code(201).send({ otpauth_uri: uri });
+    },
+  );
+
+  app.post(
+    '/api/auth/totp/enrolment/confirm',
+    {
+      schema: {
+        tags: ['factors'],
+        body: z.strictObject({ code: ZTotpCode }),
+        response: { 200: ZCustomerMe },
+      },
+    },
+    async (request) => {
+      const s = requireCustomer(request);
+      const check = await checkTotp(db, deps.keyring, s, request.body.code, { confirming: true });
+      if (check === 'not_enrolled')
+        throw await refused(deps, request, 'totp_not_enrolled', 'Start the set-up again.', {
+          action: 'totp.confirm',
+        });
+      if (check !== 'ok')
+        throw await refused(deps, request, 'totp_code_invalid', 'The code does not match.', {
+          action: 'totp.confirm',
+          details: { why: check },
+        });
+      await recordAllowed(deps, request, { action: 'totp.confirm', target: s.user_id });
+      return meOf(db, s, s);
+    },
+  );
+}
