@@ -61,6 +61,8 @@ function serviceEnv(name: string): NodeJS.ProcessEnv {
   env.PP_JWKS_URL = env.PP_API_JWKS_URL;
   env.CP_JWKS_URL = env.CP_API_JWKS_URL;
   env.GATEWAY_JWKS_URL = env.PLANT_GATEWAY_JWKS_URL;
+  // Where browsers open CP: PP's invitation links and CP's WebAuthn origin (passkeys need a host name, not an IP).
+  env.CP_PUBLIC_URL = process.env.CP_PUBLIC_URL ?? `http://localhost:${ports['cp-api']}`;
   if (name === 'paper-exchange') {
     env.PAPER_API_KEY = paperDemo.api_key;
     env.PAPER_API_SECRET = paperDemo.api_secret;

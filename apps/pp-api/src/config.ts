@@ -26,6 +26,14 @@ export const ZConfig = z.object({
   SECURE_COOKIES: env.bool(false),
   LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
   LOGIN_LOCKOUT_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
+  /** Where customers open CP (invitation links point there), and how long an invitation lasts (72 h). */
+  CP_PUBLIC_URL: z.url().default('http://localhost:3002'),
+  CP_INVITE_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(300)
+    .max(7 * 86_400)
+    .default(72 * 3600),
   /** Create demo users (printed by npm start) when the user table is empty. Never in production. */
   DEMO_SEED: env.bool(false),
 });
