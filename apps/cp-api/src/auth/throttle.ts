@@ -9,10 +9,16 @@ export interface ThrottleOptions {
   windowSeconds: number;
 }
 
-/** rate-limiter-flexible's PostgreSQL store speaks `client.query({text, values})`; our Db is the client. */
+/**
+ * rate-limiter-flexible's PostgreSQL store speaks `client.query({text, values})`; our Db is the client. The store
+ * reads `rowCount` of its SELECT, which PGlite leaves 0 for a SELECT: the rows returned are counted here.
+ */
 function storeClient(db: Queryable) {
   return {
-    query: (q: { text: string; values?: unknown[] }) => db.query(q.text, q.values ?? []),
+    async query(q: { text: string; values?: unknown[] }) {
+      const r = await db.query(q.text, q.values ?? []);
+      return { rows: r.rows, rowCount: Math.max(r.rowCount, r.rows.length) };
+    },
   };
 }
 
