@@ -6,7 +6,7 @@ import { ephemeralServiceKeys, type ServiceKeys } from '@delta/service-auth';
 import { createTestDatabase, LogCapture, SoftwareAuthenticator, type TestDatabase } from '@delta/testing';
 import { MasterKeyring } from '@delta/vault';
 import { buildApp } from '../src/app.ts';
-import { ZConfig } from '../src/config.ts';
+import { type Config, ZConfig } from '../src/config.ts';
 import { cpMigrations } from '../src/migrations.ts';
 
 export const CP_ORIGIN = 'http://localhost:3002';
@@ -18,6 +18,9 @@ export interface CpTestApp {
   app: Awaited<ReturnType<typeof buildApp>>;
   /** PP's keys: invitations are signed with them (CP is given their public half). */
   ppKeys: ServiceKeys;
+  /** The vault keyring CP was given (it seals TOTP seeds). */
+  keyring: MasterKeyring;
+  config: Config;
   logs: LogCapture;
   invite(customerId?: string, ttlSeconds?: number): Promise<{ token: string; jti: string }>;
   close(): Promise<void>;
@@ -47,6 +50,8 @@ export async function startCp(
     t,
     app,
     ppKeys,
+    keyring,
+    config,
     logs,
     async invite(customerId = CUSTOMER, ttlSeconds?: number) {
       const { token, invite } = await signCpInvite(ppKeys, {
