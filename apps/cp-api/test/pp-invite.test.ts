@@ -1,6 +1,18 @@
+import { mkdtempSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { URI } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDemoCpLogin } from '../../../scripts/demo-cp-login.ts';
 import { ppAudit } from '../../pp-api/src/pp-audit.ts';
-import { type Session, type Stack, signIn, startStack } from '../../pp-api/test/stack.ts';
+import {
+  PASSWORD as OPS_PASSWORD,
+  type Session,
+  type Stack,
+  signIn,
+  startStack,
+} from '../../pp-api/test/stack.ts';
 import { Browser, type CpTestApp, PASSWORD, startCp } from './cp-test-app.ts';
 
 /**
@@ -85,5 +97,41 @@ describe('PP → CP invitations', () => {
       outcome: 'denied',
       reason: 'customer_not_found',
     });
+  });
+});
+
+describe('the demo customer of npm start', () => {
+  it('is made through PP and CP, and signs in with its password and a code of its secret', async () => {
+    await cp.app.listen({ host: '127.0.0.1', port: 0 });
+    const port = (cp.app.server.address() as AddressInfo).port;
+    const file = join(mkdtempSync(join(tmpdir(), 'cp-demo-')), 'cp.json');
+    const demo = await createDemoCpLogin({
+      ppUrl: stack.ppUrl,
+      cpUrl: `http://127.0.0.1:${port}`,
+      operator: { username: 'operator', password: OPS_PASSWORD },
+      file,
+    });
+    expect(demo.customer_id).toMatch(/^cus_/);
+    // Made once: a second start reads the file.
+    expect(
+      (await createDemoCpLogin({ ppUrl: '', cpUrl: '', operator: { username: '', password: '' }, file }))
+        .email,
+    ).toBe(demo.email);
+    const b = new Browser(cp);
+    const p = await b.call<{ login_challenge_id: string; factors: string[] }>(
+      'POST',
+      '/api/auth/login/password',
+      {
+        email: demo.email,
+        password: demo.password,
+      },
+    );
+    expect(p.body.factors).toEqual(['totp']);
+    const r = await b.call('POST', '/api/auth/login/second-factor', {
+      login_challenge_id: p.body.login_challenge_id,
+      totp_code: URI.parse(demo.otpauth_uri).generate(),
+    });
+    expect(r.status).toBe(200);
+    expect(r.body.customer_id).toBe(demo.customer_id);
   });
 });
