@@ -143,6 +143,25 @@ describe('passkeys (a software authenticator: ES256, attestation none, counter)'
   });
 });
 
+describe('adding a sign-in method', () => {
+  it('needs a sign-in from the last 10 minutes once the account has one (reauthentication_required)', async () => {
+    const b = new Browser(cp);
+    await b.signup('fresh@example.com');
+    await b.registerPasskey();
+    await cp.t.db.query(
+      `UPDATE cp_sessions SET created_at = now() - interval '11 minutes'
+        WHERE user_id = (SELECT user_id FROM cp_users WHERE email = 'fresh@example.com')`,
+    );
+    for (const url of ['/api/auth/passkeys/registration/options', '/api/auth/totp/enrolment']) {
+      const r = await b.call('POST', url);
+      expect(r.status, url).toBe(403);
+      expect(r.body.reason).toBe('reauthentication_required');
+    }
+    const rec = await cpAudit.list(cp.t.db, { reason: 'reauthentication_required' });
+    expect(rec.length).toBe(2);
+  });
+});
+
 describe('authenticator app (TOTP)', () => {
   it('signs in with password + code; a reused code, a wrong code or a used challenge is refused', async () => {
     const { code, confirmCode } = await withTotp('totp@example.com');

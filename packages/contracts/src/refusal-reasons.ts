@@ -486,6 +486,11 @@ export const REFUSAL_REASONS = {
     title: 'The code does not match the authenticator app’s secret.',
     next: 'Enter the code the app shows now (codes change every 30 seconds).',
   },
+  reauthentication_required: {
+    status: 403,
+    title: 'Sign in again to change how you sign in.',
+    next: 'Adding a passkey or an authenticator app needs a sign-in from the last 10 minutes. Sign out, sign in, and try again.',
+  },
   session_not_found: {
     status: 404,
     title: 'This account has no such session.',

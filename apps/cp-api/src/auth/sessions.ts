@@ -1,5 +1,5 @@
 import { createHash, createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import { CP_CSRF_HEADER, CP_SESSION_COOKIE, principalLabel } from '@delta/contracts';
+import { CP_CSRF_HEADER, CP_SESSION_COOKIE, principalLabel, type TPrincipal } from '@delta/contracts';
 import { type App, type Db, problem, type Queryable } from '@delta/server-kit';
 import cookie from '@fastify/cookie';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -10,6 +10,8 @@ export interface CpSession {
   user_id: string;
   customer_id: string;
   email: string;
+  /** When the customer signed in (a fresh sign-in is needed to add a sign-in method to a protected account). */
+  created_at: Date;
   /** The anti-forgery token of this session (derived from its cookie; see csrfTokenOf). */
   csrf_token: string;
 }
@@ -73,7 +75,7 @@ async function touchSession(db: Queryable, token: string, idleSeconds: number): 
     `UPDATE cp_sessions s SET last_seen_at = now() FROM cp_users u
       WHERE s.token_hash = $1 AND u.user_id = s.user_id AND NOT u.disabled AND s.revoked_at IS NULL
         AND s.expires_at > now() AND s.last_seen_at > now() - make_interval(secs => $2)
-     RETURNING s.session_id, s.user_id, s.customer_id, u.email`,
+     RETURNING s.session_id, s.user_id, s.customer_id, u.email, s.created_at`,
     [hashToken(token), idleSeconds],
   );
   const row = r.rows[0];
@@ -189,6 +191,15 @@ export function requireCustomer(request: FastifyRequest): CpSession {
   const s = request.cpSession;
   if (!s) throw problem('login_required', 'Sign in to CP first.');
   return s;
+}
+
+/**
+ * The principal CP acts for towards Plant: the session's customer, never an id from the request — so a customer
+ * reaches only its own customer's data.
+ */
+export function customerPrincipal(request: FastifyRequest): TPrincipal {
+  const s = requireCustomer(request);
+  return { kind: 'customer', user_id: s.user_id, customer_id: s.customer_id };
 }
 
 /** The audit actor of a request: the customer principal, or the anonymous address. */

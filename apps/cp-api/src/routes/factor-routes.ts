@@ -8,14 +8,18 @@ import {
   ZUuidId,
 } from '@delta/contracts';
 import type { App } from '@delta/server-kit';
+import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { type CpAuthDeps, recordAllowed, refused } from '../auth/context.ts';
-import { requireCustomer } from '../auth/sessions.ts';
+import { type CpSession, requireCustomer } from '../auth/sessions.ts';
 import { beginTotpEnrolment, checkTotp } from '../auth/totp.ts';
+import { factorsOf } from '../auth/users.ts';
 import { claimChallenge, createChallenge, registerPasskey, registrationOptions } from '../auth/webauthn.ts';
 import { meOf } from './me.ts';
 
 const REGISTRATION_TTL_S = 300;
+/** How recent a sign-in must be to add a sign-in method to an account that already has one. */
+export const FRESH_SIGN_IN_S = 600;
 
 /**
  * The signed-in customer's second factors: passkeys (WebAuthn registration, user verification required,
@@ -24,11 +28,27 @@ const REGISTRATION_TTL_S = 300;
 export function registerFactorRoutes(app: App, deps: CpAuthDeps) {
   const { db } = deps;
 
+  /**
+   * A session that is not fresh may not add a sign-in method to an account that has one: otherwise a session
+   * taken over once (an unattended device) could plant the taker's own passkey and keep the account.
+   */
+  async function requireFreshSignIn(request: FastifyRequest, action: string): Promise<CpSession> {
+    const s = requireCustomer(request);
+    const f = await factorsOf(db, s.user_id);
+    const age = (Date.now() - s.created_at.getTime()) / 1000;
+    if ((f.passkeys > 0 || f.totp) && age > FRESH_SIGN_IN_S)
+      throw await refused(deps, request, 'reauthentication_required', 'Sign in again first.', {
+        action,
+        details: { session_age_s: Math.round(age) },
+      });
+    return s;
+  }
+
   app.post(
     '/api/auth/passkeys/registration/options',
     { schema: { tags: ['factors'], body: z.strictObject({}), response: { 200: ZChallengeOptions } } },
     async (request) => {
-      const s = requireCustomer(request);
+      const s = await requireFreshSignIn(request, 'passkey.register');
       const options = await registrationOptions(db, deps.rp, s);
       const c = await createChallenge(db, {
         purpose: 'registration',
@@ -54,7 +74,7 @@ export function registerFactorRoutes(app: App, deps: CpAuthDeps) {
       },
     },
     async (request, reply) => {
-      const s = requireCustomer(request);
+      const s = await requireFreshSignIn(request, 'passkey.register');
       const { challenge_id, response, name } = request.body;
       const action = 'passkey.register';
       const row = await claimChallenge(db, challenge_id, 'registration', s.user_id);
@@ -86,7 +106,7 @@ export function registerFactorRoutes(app: App, deps: CpAuthDeps) {
     '/api/auth/totp/enrolment',
     { schema: { tags: ['factors'], body: z.strictObject({}), response: { 201: ZTotpEnrolment } } },
     async (request, reply) => {
-      const s = requireCustomer(request);
+      const s = await requireFreshSignIn(request, 'totp.enrol');
       const uri = await beginTotpEnrolment(db, deps.keyring, s);
       if (!uri)
         throw await refused(
