@@ -240,7 +240,7 @@ function printDemoLogins() {
 
 /** A demo customer login for CP (password + authenticator app), made through PP and CP once (see demo-cp-login.ts). */
 async function seedDemoCustomer() {
-  if ((process.env.DEMO_SEED ?? 'true') === 'false') return;
+  if ((process.env.DEMO_SEED ?? 'true') === 'false' || process.env.CP_DEMO_CUSTOMER === 'false') return;
   const dir = join(dataRoot, 'demo-logins');
   try {
     const pp = JSON.parse(readFileSync(join(dir, 'pp.json'), 'utf8')) as {
