@@ -27,6 +27,8 @@ export async function startPlatform(): Promise<RunningPlatform> {
     ...(process.env as Record<string, string>),
     DATA_ROOT: dataRoot,
     TEST_DATABASE_URL: '',
+    // The runbook picks the first customer of each list: no CP demo customer before the one it creates.
+    CP_DEMO_CUSTOMER: 'false',
   };
   const ports: Record<string, number> = {};
   for (const s of SERVICES) {

@@ -17,6 +17,7 @@ import {
 } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createDemoCpLogin } from './demo-cp-login.ts';
 import { hostsFromEnv, portsFromEnv, SERVICES } from './services.ts';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -61,6 +62,8 @@ function serviceEnv(name: string): NodeJS.ProcessEnv {
   env.PP_JWKS_URL = env.PP_API_JWKS_URL;
   env.CP_JWKS_URL = env.CP_API_JWKS_URL;
   env.GATEWAY_JWKS_URL = env.PLANT_GATEWAY_JWKS_URL;
+  // Where browsers open CP: PP's invitation links and CP's WebAuthn origin (passkeys need a host name, not an IP).
+  env.CP_PUBLIC_URL = process.env.CP_PUBLIC_URL ?? `http://localhost:${ports['cp-api']}`;
   if (name === 'paper-exchange') {
     env.PAPER_API_KEY = paperDemo.api_key;
     env.PAPER_API_SECRET = paperDemo.api_secret;
@@ -210,6 +213,7 @@ console.log(
   `\nDelta futures trading agent platform is running (data: ${dataRoot}, logs: ${join(dataRoot, 'logs')})\n`,
 );
 for (const [title, url] of rows) console.log(`  ${title!.padEnd(w)}  ${url}`);
+await seedDemoCustomer();
 printDemoLogins();
 console.log('\nPress Ctrl-C to stop everything.');
 
@@ -232,4 +236,29 @@ function printDemoLogins() {
   }
   if (lines.length)
     console.log(`\nDemo logins and keys (development only; stored in ${dir}):\n${lines.join('\n')}`);
+}
+
+/** A demo customer login for CP (password + authenticator app), made through PP and CP once (see demo-cp-login.ts). */
+async function seedDemoCustomer() {
+  if ((process.env.DEMO_SEED ?? 'true') === 'false' || process.env.CP_DEMO_CUSTOMER === 'false') return;
+  const dir = join(dataRoot, 'demo-logins');
+  try {
+    const pp = JSON.parse(readFileSync(join(dir, 'pp.json'), 'utf8')) as {
+      username: string;
+      password: string;
+    }[];
+    const operator = pp.find((u) => u.username === 'operator');
+    if (!operator) return;
+    await createDemoCpLogin({
+      ppUrl: `http://127.0.0.1:${ports['pp-api']}`,
+      cpUrl: `http://127.0.0.1:${ports['cp-api']}`,
+      operator: { username: operator.username, password: operator.password },
+      file: join(dir, 'cp.json'),
+    });
+    console.log(
+      '\nCP demo customer: sign in with its e-mail and password, then a code (`npm run demo:totp` prints one).',
+    );
+  } catch (err) {
+    console.error(`the CP demo customer could not be created: ${(err as Error).message}`);
+  }
 }

@@ -1,13 +1,23 @@
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadConfigOrExit, runService } from '@delta/server-kit';
+import { defaultDataDir, loadConfigOrExit, runService } from '@delta/server-kit';
+import { loadOrCreateServiceKeys } from '@delta/service-auth';
 import { buildApp, SERVICE } from './app.ts';
 import { ZConfig } from './config.ts';
+import { cpMigrations } from './migrations.ts';
 
 const config = loadConfigOrExit(SERVICE, ZConfig);
+const keys = await loadOrCreateServiceKeys(
+  SERVICE,
+  join(defaultDataDir('keys'), `${SERVICE}.json`),
+  config.SERVICE_KEYS_JSON,
+);
+const migrationsDir = fileURLToPath(new URL('../migrations', import.meta.url));
 
 await runService({
   service: SERVICE,
   config,
-  migrationsDir: fileURLToPath(new URL('../migrations', import.meta.url)),
-  build: (ctx) => buildApp({ logger: ctx.logger, db: ctx.db, migrations: ctx.migrations }),
+  migrationsDir,
+  sharedMigrations: cpMigrations(migrationsDir).filter((m) => m.source !== SERVICE),
+  build: (ctx) => buildApp({ logger: ctx.logger, db: ctx.db, migrations: ctx.migrations, config, keys }),
 });

@@ -9,6 +9,7 @@ import type { Config } from './config.ts';
 import { registerApprovalRoutes } from './routes/approval-routes.ts';
 import { registerAuditRoutes } from './routes/audit-routes.ts';
 import { registerAuthRoutes } from './routes/auth-routes.ts';
+import { registerCpInviteRoutes } from './routes/cp-invite-routes.ts';
 import { registerCredentialRoutes } from './routes/credential-routes.ts';
 import { registerMarketRoutes } from './routes/market-routes.ts';
 import { opsPrincipal, registerPlantRelayRoutes } from './routes/plant-relay-routes.ts';
@@ -87,6 +88,13 @@ export async function buildApp(deps: Deps): Promise<App> {
     },
   });
   registerApprovalRoutes(app, { approvals: core.approvals });
+  registerCpInviteRoutes(app, {
+    db,
+    keys: deps.keys,
+    plant: core.plant,
+    cpPublicUrl: config.CP_PUBLIC_URL,
+    ttlSeconds: config.CP_INVITE_TTL_SECONDS,
+  });
   registerPositionRoutes(app, { vault: core.vault, paperUrl: config.PAPER_EXCHANGE_URL });
   registerMarketRoutes(app, { paperUrl: config.PAPER_EXCHANGE_URL });
   const streams = new AccountStreams({

@@ -32,6 +32,14 @@ export const ZConfig = z.object({
   STREAM_MAX_SUBSCRIBERS: z.coerce.number().int().min(1).max(100_000).default(1_000),
   /** Heartbeat period of an account stream (SSE comments keep proxies from closing an idle stream). */
   STREAM_HEARTBEAT_MS: z.coerce.number().int().min(1_000).max(60_000).default(15_000),
+  /** Where customers open CP (invitation links point there), and how long an invitation lasts (72 h). */
+  CP_PUBLIC_URL: z.url().default('http://localhost:3002'),
+  CP_INVITE_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(300)
+    .max(7 * 86_400)
+    .default(72 * 3600),
   /** Create demo users (printed by npm start) when the user table is empty. Never in production. */
   DEMO_SEED: env.bool(false),
 });

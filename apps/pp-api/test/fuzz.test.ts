@@ -7,9 +7,13 @@
  * The seed is printed; `FUZZ_SEED=<n>` replays a run.
  */
 import { createHmac, randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import { buildApp as buildCp } from '@delta/cp-api/src/app.ts';
-import { createLogger } from '@delta/server-kit';
-import { requestHash, signServiceToken } from '@delta/service-auth';
+import { ZConfig as ZCpConfig } from '@delta/cp-api/src/config.ts';
+import { cpMigrations } from '@delta/cp-api/src/migrations.ts';
+import { createVault } from '@delta/portal';
+import { createLogger, parseConfig } from '@delta/server-kit';
+import { ephemeralServiceKeys, requestHash, signServiceToken } from '@delta/service-auth';
 import {
   createRng,
   createTestDatabase,
@@ -23,6 +27,7 @@ import {
   summarise,
   type TestDatabase,
 } from '@delta/testing';
+import { MasterKeyring } from '@delta/vault';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PASSWORD, type Stack, startStack } from './stack.ts';
 
@@ -53,11 +58,15 @@ beforeAll(async () => {
   paper = stack.paper;
   paperKey = await paper.createApiKey({});
 
-  cpDb = await createTestDatabase({ migrations: [] });
+  const cpSchema = cpMigrations(fileURLToPath(new URL('../../cp-api/migrations', import.meta.url)));
+  cpDb = await createTestDatabase({ migrations: cpSchema });
   cp = await buildCp({
     logger: createLogger({ service: 'cp-api', level: 'warn', destination: stack.logs }),
     db: cpDb.db,
-    migrations: [],
+    migrations: cpSchema,
+    config: parseConfig('cp-api', ZCpConfig, {}),
+    keys: await ephemeralServiceKeys('cp'),
+    vault: createVault(cpDb.db, 'cp', new MasterKeyring([{ version: 'v1', key: Buffer.alloc(32, 3) }])),
   });
   const port = await freePort();
   await cp.listen({ host: '127.0.0.1', port });

@@ -11,6 +11,7 @@ import { z } from 'zod';
  * | approval_id                        | the approval ledger                     | `apr_` + 26 base32                  |
  * | hired_agent_id, execution_id, proposal_id, record_id, decision_id, event_id | Plant | UUID (lower case) |
  * | user_id (ops users)                | PP (users-repository.ts)                | `usr_` + 24 hex                     |
+ * | user_id (customer users)           | CP (auth/users.ts)                      | `cpu_` + 24 hex                     |
  * | agent_id (reference agents)        | the AgentSpec                           | `AGT-XXX-NAME-000`                  |
  * | correlation_id                     | any service, or the caller              | UUID (lower case; see correlation.ts) |
  */
@@ -23,6 +24,8 @@ export const APPROVAL_ID_PATTERN = /^apr_[a-z2-7]{26}$/;
 /** Canonical lower-case UUID (what node's randomUUID gives). */
 export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 export const USER_ID_PATTERN = /^usr_[0-9a-f]{24}$/;
+/** CP's customer users (logins of a customer): `cpu_` + 24 hex. */
+export const CUSTOMER_USER_ID_PATTERN = /^cpu_[0-9a-f]{24}$/;
 export const AGENT_ID_PATTERN = /^AGT-[A-Z]{3}-[A-Z0-9]{1,40}-\d{3}$/;
 /** Plant's canonical intent hash: SHA-256 in lower-case hex. */
 export const INTENT_HASH_PATTERN = /^[0-9a-f]{64}$/;
@@ -51,6 +54,9 @@ export const ZHiredAgentId = ZUuidId;
 export const ZUserId = z
   .string()
   .regex(USER_ID_PATTERN, 'must be a user id: usr_ followed by 24 hex characters');
+export const ZCustomerUserId = z
+  .string()
+  .regex(CUSTOMER_USER_ID_PATTERN, 'must be a customer user id: cpu_ followed by 24 hex characters');
 export const ZAgentId = z
   .string()
   .max(64)

@@ -4,6 +4,7 @@ export * from './agent-spec.ts';
 export * from './audit.ts';
 export * from './common-fields.ts';
 export * from './correlation.ts';
+export * from './cp-auth.ts';
 export * from './customer.ts';
 export * from './execution-states.ts';
 export * from './execution-view.ts';

@@ -453,6 +453,122 @@ export const REFUSAL_REASONS = {
     500,
     'A credential bundle was opened with a clock tolerance out of bounds.',
   ),
+  // CP: customer accounts, invitations, sessions and step-up.
+  invite_invalid: {
+    status: 403,
+    title: 'This invitation link is not valid.',
+    next: 'Open the link exactly as it was sent, or ask the platform team for a new invitation.',
+  },
+  invite_expired: {
+    status: 403,
+    title: 'This invitation has expired.',
+    next: 'Invitations last 72 hours. Ask the platform team for a new one.',
+  },
+  invite_used: {
+    status: 409,
+    title: 'This invitation was already used to create an account.',
+    next: 'Sign in with the account it created, or ask the platform team for a new invitation.',
+  },
+  invite_keys_unavailable: {
+    status: 503,
+    title: 'The invitation could not be checked just now.',
+    next: 'Nothing was created. Try again in a moment.',
+  },
+  password_too_weak: {
+    status: 422,
+    title: 'The password does not meet the policy.',
+    next: 'Use at least 12 characters, and not your e-mail address.',
+  },
+  csrf_failed: {
+    status: 403,
+    title: 'The request did not carry this session’s anti-forgery token.',
+    next: 'Reload the page and try again.',
+  },
+  challenge_invalid: {
+    status: 400,
+    title: 'The sign-in or registration step is unknown, used or expired.',
+    next: 'Start the step again: each challenge is used once and lasts a few minutes.',
+  },
+  second_factor_not_enrolled: {
+    status: 403,
+    title: 'This account has no second factor yet.',
+    next: 'Sign in with the session you signed up with and add a passkey or an authenticator app, or ask the platform team.',
+  },
+  second_factor_failed: {
+    status: 401,
+    title: 'The second factor was not accepted.',
+    next: 'Enter the current code from your authenticator app, or use your passkey, and sign in again.',
+  },
+  passkey_registration_failed: {
+    status: 400,
+    title: 'The passkey could not be registered.',
+    next: 'Try again with the same device; nothing was saved.',
+  },
+  passkey_login_failed: {
+    status: 401,
+    title: 'The passkey was not accepted.',
+    next: 'Use a passkey registered for this account, or sign in with your password and code.',
+  },
+  passkey_already_registered: {
+    status: 409,
+    title: 'This passkey is already registered.',
+    next: 'Nothing changed. Use it to sign in.',
+  },
+  totp_already_enrolled: {
+    status: 409,
+    title: 'An authenticator app is already set up for this account.',
+    next: 'Nothing changed. Use the codes it shows.',
+  },
+  totp_not_enrolled: {
+    status: 409,
+    title: 'No authenticator app set-up is waiting for a code.',
+    next: 'Start the set-up again to get a new secret.',
+  },
+  totp_code_invalid: {
+    status: 400,
+    title: 'The code does not match the authenticator app’s secret.',
+    next: 'Enter the code the app shows now (codes change every 30 seconds).',
+  },
+  reauthentication_required: {
+    status: 403,
+    title: 'Sign in again to change how you sign in.',
+    next: 'Adding a passkey or an authenticator app needs a sign-in from the last 10 minutes. Sign out, sign in, and try again.',
+  },
+  session_not_found: {
+    status: 404,
+    title: 'This account has no such session.',
+    next: 'Reload the list of sessions.',
+  },
+  step_up_required: {
+    status: 403,
+    title: 'This approval needs you to confirm it with your passkey or code.',
+    next: 'Confirm with your passkey (or your authenticator app’s code), then approve again.',
+  },
+  step_up_stale: {
+    status: 403,
+    title: 'The confirmation took too long.',
+    next: 'Confirmations last two minutes. Confirm again.',
+  },
+  step_up_mismatch: {
+    status: 403,
+    title: 'The confirmation was given for a different trade.',
+    next: 'Confirm the trade shown now.',
+  },
+  step_up_replayed: {
+    status: 403,
+    title: 'This confirmation was already used.',
+    next: 'Each confirmation approves one trade once. Confirm again (a new code, or your passkey).',
+  },
+  step_up_failed: {
+    status: 403,
+    title: 'The confirmation was not accepted.',
+    next: 'Use a passkey of this account, or the code your authenticator app shows now.',
+  },
+  step_up_throttled: {
+    status: 429,
+    title: 'Too many failed confirmations.',
+    next: 'Wait the time shown, then confirm again.',
+  },
   // Between services: a gateway's own answers (see 502 above).
   plant_unavailable: {
     status: 502,

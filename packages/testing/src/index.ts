@@ -4,3 +4,4 @@ export * from './holding-proxy.ts';
 export * from './ids.ts';
 export * from './log-capture.ts';
 export * from './ports.ts';
+export * from './webauthn-authenticator.ts';

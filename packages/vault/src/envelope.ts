@@ -14,9 +14,12 @@ const IV_BYTES = 12;
 const TAG_BYTES = 16;
 const DATA_KEY_BYTES = 32;
 
-/** Purpose strings keep a payload ciphertext and a wrapped data key from ever standing in for each other. */
-const PURPOSE_PAYLOAD = 'exchange-credential/payload';
-const PURPOSE_DATA_KEY = 'exchange-credential/data-key';
+/**
+ * Purpose strings keep a payload ciphertext and a wrapped data key from ever standing in for each other, and one
+ * kind of secret (an exchange credential, a customer's TOTP seed) from standing in for another.
+ */
+const EXCHANGE_CREDENTIAL = 'exchange-credential';
+const PURPOSE_PAYLOAD = `${EXCHANGE_CREDENTIAL}/payload`;
 
 /** The encrypted JSON: versioned so the payload format can change without guessing. */
 const ZSealedPayload = ZExchangeSecret.extend({ v: z.literal(1) });
@@ -88,9 +91,14 @@ function decrypt(
   }
 }
 
-function wrapDataKey(keyring: MasterKeyring, binding: CredentialBinding, dataKey: Buffer) {
+function wrapDataKey(
+  keyring: MasterKeyring,
+  binding: CredentialBinding,
+  dataKey: Buffer,
+  kind = EXCHANGE_CREDENTIAL,
+) {
   const version = keyring.current;
-  const wrapped = encrypt(keyring.key(version), dataKey, aad(PURPOSE_DATA_KEY, binding, version));
+  const wrapped = encrypt(keyring.key(version), dataKey, aad(`${kind}/data-key`, binding, version));
   return {
     wrapped_key: wrapped.ciphertext,
     wrap_iv: wrapped.iv,
@@ -99,12 +107,17 @@ function wrapDataKey(keyring: MasterKeyring, binding: CredentialBinding, dataKey
   };
 }
 
-function unwrapDataKey(keyring: MasterKeyring, binding: CredentialBinding, sealed: SealedCredential): Buffer {
+function unwrapDataKey(
+  keyring: MasterKeyring,
+  binding: CredentialBinding,
+  sealed: SealedCredential,
+  kind = EXCHANGE_CREDENTIAL,
+): Buffer {
   const key = keyring.key(sealed.master_key_version);
   return decrypt(
     key,
     { ciphertext: sealed.wrapped_key, iv: sealed.wrap_iv, tag: sealed.wrap_tag },
-    aad(PURPOSE_DATA_KEY, binding, sealed.master_key_version),
+    aad(`${kind}/data-key`, binding, sealed.master_key_version),
     'wrapped data key',
     binding,
   );
@@ -175,6 +188,47 @@ export function rewrapSealed(
   const dataKey = unwrapDataKey(keyring, binding, sealed);
   try {
     return { ...sealed, ...wrapDataKey(keyring, binding, dataKey) };
+  } finally {
+    dataKey.fill(0);
+  }
+}
+
+/**
+ * Another kind of secret a portal keeps, sealed the same way as an exchange credential: a fresh data key wrapped
+ * under the current master key, `kind` and the owner's ids bound as AAD (so a seed moved to another user, or read
+ * as another kind of secret, does not open). CP keeps its customers' TOTP seeds with it.
+ */
+export interface SecretBinding {
+  /** What the secret is, e.g. `totp-seed`; never `exchange-credential`. */
+  kind: string;
+  customer_id: string;
+  /** The id of the row the secret belongs to (e.g. the customer user). */
+  subject_id: string;
+}
+
+function secretBinding(b: SecretBinding): CredentialBinding {
+  if (b.kind === EXCHANGE_CREDENTIAL || !/^[a-z][a-z0-9-]{2,40}$/.test(b.kind))
+    throw new TypeError('a secret kind is a lower-case name other than exchange-credential');
+  return { customer_id: b.customer_id, credential_ref: b.subject_id };
+}
+
+export function sealSecret(keyring: MasterKeyring, b: SecretBinding, plaintext: Buffer): SealedCredential {
+  const binding = secretBinding(b);
+  const dataKey = randomBytes(DATA_KEY_BYTES);
+  try {
+    const payload = encrypt(dataKey, plaintext, aad(`${b.kind}/payload`, binding, null));
+    return { ...payload, ...wrapDataKey(keyring, binding, dataKey, b.kind) };
+  } finally {
+    dataKey.fill(0);
+  }
+}
+
+/** Opens what sealSecret sealed; tampering or a row moved elsewhere is a `vault_decryption_failed` AppError. */
+export function openSecret(keyring: MasterKeyring, b: SecretBinding, sealed: SealedCredential): Buffer {
+  const binding = secretBinding(b);
+  const dataKey = unwrapDataKey(keyring, binding, sealed, b.kind);
+  try {
+    return decrypt(dataKey, sealed, aad(`${b.kind}/payload`, binding, null), 'payload', binding);
   } finally {
     dataKey.fill(0);
   }
