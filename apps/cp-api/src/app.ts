@@ -4,7 +4,8 @@ import { type JwtKey, remoteVerificationKey, type ServiceKeys } from '@delta/ser
 import type { JWK } from 'jose';
 import type { CpAuthDeps } from './auth/context.ts';
 import { createCpRefusalRecorder } from './auth/refusal-audit.ts';
-import { registerCustomerSessions, type SessionPolicy } from './auth/sessions.ts';
+import { registerCustomerSessions, requireCustomer, type SessionPolicy } from './auth/sessions.ts';
+import { verifyStepUp } from './auth/step-up.ts';
 import { createThrottle } from './auth/throttle.ts';
 import { type Config, secureCookies } from './config.ts';
 import { registerFactorRoutes } from './routes/factor-routes.ts';
@@ -12,6 +13,7 @@ import { registerLoginRoutes } from './routes/login-routes.ts';
 import { registerSessionRoutes } from './routes/session-routes.ts';
 import { registerSignupRoutes } from './routes/signup-routes.ts';
 import { registerStepUpRoutes } from './routes/step-up-routes.ts';
+import { registerCpTradingRoutes } from './routes/trading-routes.ts';
 
 export const SERVICE = 'cp-api';
 
@@ -80,5 +82,15 @@ export async function buildApp(deps: Deps): Promise<App> {
   registerFactorRoutes(app, auth);
   registerSessionRoutes(app, auth);
   registerStepUpRoutes(app, auth);
+  registerCpTradingRoutes(app, {
+    core,
+    requireCustomer,
+    verifyStepUp: (request, session, intentHash, evidence) =>
+      verifyStepUp(
+        db,
+        { customerUserId: session.user_id, intentHash, evidence, correlationId: request.correlationId },
+        { rp: auth.rp, keyring: auth.keyring, throttle: auth.throttle, logger: deps.logger },
+      ),
+  });
   return app;
 }

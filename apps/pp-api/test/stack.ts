@@ -7,6 +7,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildApp as buildCp } from '@delta/cp-api/src/app.ts';
+import { ZConfig as ZCpConfig } from '@delta/cp-api/src/config.ts';
+import { cpMigrations } from '@delta/cp-api/src/migrations.ts';
 import { paperExchangeMigrations, startPaperExchange } from '@delta/paper-exchange';
 import { buildApp as buildPlant } from '@delta/plant/src/app.ts';
 import { createUsageRecorder } from '@delta/plant/src/audit/usage-events.ts';
@@ -36,6 +39,7 @@ import { ppMigrations } from '../src/migrations.ts';
 
 export const PASSWORD = 'correct horse battery staple';
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+const CP_MIGRATIONS_DIR = here('../../cp-api/migrations');
 
 export interface Stack {
   ppUrl: string;
@@ -50,7 +54,9 @@ export interface Stack {
   plantProcess?: PlantProcess;
   /** Set with `portalProxy`: what Plant's calls to PP's internal API pass through. */
   portalProxy?: HoldingProxy;
-  keys: { plant: ServiceKeys; gateway: ServiceKeys; pp: ServiceKeys };
+  /** Set with `cp`: CP's app (its URL, database and the vault keyring it seals secrets with). */
+  cp?: { app: App; url: string; db: TestDatabase; keyring: MasterKeyring };
+  keys: { plant: ServiceKeys; gateway: ServiceKeys; pp: ServiceKeys; cp?: ServiceKeys };
   close(): Promise<void>;
 }
 
@@ -77,6 +83,8 @@ export interface StackOptions {
   portalProxy?: boolean;
   /** Extra PP configuration (environment names, e.g. STREAM_HEARTBEAT_MS). */
   ppEnv?: Record<string, string>;
+  /** Run CP too (its own database and keys; the gateway takes its customers, Plant its approvals and bundles). */
+  cp?: boolean;
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
@@ -97,8 +105,14 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     plant: await freePort(),
     gateway: await freePort(),
     pp: await freePort(),
+    cp: await freePort(),
   };
   const url = (port: number) => `http://127.0.0.1:${port}`;
+  const cpUrl = url(ports.cp);
+  const cpDb = options.cp
+    ? await createTestDatabase({ migrations: cpMigrations(CP_MIGRATIONS_DIR) })
+    : undefined;
+  const cpKeys = options.cp ? await ephemeralServiceKeys('cp') : undefined;
   const [plantUrl, gatewayUrl, ppUrl] = [url(ports.plant), url(ports.gateway), url(ports.pp)];
   const portalProxy = options.portalProxy ? await startHoldingProxy(ppUrl) : undefined;
   const ppInternalUrl = portalProxy?.url ?? ppUrl;
@@ -119,8 +133,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     db: dbs.plant.db,
     logger: logger('plant'),
     keys: keys.plant,
-    portals: { pp: ppInternalUrl },
-    portalJwks: { pp: `${ppUrl}/.well-known/jwks.json` },
+    portals: { pp: ppInternalUrl, ...(options.cp ? { cp: cpUrl } : {}) },
+    portalJwks: {
+      pp: `${ppUrl}/.well-known/jwks.json`,
+      ...(options.cp ? { cp: `${cpUrl}/.well-known/jwks.json` } : {}),
+    },
     paperUrl: paper.url,
     recordUsage: createUsageRecorder(
       dbs.plant.db,
@@ -170,7 +187,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     db: dbs.gateway.db,
     migrations: gatewayMigrations,
     keys: keys.gateway,
-    issuers: { pp: { jwksUrl: `${ppUrl}/.well-known/jwks.json` }, cp: { jwks: { keys: [] } } },
+    issuers: {
+      pp: { jwksUrl: `${ppUrl}/.well-known/jwks.json` },
+      cp: options.cp ? { jwksUrl: `${cpUrl}/.well-known/jwks.json` } : { jwks: { keys: [] } },
+    },
     plantUrl,
     upstreamTimeoutMs: 20_000,
     rateLimit: { perSecond: 0, burst: 0 },
@@ -191,6 +211,26 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     vault: createVault(dbs.pp.db, 'pp', new MasterKeyring([{ version: 'v1', key: Buffer.alloc(32, 9) }])),
   });
   await pp.listen({ host: '127.0.0.1', port: ports.pp });
+  let cp: Stack['cp'];
+  if (cpDb && cpKeys) {
+    const keyring = new MasterKeyring([{ version: 'v1', key: Buffer.alloc(32, 7) }]);
+    const cpApp = await buildCp({
+      logger: logger('cp-api'),
+      db: cpDb.db,
+      migrations: cpMigrations(CP_MIGRATIONS_DIR),
+      config: parseConfig('cp-api', ZCpConfig, {
+        PLANT_GATEWAY_URL: gatewayUrl,
+        PLANT_JWKS_URL: `${plantUrl}/.well-known/jwks.json`,
+        PAPER_EXCHANGE_URL: paper.url,
+        PP_JWKS_URL: `${ppUrl}/.well-known/jwks.json`,
+        CP_PUBLIC_URL: 'http://localhost:3002',
+      }),
+      keys: cpKeys,
+      vault: createVault(cpDb.db, 'cp', keyring),
+    });
+    await cpApp.listen({ host: '127.0.0.1', port: ports.cp });
+    cp = { app: cpApp, url: cpUrl, db: cpDb, keyring };
+  }
   for (const role of ['admin', 'operator', 'viewer'] as const) {
     await insertUser(dbs.pp.db, {
       username: role,
@@ -208,11 +248,14 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     dbs,
     logs,
     exchange,
-    keys,
+    keys: { ...keys, ...(cpKeys ? { cp: cpKeys } : {}) },
+    cp,
     apps: { plant, gateway, pp },
     plantProcess,
     portalProxy,
     async close() {
+      await cp?.app.close();
+      await cp?.db.drop();
       await pp.close();
       await gateway.close();
       await plant?.close();

@@ -93,10 +93,10 @@ describe(`approval ledger (${ENGINE})`, () => {
     });
     await expect(ledger.mint(mintInput({ ...customer }))).rejects.toMatchObject({ status: 422 });
     const stepUp = {
-      channel: 'passkey' as const,
-      reference: 'stp_1',
+      method: 'webauthn' as const,
       credential_id: 'AbC-_1',
-      user_verified: true,
+      nonce_id: '00000000-0000-4000-8000-000000000001',
+      intent_hash: HASH,
       verified_at: '2026-12-08T01:00:00.000Z',
     };
     await expect(ledger.mint(mintInput({ evidence: stepUp }))).rejects.toMatchObject({ status: 422 });

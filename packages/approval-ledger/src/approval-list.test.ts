@@ -34,9 +34,10 @@ function mint(customer: string, second: number) {
     },
     approver: { id: 'cust', kind: 'customer' },
     evidence: {
-      channel: 'totp',
-      reference: 'totp:59000000',
-      user_verified: true,
+      method: 'totp',
+      credential_id: null,
+      nonce_id: null,
+      intent_hash: 'f'.repeat(64),
       verified_at: '2026-12-08T01:00:00.000Z',
     },
     ttl_seconds: 60,

@@ -1,12 +1,14 @@
 import {
   type TConsumeRefusalReason,
   type TIntentSummary,
+  type TStepUpRecord,
   ZAgentId,
   ZCredentialRef,
   ZCustomerId,
   ZHiredAgentId,
   ZIntentHash,
   ZIntentSummary,
+  ZStepUpRecord,
 } from '@delta/contracts';
 import { z } from 'zod';
 
@@ -36,29 +38,15 @@ export const ZConsentEvidence = z.strictObject({
 export type TConsentEvidence = z.infer<typeof ZConsentEvidence>;
 
 /**
- * CP's evidence: the customer's fresh step-up, checked server-side for this very intent — a passkey assertion with
- * user verification (its challenge bound to the intent hash and a one-time server nonce) or a TOTP code.
+ * Evidence kept with an approval: the customer's step-up (CP: a passkey assertion with user verification whose
+ * challenge was bound to the intent hash and a one-time nonce, or a TOTP code), or the consent ops recorded (PP).
  */
-export const ZStepUpEvidence = z.strictObject({
-  channel: z.enum(['passkey', 'totp']),
-  /** The one-time step-up challenge the evidence answered (or the TOTP time step). */
-  reference: z.string().regex(/^[A-Za-z0-9_:.-]{1,120}$/),
-  /** The passkey used (base64url credential id); absent for TOTP. */
-  credential_id: z
-    .string()
-    .regex(/^[A-Za-z0-9_-]{1,512}$/)
-    .optional(),
-  user_verified: z.boolean(),
-  verified_at: z.iso.datetime({ offset: true }),
-});
-export type TStepUpEvidence = z.infer<typeof ZStepUpEvidence>;
-
-/** Evidence kept with an approval: the customer's step-up (CP), or the consent ops recorded (PP). */
-export const ZApprovalEvidence = z.union([ZStepUpEvidence, ZConsentEvidence]);
+export const ZApprovalEvidence = z.union([ZStepUpRecord.strict(), ZConsentEvidence]);
 export type TApprovalEvidence = z.infer<typeof ZApprovalEvidence>;
 
-export function isStepUpEvidence(e: TApprovalEvidence | null | undefined): e is TStepUpEvidence {
-  return !!e && 'verified_at' in e;
+/** CP's evidence: the customer's fresh step-up for this very intent, as CP's verifyStepUp recorded it. */
+export function isStepUpEvidence(e: TApprovalEvidence | null | undefined): e is TStepUpRecord {
+  return !!e && 'method' in e;
 }
 
 export const DEFAULT_APPROVAL_TTL_SECONDS = 600;

@@ -1,4 +1,10 @@
-import type { ApprovalLedger, ApprovalRecord, TApprovalEvidence, TApprover } from '@delta/approval-ledger';
+import {
+  type ApprovalLedger,
+  type ApprovalRecord,
+  isStepUpEvidence,
+  type TApprovalEvidence,
+  type TApprover,
+} from '@delta/approval-ledger';
 import {
   INTENT_ACTION_FOR,
   intentSummaryOf,
@@ -138,7 +144,12 @@ export async function mintApproval(deps: MintDeps, req: MintRequest): Promise<Mi
       details: {
         approval_id: minted.approval_id,
         intent_hash: plan.intent_hash,
-        ...(req.evidence ? { consent_channel: req.evidence.channel } : {}),
+        // How it was given: the step-up's method and nonce (CP), or the consent channel (PP) — never a code.
+        ...(isStepUpEvidence(req.evidence)
+          ? { step_up_method: req.evidence.method, step_up_nonce_id: req.evidence.nonce_id }
+          : req.evidence
+            ? { consent_channel: req.evidence.channel }
+            : {}),
       },
     });
     return minted;

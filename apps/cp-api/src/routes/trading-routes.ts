@@ -1,9 +1,9 @@
-import type { TStepUpEvidence } from '@delta/approval-ledger';
 import {
   type TDraftPlan,
   type THiredAgentUpdate,
   type TPrincipal,
   type TProposal,
+  type TStepUpRecord,
   type TTradeRunRequest,
   ZApprovalId,
   ZApprovalView,
@@ -56,7 +56,7 @@ export interface CpTradingDeps {
     session: CustomerSession,
     intentHash: string,
     evidence: unknown,
-  ): Promise<TStepUpEvidence>;
+  ): Promise<TStepUpRecord>;
 }
 
 const ZRefParams = z.strictObject({ credential_ref: ZCredentialRef });

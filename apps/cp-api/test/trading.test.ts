@@ -1,0 +1,255 @@
+/**
+ * The customer's trading desk over the whole stack (paper exchange ← Plant ← gateway ← CP, PP beside it): the
+ * customer connects its own keys in CP, sets the approval policy, proposes a trade, and approves it with a passkey
+ * step-up bound to the plan — the approval CP mints keeps that evidence, Plant executes it once. A step-up that is
+ * missing, for another plan or replayed approves nothing; another customer reaches none of it.
+ */
+import { clientOrderIdFor } from '@delta/plant/src/execution/client-order-id.ts';
+import { signCpInvite } from '@delta/portal';
+import { AGENT, type Onboarded, onboard } from '@delta/pp-api/test/runbook-helpers.ts';
+import { type Session, type Stack, signIn, startStack } from '@delta/pp-api/test/stack.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Browser, type CpTestApp } from './cp-test-app.ts';
+
+let stack: Stack;
+let ops: Session;
+
+/** A customer onboarded by ops (PP keys, hire), signed up in CP with a passkey, trading on its own CP keys. */
+interface Customer {
+  acct: Onboarded;
+  browser: Browser;
+  credentialRef: string;
+  paperUserId: number;
+}
+
+async function customer(name: string): Promise<Customer> {
+  const acct = await onboard(stack, ops, { name, balance: 5_000_000 });
+  const cp = {
+    app: stack.cp!.app,
+    invite: async (customerId: string) => {
+      const { token, invite } = await signCpInvite(stack.keys.pp, {
+        customerId,
+        issuedBy: 'ops:usr_000000000000000000000001(operator)',
+      });
+      return { token, jti: invite.jti };
+    },
+  } as unknown as CpTestApp;
+  const browser = new Browser(cp);
+  await browser.signup(`${name.toLowerCase().replace(/\W/g, '')}@example.com`, undefined, acct.customerId);
+  await browser.registerPasskey();
+  const key = await stack.paper.createApiKey({ balance: 5_000_000 });
+  const stored = await browser.call<{ credential_ref: string }>('POST', '/api/credentials', {
+    api_key: key.apiKey,
+    api_secret: key.apiSecret,
+    label: 'My Delta account',
+    environment: 'paper',
+  });
+  expect(stored.status, stored.raw).toBe(201);
+  const credentialRef = stored.body.credential_ref;
+  expect(credentialRef).toMatch(/^cred_cp_/);
+  const hired = await browser.call<{ items: { hired_agent_id: string; setup: Record<string, unknown> }[] }>(
+    'GET',
+    '/api/agents',
+  );
+  const hire = hired.body.items[0]!;
+  const setup = await browser.call('PUT' as 'POST', `/api/agents/${hire.hired_agent_id}/setup`, {
+    setup: {
+      ...hire.setup,
+      credential_ref: credentialRef,
+      exchange_account_id: credentialRef,
+      approval_policy: { ttl_minutes: 10, price_band_bps: 50 },
+    },
+  });
+  expect(setup.status, setup.raw).toBe(200);
+  return { acct, browser, credentialRef, paperUserId: key.userId };
+}
+
+const proposal = (c: Customer, units = 1) =>
+  c.browser.call<{ proposal_id: string; plan: { intent_hash: string; intent: Record<string, unknown> } }>(
+    'POST',
+    '/api/proposals',
+    {
+      agent_id: AGENT,
+      run: {
+        customer_id: c.acct.customerId,
+        exchange_account_id: c.credentialRef,
+        coin: 'BTC',
+        units,
+        side: 'long',
+        action: 'enter',
+        market: true,
+      },
+    },
+  );
+
+async function stepUp(c: Customer, intentHash: string) {
+  const o = await c.browser.call<{ nonce_id: string; options: never }>('POST', '/api/step-up/options', {
+    intent_hash: intentHash,
+  });
+  expect(o.status, o.raw).toBe(200);
+  return {
+    kind: 'webauthn',
+    nonce_id: o.body.nonce_id,
+    response: c.browser.authenticator.assert(o.body.options),
+  };
+}
+
+let alice: Customer;
+let bob: Customer;
+
+beforeAll(async () => {
+  stack = await startStack({ cp: true });
+  ops = await signIn(stack, 'operator');
+  alice = await customer('Alice Traders');
+  bob = await customer('Bob Futures');
+}, 180_000);
+afterAll(async () => {
+  await stack?.close();
+});
+
+describe('CP: propose and approve with a passkey', () => {
+  it('binds the approval to the plan and its band, keeps the step-up as evidence, and fills once', async () => {
+    const p = await proposal(alice, 2);
+    expect(p.status, p.raw).toBe(201);
+    // The customer's approval policy put its band on the entry.
+    expect(p.body.plan.intent.price_band).toMatchObject({ max_move_bps: 50 });
+
+    const evidence = await stepUp(alice, p.body.plan.intent_hash);
+    const approved = await alice.browser.call<{
+      proposal: { state: string; approval_id: string };
+      run: { execution: { state: string } };
+    }>('POST', `/api/proposals/${p.body.proposal_id}/approve`, { step_up: evidence });
+    expect(approved.status, approved.raw).toBe(200);
+    expect(approved.body.proposal.state).toBe('approved');
+    expect(approved.body.run.execution.state).toBe('filled');
+    const approvalId = approved.body.proposal.approval_id;
+    expect(await stack.paper.ordersByClientId(clientOrderIdFor(approvalId), alice.paperUserId)).toHaveLength(
+      1,
+    );
+
+    const approval = await alice.browser.call<{
+      issuer: string;
+      approver: { kind: string };
+      evidence: { method: string; intent_hash: string; nonce_id: string };
+      state: string;
+    }>('GET', `/api/approvals/${approvalId}`);
+    expect(approval.body).toMatchObject({
+      issuer: 'cp',
+      approver: { kind: 'customer' },
+      state: 'consumed',
+      evidence: { method: 'webauthn', intent_hash: p.body.plan.intent_hash, nonce_id: evidence.nonce_id },
+    });
+
+    // The same step-up again (a replayed assertion) approves nothing, even for the same plan re-proposed.
+    const again = await proposal(alice, 2);
+    const replayed = await alice.browser.call<{ reason: string }>(
+      'POST',
+      `/api/proposals/${again.body.proposal_id}/approve`,
+      { step_up: evidence },
+    );
+    expect(replayed.status).toBe(403);
+    expect(['step_up_replayed', 'step_up_mismatch']).toContain(replayed.body.reason);
+  });
+
+  it('a missing step-up, or one for another plan, approves nothing and leaves the proposal open', async () => {
+    const p = await proposal(alice);
+    const other = await proposal(alice, 3);
+    const missing = await alice.browser.call<{ reason: string }>(
+      'POST',
+      `/api/proposals/${p.body.proposal_id}/approve`,
+      { step_up: {} },
+    );
+    expect(missing.status).toBe(403);
+    expect(missing.body.reason).toBe('step_up_required');
+    const forOther = await alice.browser.call<{ reason: string }>(
+      'POST',
+      `/api/proposals/${p.body.proposal_id}/approve`,
+      { step_up: await stepUp(alice, other.body.plan.intent_hash) },
+    );
+    expect(forOther.status).toBe(403);
+    expect(forOther.body.reason).toBe('step_up_mismatch');
+    const still = await alice.browser.call<{ state: string }>('GET', `/api/proposals/${p.body.proposal_id}`);
+    expect(still.body.state).toBe('open');
+    const approvals = await alice.browser.call<{ items: { state: string }[] }>('GET', '/api/approvals');
+    expect(approvals.body.items.filter((a) => a.state === 'pending')).toHaveLength(0);
+  });
+
+  it('rejects with a reason; pauses and resumes its own agent', async () => {
+    const p = await proposal(alice);
+    const rejected = await alice.browser.call<{ state: string; reject_reason: string }>(
+      'POST',
+      `/api/proposals/${p.body.proposal_id}/reject`,
+      { reason: 'waiting for the US open' },
+    );
+    expect(rejected.body).toMatchObject({ state: 'rejected', reject_reason: 'waiting for the US open' });
+    const hire = (await alice.browser.call<{ items: { hired_agent_id: string }[] }>('GET', '/api/agents'))
+      .body.items[0]!;
+    const paused = await alice.browser.call<{ paused: { reason: string } | null }>(
+      'POST',
+      `/api/agents/${hire.hired_agent_id}/pause`,
+      { reason: 'on holiday' },
+    );
+    expect(paused.body.paused?.reason).toBe('on holiday');
+    const refused = await proposal(alice);
+    expect(refused.status).toBe(409);
+    expect((refused.body as unknown as { reason: string }).reason).toBe('agent_paused');
+    const resumed = await alice.browser.call<{ paused: null }>(
+      'POST',
+      `/api/agents/${hire.hired_agent_id}/resume`,
+    );
+    expect(resumed.body.paused).toBeNull();
+  });
+});
+
+describe('CP tenancy: another customer reaches none of it', () => {
+  it("Bob cannot see, answer, re-quote or execute Alice's proposal, nor touch her keys or approvals", async () => {
+    const p = await proposal(alice);
+    const id = p.body.proposal_id;
+    const attempts = await Promise.all([
+      bob.browser.call('GET', `/api/proposals/${id}`),
+      bob.browser.call('POST', `/api/proposals/${id}/reject`, { reason: 'mine now' }),
+      bob.browser.call('POST', `/api/proposals/${id}/requote`),
+      bob.browser.call('POST', `/api/proposals/${id}/approve`, {
+        step_up: await stepUp(bob, p.body.plan.intent_hash),
+      }),
+      bob.browser.call('POST', `/api/credentials/${alice.credentialRef}/revoke`),
+      bob.browser.call('POST', `/api/credentials/${alice.credentialRef}/rotate`, {
+        api_key: 'x'.repeat(30),
+        api_secret: 'y'.repeat(60),
+      }),
+    ]);
+    for (const a of attempts) {
+      expect(a.status, a.raw).toBe(404);
+      expect(JSON.stringify(a.body)).not.toContain(alice.acct.customerId);
+    }
+    const aliceHire = (
+      await alice.browser.call<{ items: { hired_agent_id: string }[] }>('GET', '/api/agents')
+    ).body.items[0]!;
+    const pause = await bob.browser.call('POST', `/api/agents/${aliceHire.hired_agent_id}/pause`, {
+      reason: 'x',
+    });
+    expect(pause.status).toBe(404);
+    // Bob's lists hold only Bob's.
+    const list = await bob.browser.call<{ items: { customer_id: string }[] }>('GET', '/api/proposals');
+    expect(list.body.items.every((x) => x.customer_id === bob.acct.customerId)).toBe(true);
+    const keys = await bob.browser.call<{ items: { credential_ref: string }[] }>('GET', '/api/credentials');
+    expect(keys.body.items.map((k) => k.credential_ref)).toEqual([bob.credentialRef]);
+    // Proposing for Alice is refused; Alice's proposal is untouched.
+    const forAlice = await bob.browser.call('POST', '/api/proposals', {
+      agent_id: AGENT,
+      run: {
+        customer_id: alice.acct.customerId,
+        exchange_account_id: alice.credentialRef,
+        coin: 'BTC',
+        units: 1,
+        side: 'long',
+        action: 'enter',
+        market: true,
+      },
+    });
+    expect(forAlice.status).toBe(422);
+    expect((await alice.browser.call<{ state: string }>('GET', `/api/proposals/${id}`)).body.state).toBe(
+      'open',
+    );
+  });
+});
