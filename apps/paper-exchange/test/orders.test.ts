@@ -120,7 +120,7 @@ describe('PUT /v2/orders (edit)', () => {
     expect(code(await edit({ id: filled.id, size: 2 }))).toBe('order_already_filled');
     const o = (await place({ size: 2, side: 'sell', order_type: 'limit_order', limit_price: '61000' }))
       .result;
-    expect(code(await edit({ id: o.id, limit_price: '58000' }))).toBe('out_of_price_band');
+    expect(code(await edit({ id: o.id, limit_price: '30000' }))).toBe('out_of_price_band');
     expect((await getOrder(o.id)).limit_price).toBe('61000'); // a refused edit changes nothing
     expect(code(await edit({ id: o.id, size: 0 }))).toBe('bad_schema');
     expect(code(await edit({ id: 999_999_999, limit_price: '61000' }))).toBe('open_order_not_found');
