@@ -9,11 +9,12 @@ import { verifyStepUp } from './auth/step-up.ts';
 import { createThrottle } from './auth/throttle.ts';
 import { type Config, secureCookies } from './config.ts';
 import { registerFactorRoutes } from './routes/factor-routes.ts';
+import { registerFlattenRoutes } from './routes/flatten-routes.ts';
 import { registerLoginRoutes } from './routes/login-routes.ts';
 import { registerSessionRoutes } from './routes/session-routes.ts';
 import { registerSignupRoutes } from './routes/signup-routes.ts';
 import { registerStepUpRoutes } from './routes/step-up-routes.ts';
-import { registerCpTradingRoutes } from './routes/trading-routes.ts';
+import { type CpTradingDeps, registerCpTradingRoutes } from './routes/trading-routes.ts';
 
 export const SERVICE = 'cp-api';
 
@@ -82,7 +83,7 @@ export async function buildApp(deps: Deps): Promise<App> {
   registerFactorRoutes(app, auth);
   registerSessionRoutes(app, auth);
   registerStepUpRoutes(app, auth);
-  registerCpTradingRoutes(app, {
+  const trading = {
     core,
     requireCustomer,
     verifyStepUp: (request, session, intentHash, evidence) =>
@@ -91,6 +92,8 @@ export async function buildApp(deps: Deps): Promise<App> {
         { customerUserId: session.user_id, intentHash, evidence, correlationId: request.correlationId },
         { rp: auth.rp, keyring: auth.keyring, throttle: auth.throttle, logger: deps.logger },
       ),
-  });
+  } satisfies CpTradingDeps;
+  registerCpTradingRoutes(app, trading);
+  registerFlattenRoutes(app, trading);
   return app;
 }

@@ -201,6 +201,98 @@ describe('CP: propose and approve with a passkey', () => {
   });
 });
 
+describe('CP: flatten with one step-up', () => {
+  it('cancels the resting order and closes the position, each its own approval and execution', async () => {
+    // A position (from the first test) and a resting buy well under the mark.
+    const mark = Number(
+      (
+        await alice.browser.call<{ plan: { pricing: { mark_price: string } } }>('POST', '/api/proposals', {
+          agent_id: AGENT,
+          run: {
+            customer_id: alice.acct.customerId,
+            exchange_account_id: alice.credentialRef,
+            coin: 'BTC',
+            units: 1,
+            side: 'long',
+            action: 'enter',
+            market: true,
+          },
+        })
+      ).body.plan.pricing.mark_price,
+    );
+    const resting = await alice.browser.call<{ proposal_id: string; plan: { intent_hash: string } }>(
+      'POST',
+      '/api/proposals',
+      {
+        agent_id: AGENT,
+        run: {
+          customer_id: alice.acct.customerId,
+          exchange_account_id: alice.credentialRef,
+          coin: 'BTC',
+          units: 1,
+          side: 'long',
+          action: 'enter',
+          limit_price: String(Math.round(mark * 0.98)),
+        },
+      },
+    );
+    expect(resting.status, resting.raw).toBe(201);
+    const placed = await alice.browser.call<{ run: { execution: { state: string } } }>(
+      'POST',
+      `/api/proposals/${resting.body.proposal_id}/approve`,
+      { step_up: await stepUp(alice, resting.body.plan.intent_hash) },
+    );
+    expect(placed.status, placed.raw).toBe(200);
+    expect(placed.body.run.execution.state).toBe('open');
+
+    const hire = (await alice.browser.call<{ items: { hired_agent_id: string }[] }>('GET', '/api/agents'))
+      .body.items[0]!;
+    const quote = await alice.browser.call<{
+      proposals: { proposal_id: string; plan: { intent: { action: string } } }[];
+      flatten_hash: string;
+    }>('POST', `/api/agents/${hire.hired_agent_id}/flatten/quote`);
+    expect(quote.status, quote.raw).toBe(200);
+    expect(quote.body.proposals.map((p) => p.plan.intent.action)).toEqual(['cancel', 'exit']);
+
+    // A step-up for one of the steps does not cover the flatten.
+    const ids = quote.body.proposals.map((p) => p.proposal_id);
+    const narrow = await alice.browser.call<{ reason: string }>(
+      'POST',
+      `/api/agents/${hire.hired_agent_id}/flatten`,
+      {
+        proposal_ids: ids,
+        step_up: await stepUp(alice, resting.body.plan.intent_hash),
+      },
+    );
+    expect(narrow.status).toBe(403);
+    expect(narrow.body.reason).toBe('step_up_mismatch');
+
+    const flat = await alice.browser.call<{
+      results: { status: number; outcome: { proposal: { approval_id: string } } }[];
+    }>('POST', `/api/agents/${hire.hired_agent_id}/flatten`, {
+      proposal_ids: ids,
+      step_up: await stepUp(alice, quote.body.flatten_hash),
+    });
+    expect(flat.status, flat.raw).toBe(200);
+    expect(flat.body.results.map((r) => r.status)).toEqual([200, 200]);
+    const approvalIds = flat.body.results.map((r) => r.outcome.proposal.approval_id);
+    expect(new Set(approvalIds).size).toBe(2);
+    for (const id of approvalIds) {
+      const a = await alice.browser.call<{ state: string; evidence: { intent_hash: string } }>(
+        'GET',
+        `/api/approvals/${id}`,
+      );
+      expect(a.body).toMatchObject({ state: 'consumed', evidence: { intent_hash: quote.body.flatten_hash } });
+    }
+    // Nothing is left to flatten.
+    const after = await alice.browser.call<{ proposals: unknown[] }>(
+      'POST',
+      `/api/agents/${hire.hired_agent_id}/flatten/quote`,
+    );
+    expect(after.body.proposals).toEqual([]);
+  });
+});
+
 describe('CP tenancy: another customer reaches none of it', () => {
   it("Bob cannot see, answer, re-quote or execute Alice's proposal, nor touch her keys or approvals", async () => {
     const p = await proposal(alice);
