@@ -88,7 +88,7 @@ export async function buildApp(deps: Deps): Promise<App> {
   });
   registerApprovalRoutes(app, { approvals: core.approvals });
   registerPositionRoutes(app, { vault: core.vault, paperUrl: config.PAPER_EXCHANGE_URL });
-  registerMarketRoutes(app, { paperUrl: config.PAPER_EXCHANGE_URL });
+  registerMarketRoutes(app, { paperUrl: config.PAPER_EXCHANGE_URL, vault: core.vault });
   const streams = new AccountStreams({
     vault: core.vault,
     paperUrl: config.PAPER_EXCHANGE_URL,
