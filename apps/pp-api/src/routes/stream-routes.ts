@@ -122,6 +122,16 @@ export function registerStreamRoutes(
         clearInterval(sessionCheck);
         sub.close();
         if (!raw.destroyed) raw.end();
+        // A hijacked reply has no access log line of its own: this is it.
+        request.log.info(
+          {
+            credential_ref: ref,
+            events: id,
+            duration_ms: Date.now() - opened,
+            reason: sub.closedBecause ?? 'client_closed',
+          },
+          'account stream closed',
+        );
         await audit({
           action: 'account_stream_close',
           outcome: 'allowed',
