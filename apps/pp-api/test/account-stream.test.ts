@@ -222,6 +222,12 @@ describe('the live account stream (SSE)', () => {
     expect(malformed.problem).toMatchObject({ reason: 'validation_failed' });
     expect(malformed.problem?.correlation_id).toBeTruthy();
 
+    const extra = await openSse(`${stack.ppUrl}/api/credentials/${acct.credentialRef}/stream?note=1`, {
+      cookie: viewer,
+    });
+    expect(extra.status).toBe(422);
+    expect(extra.problem).toMatchObject({ reason: 'validation_failed' });
+
     const unknown = await streamOf(acct.credentialRef.replace(/.{4}$/, 'zzzz'));
     expect(unknown.status).toBe(404);
     expect(unknown.problem).toMatchObject({ reason: 'credential_not_found' });
