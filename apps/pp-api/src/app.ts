@@ -96,7 +96,7 @@ export async function buildApp(deps: Deps): Promise<App> {
     ttlSeconds: config.CP_INVITE_TTL_SECONDS,
   });
   registerPositionRoutes(app, { vault: core.vault, paperUrl: config.PAPER_EXCHANGE_URL });
-  registerMarketRoutes(app, { paperUrl: config.PAPER_EXCHANGE_URL });
+  registerMarketRoutes(app, { paperUrl: config.PAPER_EXCHANGE_URL, vault: core.vault });
   const streams = new AccountStreams({
     vault: core.vault,
     paperUrl: config.PAPER_EXCHANGE_URL,

@@ -43,7 +43,16 @@ export function registerStreamRoutes(
 ) {
   app.get(
     '/api/credentials/:credential_ref/stream',
-    { schema: { tags: ['positions'], params: z.strictObject({ credential_ref: ZCredentialRef }) } },
+    {
+      schema: {
+        tags: ['positions'],
+        summary:
+          'The live account (Server-Sent Events): a snapshot, then position/order/fill/margins/mark deltas',
+        params: z.strictObject({ credential_ref: ZCredentialRef }),
+        // Nothing is taken from the query: an unknown parameter is a 422, as everywhere.
+        querystring: z.strictObject({}),
+      },
+    },
     async (request, reply) => {
       const user = requireUser(request);
       const ref = request.params.credential_ref;
@@ -122,6 +131,16 @@ export function registerStreamRoutes(
         clearInterval(sessionCheck);
         sub.close();
         if (!raw.destroyed) raw.end();
+        // A hijacked reply has no access log line of its own: this is it.
+        request.log.info(
+          {
+            credential_ref: ref,
+            events: id,
+            duration_ms: Date.now() - opened,
+            reason: sub.closedBecause ?? 'client_closed',
+          },
+          'account stream closed',
+        );
         await audit({
           action: 'account_stream_close',
           outcome: 'allowed',
