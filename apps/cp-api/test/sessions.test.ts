@@ -217,3 +217,23 @@ describe('purging dead rows', () => {
     expect((await b.call('GET', '/api/auth/me')).status).toBe(401);
   });
 });
+
+describe('empty bodies', () => {
+  it('takes a POST without a body where nothing is asked (options, enrolment, sign out everywhere)', async () => {
+    const b = new Browser(cp);
+    await b.signup('nobody-body@example.com');
+    for (const url of [
+      '/api/auth/login/passkey/options',
+      '/api/auth/passkeys/registration/options',
+      '/api/auth/totp/enrolment',
+      '/api/auth/sessions/revoke-all',
+    ]) {
+      const r = await cp.app.inject({
+        method: 'POST',
+        url,
+        headers: { cookie: `cp_session=${b.cookie}`, 'x-cp-csrf': b.csrf! },
+      });
+      expect(r.statusCode, `${url} ${r.body}`).toBeLessThan(300);
+    }
+  });
+});

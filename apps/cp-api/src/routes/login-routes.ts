@@ -172,7 +172,7 @@ export function registerLoginRoutes(app: App, deps: CpAuthDeps) {
 
   app.post(
     '/api/auth/login/passkey/options',
-    { schema: { tags: ['auth'], body: z.strictObject({}), response: { 200: ZChallengeOptions } } },
+    { schema: { tags: ['auth'], body: z.strictObject({}).nullish(), response: { 200: ZChallengeOptions } } },
     async () => {
       // Any passkey of the site (discoverable credentials): the authenticator says whose it is.
       const options = await assertionOptions(db, deps.rp, null);
