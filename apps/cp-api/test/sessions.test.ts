@@ -189,6 +189,21 @@ describe('throttling', () => {
   });
 });
 
+describe('passkey sign-in options', () => {
+  it('are limited per address (429 rate_limited with retry-after), other addresses unaffected', async () => {
+    const flood = new Browser(cp, '10.3.0.1');
+    for (let i = 0; i < 30; i++)
+      expect((await flood.call('POST', '/api/auth/login/passkey/options')).status).toBe(200);
+    const r = await flood.call('POST', '/api/auth/login/passkey/options');
+    expect(r.status).toBe(429);
+    expect(r.body.reason).toBe('rate_limited');
+    expect(Number(r.headers['retry-after'])).toBeGreaterThan(0);
+    expect((await new Browser(cp, '10.3.0.2').call('POST', '/api/auth/login/passkey/options')).status).toBe(
+      200,
+    );
+  });
+});
+
 describe('purging dead rows', () => {
   it('deletes long-expired challenges, ended throttle windows and sessions ended 30 days ago, nothing live', async () => {
     const { b } = await customer('purge@example.com');
