@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { defaultDataDir, loadConfigOrExit, runService } from '@delta/server-kit';
 import { loadOrCreateServiceKeys } from '@delta/service-auth';
 import { buildApp, SERVICE } from './app.ts';
+import { startPurge } from './auth/purge.ts';
 import { ZConfig } from './config.ts';
 import { cpMigrations } from './migrations.ts';
 
@@ -20,4 +21,5 @@ await runService({
   migrationsDir,
   sharedMigrations: cpMigrations(migrationsDir).filter((m) => m.source !== SERVICE),
   build: (ctx) => buildApp({ logger: ctx.logger, db: ctx.db, migrations: ctx.migrations, config, keys }),
+  background: async (ctx) => startPurge(ctx.db, ctx.logger),
 });
