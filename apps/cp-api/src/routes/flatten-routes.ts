@@ -12,13 +12,7 @@ import {
   ZProposalId,
 } from '@delta/contracts';
 import { DeltaError } from '@delta/delta-client';
-import {
-  accountClient,
-  CredentialRefused,
-  mintApproval,
-  openCredential,
-  relayPlantAnswer,
-} from '@delta/portal';
+import { accountClient, CredentialRefused, mintApproval, openCredential } from '@delta/portal';
 import { type App, AppError, problem } from '@delta/server-kit';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
