@@ -1,13 +1,22 @@
-import { registerPortalCore, type Vault } from '@delta/portal';
+import { CP_SESSION_COOKIE, ZCredentialRef } from '@delta/contracts';
+import { AccountStreams, registerPortalCore, serveAccountStream, type Vault } from '@delta/portal';
 import { type App, createApp, type Db, type Logger, type Migration } from '@delta/server-kit';
 import { type JwtKey, remoteVerificationKey, type ServiceKeys } from '@delta/service-auth';
 import type { JWK } from 'jose';
+import { z } from 'zod';
 import type { CpAuthDeps } from './auth/context.ts';
 import { createCpRefusalRecorder } from './auth/refusal-audit.ts';
-import { registerCustomerSessions, requireCustomer, type SessionPolicy } from './auth/sessions.ts';
+import {
+  actorOf,
+  isSessionLive,
+  registerCustomerSessions,
+  requireCustomer,
+  type SessionPolicy,
+} from './auth/sessions.ts';
 import { verifyStepUp } from './auth/step-up.ts';
 import { createThrottle } from './auth/throttle.ts';
 import { type Config, secureCookies } from './config.ts';
+import { cpAudit } from './cp-audit.ts';
 import { registerFactorRoutes } from './routes/factor-routes.ts';
 import { registerFlattenRoutes } from './routes/flatten-routes.ts';
 import { registerLoginRoutes } from './routes/login-routes.ts';
@@ -94,6 +103,48 @@ export async function buildApp(deps: Deps): Promise<App> {
       ),
   } satisfies CpTradingDeps;
   registerCpTradingRoutes(app, trading);
+  const streams = new AccountStreams({
+    vault: core.vault,
+    paperUrl: config.PAPER_EXCHANGE_URL,
+    maxStreams: config.STREAM_MAX_ACCOUNTS,
+    maxSubscribers: config.STREAM_MAX_SUBSCRIBERS,
+    heartbeatMs: config.STREAM_HEARTBEAT_MS,
+    logger: deps.logger,
+  });
+  // Streams end first (subscribers get `closed`), else an open event stream would hold the server's close.
+  app.addHook('preClose', async () => streams.close());
+  app.get(
+    '/api/credentials/:credential_ref/stream',
+    {
+      schema: {
+        tags: ['positions'],
+        summary:
+          'Your live account (Server-Sent Events): a snapshot, then position/order/fill/margins/mark deltas',
+        params: z.strictObject({ credential_ref: ZCredentialRef }),
+        querystring: z.strictObject({}),
+      },
+    },
+    async (request, reply) => {
+      const s = requireCustomer(request);
+      const token = request.cookies[CP_SESSION_COOKIE] ?? '';
+      await serveAccountStream(request, reply, {
+        streams,
+        vault: core.vault,
+        credentialRef: request.params.credential_ref,
+        // Another customer's key is the same 404 as an unknown one.
+        customerId: s.customer_id,
+        audit: (entry) =>
+          cpAudit.append(db, {
+            correlation_id: request.correlationId,
+            actor: actorOf(request),
+            target: request.params.credential_ref,
+            ...entry,
+          }),
+        stillSignedIn: () => isSessionLive(db, token, policy.idleSeconds),
+        sessionCheckMs: config.STREAM_HEARTBEAT_MS,
+      });
+    },
+  );
   registerFlattenRoutes(app, trading);
   return app;
 }

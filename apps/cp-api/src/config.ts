@@ -1,3 +1,4 @@
+import { accountStreamConfigShape } from '@delta/portal';
 import { baseConfigShape, env } from '@delta/server-kit';
 import { z } from 'zod';
 
@@ -37,6 +38,7 @@ export const ZConfig = z.object({
   LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
   LOGIN_MAX_FAILURES_PER_IP: z.coerce.number().int().min(1).max(10_000).default(20),
   LOGIN_THROTTLE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
+  ...accountStreamConfigShape,
   /** `npm start` only: a demo customer login (see scripts/start.ts). Never in production. */
   DEMO_SEED: env.bool(false),
 });

@@ -4,9 +4,12 @@
  * step-up bound to the plan — the approval CP mints keeps that evidence, Plant executes it once. A step-up that is
  * missing, for another plan or replayed approves nothing; another customer reaches none of it.
  */
+
+import { CP_SESSION_COOKIE } from '@delta/contracts';
 import { clientOrderIdFor } from '@delta/plant/src/execution/client-order-id.ts';
 import { signCpInvite } from '@delta/portal';
 import { AGENT, type Onboarded, onboard } from '@delta/pp-api/test/runbook-helpers.ts';
+import { openSse } from '@delta/pp-api/test/sse-client.ts';
 import { type Session, type Stack, signIn, startStack } from '@delta/pp-api/test/stack.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Browser, type CpTestApp } from './cp-test-app.ts';
@@ -198,6 +201,41 @@ describe('CP: propose and approve with a passkey', () => {
       `/api/agents/${hire.hired_agent_id}/resume`,
     );
     expect(resumed.body.paused).toBeNull();
+  });
+});
+
+describe('CP: the live account, pushed', () => {
+  it("streams the customer's own account (snapshot, then the fill of an approved trade); another's is a 404", async () => {
+    const cookie = { cookie: `${CP_SESSION_COOKIE}=${alice.browser.cookie}` };
+    const sse = await openSse(`${stack.cp!.url}/api/credentials/${alice.credentialRef}/stream`, cookie);
+    try {
+      expect(sse.status).toBe(200);
+      await sse.next((e) => e.event === 'snapshot', 20_000);
+      const p = await proposal(alice);
+      const approved = await alice.browser.call<{ proposal: { approval_id: string } }>(
+        'POST',
+        `/api/proposals/${p.body.proposal_id}/approve`,
+        { step_up: await stepUp(alice, p.body.plan.intent_hash) },
+      );
+      expect(approved.status, approved.raw).toBe(200);
+      const cid = clientOrderIdFor(approved.body.proposal.approval_id);
+      const order = await sse.next(
+        (e) =>
+          e.event === 'order' &&
+          (JSON.parse(e.data) as { order?: { client_order_id?: string } }).order?.client_order_id === cid,
+        20_000,
+      );
+      expect(order).toBeDefined();
+    } finally {
+      sse.close();
+    }
+    const other = await openSse(`${stack.cp!.url}/api/credentials/${alice.credentialRef}/stream`, {
+      cookie: `${CP_SESSION_COOKIE}=${bob.browser.cookie}`,
+    });
+    expect(other.status).toBe(404);
+    expect(other.problem).toMatchObject({ reason: 'credential_not_found' });
+    const anonymous = await openSse(`${stack.cp!.url}/api/credentials/${alice.credentialRef}/stream`);
+    expect(anonymous.status).toBe(401);
   });
 });
 

@@ -1,3 +1,4 @@
+import { accountStreamConfigShape } from '@delta/portal';
 import { baseConfigShape, env } from '@delta/server-kit';
 import { z } from 'zod';
 
@@ -26,12 +27,7 @@ export const ZConfig = z.object({
   SECURE_COOKIES: env.bool(false),
   LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
   LOGIN_LOCKOUT_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
-  /** Exchange accounts followed live at once (the Positions page's push); one more is refused 503. */
-  STREAM_MAX_ACCOUNTS: z.coerce.number().int().min(1).max(10_000).default(50),
-  /** Browser streams (open Positions pages) served at once; one more is refused 503. */
-  STREAM_MAX_SUBSCRIBERS: z.coerce.number().int().min(1).max(100_000).default(1_000),
-  /** Heartbeat period of an account stream (SSE comments keep proxies from closing an idle stream). */
-  STREAM_HEARTBEAT_MS: z.coerce.number().int().min(1_000).max(60_000).default(15_000),
+  ...accountStreamConfigShape,
   /** Where customers open CP (invitation links point there), and how long an invitation lasts (72 h). */
   CP_PUBLIC_URL: z.url().default('http://localhost:3002'),
   CP_INVITE_TTL_SECONDS: z.coerce

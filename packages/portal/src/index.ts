@@ -1,3 +1,4 @@
+export * from './account-stream-sse.ts';
 export * from './account-streams.ts';
 export * from './approvals.ts';
 export * from './audit-log.ts';
