@@ -331,6 +331,36 @@ describe('CP: flatten with one step-up', () => {
   });
 });
 
+describe("CP: the customer's own audit story", () => {
+  it('tells every step with its correlation id — and none of another customer', async () => {
+    const story = await alice.browser.call<{
+      items: { source: string; what: string; outcome: string; correlation_id: string }[];
+    }>('GET', '/api/audit?limit=200');
+    expect(story.status, story.raw).toBe(200);
+    const whats = new Set(story.body.items.map((i) => i.what));
+    for (const w of [
+      'signup',
+      'step_up.verify',
+      'approval.mint',
+      'proposal.created',
+      'proposal.approved',
+      'proposal.rejected',
+      'hired_agent.paused',
+      'agent_setup.updated',
+      'agent.flatten',
+    ]) {
+      expect(
+        whats.has(w) || [...whats].some((x) => x.startsWith(w)),
+        `${w} in ${[...whats].join(', ')}`,
+      ).toBe(true);
+    }
+    expect([...whats].some((w) => w.startsWith('decision.pre_tool_use'))).toBe(true);
+    for (const i of story.body.items) expect(i.correlation_id).toMatch(/^[0-9a-f-]{36}$/);
+    const bobs = await bob.browser.call<{ items: { details: unknown }[] }>('GET', '/api/audit?limit=200');
+    expect(JSON.stringify(bobs.body)).not.toContain(alice.acct.customerId);
+  });
+});
+
 describe('CP tenancy: another customer reaches none of it', () => {
   it("Bob cannot see, answer, re-quote or execute Alice's proposal, nor touch her keys or approvals", async () => {
     const p = await proposal(alice);
