@@ -1,5 +1,5 @@
 import { CP_SESSION_COOKIE, ZCredentialRef } from '@delta/contracts';
-import { AccountStreams, registerPortalCore, serveAccountStream, type Vault } from '@delta/portal';
+import { registerPortalCore, serveAccountStream, startAccountStreams, type Vault } from '@delta/portal';
 import { type App, createApp, type Db, type Logger, type Migration } from '@delta/server-kit';
 import { type JwtKey, remoteVerificationKey, type ServiceKeys } from '@delta/service-auth';
 import type { JWK } from 'jose';
@@ -103,16 +103,12 @@ export async function buildApp(deps: Deps): Promise<App> {
       ),
   } satisfies CpTradingDeps;
   registerCpTradingRoutes(app, trading);
-  const streams = new AccountStreams({
+  const streams = startAccountStreams(app, {
     vault: core.vault,
     paperUrl: config.PAPER_EXCHANGE_URL,
-    maxStreams: config.STREAM_MAX_ACCOUNTS,
-    maxSubscribers: config.STREAM_MAX_SUBSCRIBERS,
-    heartbeatMs: config.STREAM_HEARTBEAT_MS,
     logger: deps.logger,
+    config,
   });
-  // Streams end first (subscribers get `closed`), else an open event stream would hold the server's close.
-  app.addHook('preClose', async () => streams.close());
   app.get(
     '/api/credentials/:credential_ref/stream',
     {

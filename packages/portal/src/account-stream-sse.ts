@@ -1,9 +1,9 @@
 import type { ServerResponse } from 'node:http';
 import type { TAccountStreamEvent } from '@delta/contracts';
-import { AppError, problem } from '@delta/server-kit';
+import { type App, AppError, type Logger, problem } from '@delta/server-kit';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { AccountStreams, AccountSubscription } from './account-streams.ts';
+import { AccountStreams, type AccountSubscription } from './account-streams.ts';
 import type { Vault } from './vault.ts';
 
 /** Each portal's settings of its live account streams (environment names). */
@@ -15,6 +15,31 @@ export const accountStreamConfigShape = {
   /** Heartbeat period of an account stream (SSE comments keep proxies from closing an idle stream). */
   STREAM_HEARTBEAT_MS: z.coerce.number().int().min(1_000).max(60_000).default(15_000),
 };
+
+/**
+ * A portal's live account streams, by its settings (accountStreamConfigShape); they end first when the app closes
+ * (subscribers get `closed`), else an open event stream would hold the server's close.
+ */
+export function startAccountStreams(
+  app: App,
+  o: {
+    vault: Vault;
+    paperUrl: string;
+    logger: Logger;
+    config: { STREAM_MAX_ACCOUNTS: number; STREAM_MAX_SUBSCRIBERS: number; STREAM_HEARTBEAT_MS: number };
+  },
+): AccountStreams {
+  const streams = new AccountStreams({
+    vault: o.vault,
+    paperUrl: o.paperUrl,
+    maxStreams: o.config.STREAM_MAX_ACCOUNTS,
+    maxSubscribers: o.config.STREAM_MAX_SUBSCRIBERS,
+    heartbeatMs: o.config.STREAM_HEARTBEAT_MS,
+    logger: o.logger,
+  });
+  app.addHook('preClose', async () => streams.close());
+  return streams;
+}
 
 /** How long a browser waits before reconnecting after the stream drops (the SSE `retry:` field). */
 export const SSE_RETRY_MS = 3_000;

@@ -9,6 +9,8 @@ export * from './exchange-account.ts';
 export * from './exchange-key-check.ts';
 export * from './passwords.ts';
 export * from './plant-client.ts';
+export * from './portal-config.ts';
 export * from './portal-core.ts';
 export * from './portal-id.ts';
+export * from './refusal-recorder.ts';
 export * from './vault.ts';

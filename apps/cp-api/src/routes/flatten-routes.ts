@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import {
   type TDraftPlan,
   type THiredAgent,
-  type TPrincipal,
   type TProposal,
   type TTradeRunRequest,
   ZHiredAgent,
@@ -16,7 +15,7 @@ import { accountClient, CredentialRefused, mintApproval, openCredential } from '
 import { type App, AppError, problem } from '@delta/server-kit';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { actorOf, type CpTradingDeps, type CustomerSession } from './trading-routes.ts';
+import { actorOf, type CpTradingDeps, type CustomerSession, plantAs, principalOf } from './trading-routes.ts';
 
 const ZHiredParams = z.strictObject({ hired_agent_id: ZHiredAgentId });
 const ZFlattenQuote = z.object({
@@ -53,15 +52,6 @@ export function flattenHash(intentHashes: readonly string[]): string {
  */
 export function registerFlattenRoutes(app: App, deps: CpTradingDeps): void {
   const { core } = deps;
-  const principalOf = (s: CustomerSession): TPrincipal => ({
-    kind: 'customer',
-    user_id: s.user_id,
-    customer_id: s.customer_id,
-  });
-  const plantAs = (request: FastifyRequest, s: CustomerSession) => ({
-    principal: principalOf(s),
-    correlationId: request.correlationId,
-  });
 
   async function ownHire(request: FastifyRequest, s: CustomerSession, id: string): Promise<THiredAgent> {
     const r = await core.plant.call('GET', `/api/v1/hired-agents/${id}`, {

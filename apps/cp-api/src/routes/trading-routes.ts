@@ -79,6 +79,19 @@ const ZStoryItem = z.object({
 
 export const actorOf = (s: CustomerSession) => `customer:${s.customer_id}/${s.user_id}`;
 
+/** Whom CP asks Plant as: the session's customer, never an id from the request. */
+export const principalOf = (s: CustomerSession): TPrincipal => ({
+  kind: 'customer',
+  user_id: s.user_id,
+  customer_id: s.customer_id,
+});
+
+/** A Plant call's principal and correlation id for this request's customer. */
+export const plantAs = (request: FastifyRequest, s: CustomerSession) => ({
+  principal: principalOf(s),
+  correlationId: request.correlationId,
+});
+
 /**
  * The customer's own trading desk: exchange keys (the portal core's vault), the agent's setup and brake, the
  * inbox of proposed trades with approve-by-step-up, approvals and executions. Plant is asked as the customer
@@ -86,15 +99,6 @@ export const actorOf = (s: CustomerSession) => `customer:${s.customer_id}/${s.us
  */
 export function registerCpTradingRoutes(app: App, deps: CpTradingDeps): void {
   const { core } = deps;
-  const principalOf = (s: CustomerSession): TPrincipal => ({
-    kind: 'customer',
-    user_id: s.user_id,
-    customer_id: s.customer_id,
-  });
-  const plantAs = (request: FastifyRequest, s: CustomerSession) => ({
-    principal: principalOf(s),
-    correlationId: request.correlationId,
-  });
   const who = (request: FastifyRequest, s: CustomerSession) => ({
     actor: actorOf(s),
     correlationId: request.correlationId,
