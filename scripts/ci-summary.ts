@@ -1,6 +1,8 @@
 /** Sums every vitest JSON report in .test-results/ plus the lint/type-check results into one closing line. */
+
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { type VitestJson, vitestCounts } from './vitest-counts.ts';
 
 const dir = process.argv[2] ?? '.test-results';
 let passed = 0;
@@ -9,16 +11,10 @@ if (existsSync(dir)) {
   for (const f of readdirSync(dir).sort()) {
     const text = readFileSync(join(dir, f), 'utf8');
     if (f.endsWith('.json')) {
-      const j = JSON.parse(text) as {
-        numPassedTests: number;
-        numFailedTests: number;
-        numFailedTestSuites: number;
-        numTotalTests: number;
-      };
-      const brokenFiles = j.numFailedTests === 0 ? j.numFailedTestSuites : 0;
-      console.log(`  ${f}: ${j.numPassedTests} passed, ${j.numFailedTests + brokenFiles} failed`);
-      passed += j.numPassedTests;
-      failed += j.numFailedTests + brokenFiles;
+      const counts = vitestCounts(JSON.parse(text) as VitestJson);
+      console.log(`  ${f}: ${counts.passed} passed, ${counts.failed} failed`);
+      passed += counts.passed;
+      failed += counts.failed;
     } else if (f.endsWith('.check')) {
       const ok = text.trim() === 'pass';
       console.log(`  ${f.replace('.check', '')}: ${ok ? 'passed' : 'FAILED'}`);

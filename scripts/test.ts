@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type VitestJson, vitestCounts } from './vitest-counts.ts';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const args = process.argv.slice(2);
@@ -15,13 +16,6 @@ const vitestArgs = args.filter((a) => a !== '--no-e2e');
 const engine = process.env.TEST_DATABASE_URL ? 'postgres' : 'pglite';
 const resultsDir = join(root, '.test-results');
 mkdirSync(resultsDir, { recursive: true });
-
-interface VitestJson {
-  numPassedTests: number;
-  numFailedTests: number;
-  numFailedTestSuites: number;
-  numTotalTests: number;
-}
 
 function runVitest(label: string, extra: string[]): { passed: number; failed: number } {
   const out = join(resultsDir, `${label}.json`);
@@ -32,14 +26,9 @@ function runVitest(label: string, extra: string[]): { passed: number; failed: nu
     { cwd: root, stdio: 'inherit', env: process.env },
   );
   if (!existsSync(out)) return { passed: 0, failed: 1 };
-  const j = JSON.parse(readFileSync(out, 'utf8')) as VitestJson;
-  // A test file that fails to load has no tests but is a failure all the same.
-  const brokenFiles = j.numTotalTests === 0 && r.status !== 0 ? 1 : 0;
-  return {
-    passed: j.numPassedTests,
-    failed:
-      j.numFailedTests + brokenFiles + (r.status !== 0 && j.numFailedTests === 0 ? j.numFailedTestSuites : 0),
-  };
+  const counts = vitestCounts(JSON.parse(readFileSync(out, 'utf8')) as VitestJson);
+  // A run that failed with nothing counted (vitest itself broke) is a failure all the same.
+  return r.status !== 0 && counts.failed === 0 ? { ...counts, failed: 1 } : counts;
 }
 
 const totals = { passed: 0, failed: 0 };
