@@ -1,6 +1,6 @@
+import { dateTime, groupDigits, usd } from '@delta/web-ui';
 import type { ReactNode } from 'react';
 import type { AccountView, OrderRow, PositionRow } from '../lib/account-view.ts';
-import { dateTime, groupDigits, usd } from '../lib/format.ts';
 import { href } from '../lib/hash-route.ts';
 import { Empty } from './States.tsx';
 
@@ -76,7 +76,7 @@ export function AccountTables({
       <section className="card" aria-labelledby="positions-title">
         <h3 id="positions-title">Open positions</h3>
         {view.balances.length > 0 ? (
-          <div className="small muted" role="group" aria-label="Balances">
+          <section className="small muted" aria-label="Balances">
             {view.balances
               .map(
                 (b) =>
@@ -84,7 +84,7 @@ export function AccountTables({
               )
               .join(' · ')}
             {view.net_equity ? ` · net equity ${groupDigits(view.net_equity)}` : ''}
-          </div>
+          </section>
         ) : null}
         {view.positions.length === 0 ? (
           <Empty>Flat: no open positions.</Empty>
