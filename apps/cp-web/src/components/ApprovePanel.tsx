@@ -2,6 +2,7 @@ import type { TProposal } from '@delta/contracts';
 import { useNow } from '@delta/web-ui';
 import { type FormEvent, useState } from 'react';
 import { useApprove, useProposalAction } from '../api/queries.ts';
+import { useSingleFlight } from '../lib/single-flight.ts';
 import { secondsLeft } from './Countdown.tsx';
 import { ExecutionResult } from './ExecutionResult.tsx';
 import { Field } from './Field.tsx';
@@ -15,6 +16,10 @@ import { ErrorNotice } from './Notices.tsx';
 export function ApprovePanel({ proposal }: { proposal: TProposal }) {
   const approve = useApprove(proposal.proposal_id);
   const action = useProposalAction(proposal.proposal_id);
+  // Approve, reject and re-quote share one flight: whichever goes first, the others wait for its answer.
+  const once = useSingleFlight();
+  const sendApprove = (v: Parameters<typeof approve.mutate>[0]) => once(approve.mutate, v);
+  const sendAction = (v: Parameters<typeof action.mutate>[0]) => once(action.mutate, v);
   const [mode, setMode] = useState<'passkey' | 'code'>('passkey');
   const [code, setCode] = useState('');
   const [rejecting, setRejecting] = useState(false);
@@ -48,12 +53,12 @@ export function ApprovePanel({ proposal }: { proposal: TProposal }) {
   const submitCode = (e: FormEvent) => {
     e.preventDefault();
     if (busy || !/^\d{6}$/.test(code)) return;
-    approve.mutate({ intentHash: proposal.plan.intent_hash, code });
+    sendApprove({ intentHash: proposal.plan.intent_hash, code });
   };
   const submitReject = (e: FormEvent) => {
     e.preventDefault();
     if (busy || !reason.trim()) return;
-    action.mutate({ verb: 'reject', reason: reason.trim() });
+    sendAction({ verb: 'reject', reason: reason.trim() });
   };
 
   return (
@@ -78,7 +83,7 @@ export function ApprovePanel({ proposal }: { proposal: TProposal }) {
             type="button"
             className="primary big"
             disabled={busy || !proposal.plan.approvable}
-            onClick={() => approve.mutate({ intentHash: proposal.plan.intent_hash })}
+            onClick={() => sendApprove({ intentHash: proposal.plan.intent_hash })}
           >
             {approve.isPending ? 'Approving…' : 'Approve with passkey'}
           </button>
@@ -114,7 +119,7 @@ export function ApprovePanel({ proposal }: { proposal: TProposal }) {
         </form>
       )}
       <div className="row">
-        <button type="button" disabled={busy} onClick={() => action.mutate({ verb: 'requote' })}>
+        <button type="button" disabled={busy} onClick={() => sendAction({ verb: 'requote' })}>
           {action.isPending && action.variables?.verb === 'requote' ? 'Re-quoting…' : 'Re-quote'}
         </button>
         {!rejecting ? (
