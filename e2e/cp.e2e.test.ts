@@ -7,7 +7,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, type RunningPlatform, SCREENSHOTS, startPlatform } from './stack.ts';
 
 const PHONE = { width: 390, height: 844 };
@@ -49,7 +49,7 @@ async function json(url: string, init: { method?: string; cookie?: string; body?
 async function paperKey() {
   const k = await json(`${platform.paperUrl}/_paper/api-keys`, {
     method: 'POST',
-    body: { balance: 5_000_000 },
+    body: { balance: '5000000' },
   });
   return { apiKey: String(k.body.api_key), apiSecret: String(k.body.api_secret) };
 }
@@ -124,6 +124,7 @@ beforeAll(async () => {
   context = await browser.newContext({ viewport: PHONE, isMobile: true, hasTouch: true });
   page = await context.newPage();
   page.on('pageerror', (e) => errors.push(e.message));
+  page.setDefaultTimeout(20_000);
   const cdp = await context.newCDPSession(page);
   await cdp.send('WebAuthn.enable');
   await cdp.send('WebAuthn.addVirtualAuthenticator', {
@@ -137,6 +138,12 @@ beforeAll(async () => {
   });
 }, 240_000);
 
+// What the page showed when a step failed.
+afterEach(async (ctx) => {
+  if (ctx.task.result?.state === 'fail' && page)
+    await shot(`failed-${ctx.task.name.slice(0, 24).replace(/\W+/g, '-')}`);
+});
+
 afterAll(async () => {
   await browser?.close();
   await platform?.stop();
@@ -149,7 +156,7 @@ describe('CP on a phone: invited, signed up with a passkey, trading on its own k
     await page.getByRole('heading', { name: 'Welcome' }).waitFor();
     await shot('01-invite');
     await page.getByLabel('E-mail').fill('asha@example.com');
-    await page.getByLabel('Password').fill('a long passphrase for asha');
+    await page.getByLabel('Password').fill('correct horse battery staple');
     await page.getByRole('button', { name: 'Create account' }).click();
     await page.getByRole('heading', { name: 'Secure your account' }).waitFor();
     await page.getByRole('button', { name: 'Add a passkey' }).click();
@@ -212,7 +219,7 @@ describe('CP on a phone: invited, signed up with a passkey, trading on its own k
 
   it('rejects another with a reason', async () => {
     await draftTrade(1);
-    await page.getByRole('button', { name: 'Reject' }).click();
+    await page.getByRole('button', { name: 'Reject', exact: true }).click();
     await page.getByLabel('Why are you rejecting it?').fill('Waiting for the US open');
     await page.getByRole('button', { name: 'Reject this trade' }).click();
     await page.getByText(/You rejected this trade: “Waiting for the US open”/).waitFor();
@@ -252,7 +259,7 @@ describe('CP on a phone: invited, signed up with a passkey, trading on its own k
   });
 
   it('signs out, and signs in again with the passkey', async () => {
-    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
     await page.getByRole('button', { name: 'Sign in with a passkey' }).waitFor();
     await shot('00-sign-in');
     await page.setViewportSize(DESKTOP);

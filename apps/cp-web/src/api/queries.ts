@@ -56,12 +56,16 @@ function useSignedIn() {
   };
 }
 
-export function useSignup() {
+/** Sign-up; `then` runs even though the sign-up page itself is replaced by the signed-in app at that moment. */
+export function useSignup(then: () => void = () => {}) {
   const signedIn = useSignedIn();
   return useMutation({
     mutationFn: (body: { invite: string; email: string; password: string }) =>
       api('POST', '/api/auth/signup', ZCustomerMe, body),
-    onSuccess: signedIn,
+    onSuccess: (me) => {
+      then();
+      signedIn(me);
+    },
   });
 }
 

@@ -7,15 +7,26 @@ import { href, navigate } from '../lib/route.ts';
 
 /** Sign-up from the invitation link ops sent: e-mail and password, then a passkey or an authenticator app. */
 export function InvitePage({ token }: { token: string }) {
-  const signup = useSignup();
+  const signup = useSignup(() => navigate('secure'));
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const tooShort = password.length > 0 && [...password].length < PASSWORD_MIN_LENGTH;
+  // CP's own rule, said before sending: not the e-mail, nor its name part (4+ characters).
+  const local = email.split('@')[0]?.toLowerCase() ?? '';
+  const hasEmail =
+    password.length > 0 &&
+    ((email.length > 0 && password.toLowerCase().includes(email.toLowerCase())) ||
+      (local.length >= 4 && password.toLowerCase().includes(local)));
+  const problem = tooShort
+    ? `Use at least ${PASSWORD_MIN_LENGTH} characters.`
+    : hasEmail
+      ? 'The password must not contain your e-mail address or its name part.'
+      : undefined;
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    if (signup.isPending || tooShort) return;
-    signup.mutate({ invite: token, email, password }, { onSuccess: () => navigate('secure') });
+    if (signup.isPending || problem) return;
+    signup.mutate({ invite: token, email, password });
   };
 
   return (
@@ -43,7 +54,7 @@ export function InvitePage({ token }: { token: string }) {
         <Field
           label="Password"
           hint={`At least ${PASSWORD_MIN_LENGTH} characters, and not your e-mail.`}
-          error={tooShort ? `Use at least ${PASSWORD_MIN_LENGTH} characters.` : undefined}
+          error={problem}
         >
           {(a) => (
             <input

@@ -23,7 +23,7 @@ export function SettingsPage() {
       <h1>Agent settings</h1>
       <Brake hire={hire} />
       <SetupForm
-        key={`${hire.setup_version}`}
+        key={hire.hired_agent_id}
         hire={hire}
         accounts={own.map((c) => ({
           ref: c.credential_ref,
