@@ -266,7 +266,7 @@ describe('CP on a phone: invited, signed up with a passkey, trading on its own k
     await shot('00-sign-in');
     await page.setViewportSize(PHONE);
     await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
-    await page.getByRole('heading', { name: 'Proposed trades' }).waitFor();
+    await page.getByRole('button', { name: 'Sign out', exact: true }).waitFor();
   });
 
   it('raised no uncaught errors in the page', () => {
