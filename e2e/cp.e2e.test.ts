@@ -22,11 +22,14 @@ let inviteUrl = '';
 let approvedId = '';
 const errors: string[] = [];
 
-const shot = (name: string) =>
-  page.screenshot({
+const shot = async (name: string) => {
+  // From the top: the bar and the tabs stay where a person sees them.
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({
     path: join(SCREENSHOTS, `cp-${name}-${page.viewportSize()!.width}.png`),
     fullPage: true,
   });
+};
 
 async function json(url: string, init: { method?: string; cookie?: string; body?: unknown } = {}) {
   const r = await fetch(url, {
@@ -233,7 +236,7 @@ describe('CP on a phone: invited, signed up with a passkey, trading on its own k
     await page.getByText('filled', { exact: true }).first().waitFor();
     await shot('08-history');
     await page.getByRole('link', { name: 'Account', exact: true }).click();
-    await page.getByText('This device').waitFor();
+    await page.getByText('This device', { exact: true }).waitFor();
     await shot('09-account');
   });
 
@@ -249,7 +252,7 @@ describe('CP on a phone: invited, signed up with a passkey, trading on its own k
       ['09-account', '#/account', 'This device'],
     ] as const) {
       await page.goto(`${cpUrl}/${hash}`);
-      await page.getByText(ready).first().waitFor();
+      await page.getByText(ready, { exact: true }).first().waitFor();
       await shot(name);
     }
     await page.setViewportSize(PHONE);

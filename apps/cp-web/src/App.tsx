@@ -100,17 +100,6 @@ export function App() {
           {logout.isPending ? 'Signing out…' : 'Sign out'}
         </button>
       </header>
-      <nav className="tabs" aria-label="Main">
-        <ul>
-          {NAV.map((n) => (
-            <li key={n.page}>
-              <a href={href(n.page)} aria-current={active === n.page ? 'page' : undefined}>
-                {n.label}
-              </a>
-            </li>
-          ))}
-        </ul>
-      </nav>
       <main id="main" tabIndex={-1}>
         {unsecured && route.page !== 'secure' ? (
           <p className="notice info" role="note">
@@ -122,6 +111,19 @@ export function App() {
           <Page page={route.page} arg={route.arg} />
         </Suspense>
       </main>
+      {/* After the page in the document: on a phone it sits at the bottom of the screen (sticky), on a wide
+          screen in the left column. */}
+      <nav className="tabs" aria-label="Main">
+        <ul>
+          {NAV.map((n) => (
+            <li key={n.page}>
+              <a href={href(n.page)} aria-current={active === n.page ? 'page' : undefined}>
+                {n.label}
+              </a>
+            </li>
+          ))}
+        </ul>
+      </nav>
     </div>
   );
 }

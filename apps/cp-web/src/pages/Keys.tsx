@@ -10,6 +10,15 @@ import {
 import { Field } from '../components/Field.tsx';
 import { Empty, ErrorNotice, fieldError, Loading } from '../components/Notices.tsx';
 
+/** What we could check of a key's rights on Delta, in words (Trading cannot be proven without placing an order). */
+const PERMISSION: Record<string, string> = {
+  read_data: 'read your account (checked)',
+  trading: 'trade (checked)',
+  trading_unverified: 'trade (checked at the first order)',
+};
+const permissionWords = (p: string[]) =>
+  p.map((x) => PERMISSION[x] ?? x.replace(/_/g, ' ')).join(', ') || 'nothing checked yet';
+
 /** Exchange keys: connect (kept encrypted here, never shown again), rotate, revoke. */
 export function KeysPage() {
   const list = useCredentials();
@@ -155,7 +164,7 @@ function KeyCard({ credential: c }: { credential: TCredentialView }) {
       <p className="mono">{c.key_masked}</p>
       <p className="small muted">
         {c.state === 'active' ? 'Active' : `Revoked ${dateTime(c.revoked_at)}`} · can{' '}
-        {c.verified_permissions.join(', ') || 'nothing checked yet'} · added {dateTime(c.created_at)}
+        {permissionWords(c.verified_permissions)} · added {dateTime(c.created_at)}
         {c.rotated_at ? ` · replaced ${dateTime(c.rotated_at)}` : ''}
       </p>
       <ErrorNotice error={rotate.error ?? revoke.error} action="change the key" />
