@@ -28,6 +28,8 @@ const shot = async (name: string) => {
   await page.screenshot({
     path: join(SCREENSHOTS, `cp-${name}-${page.viewportSize()!.width}.png`),
     fullPage: true,
+    // The whole page as one picture: the bar and the tabs in their place, not stuck over the middle of it.
+    style: '.top, .tabs { position: static !important; }',
   });
 };
 

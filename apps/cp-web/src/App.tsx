@@ -72,6 +72,7 @@ export function App() {
   if (!me.data) {
     return (
       <main id="main" className="signed-out">
+        <p className="brand-mark auth">Trading desk · your agent’s trades, your approval</p>
         {route.page === 'invite' ? <InvitePage token={route.arg} /> : <SignInPage expired={expired} />}
       </main>
     );

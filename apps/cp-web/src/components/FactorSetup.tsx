@@ -51,7 +51,11 @@ export function FactorSetup() {
           disabled={addPasskey.isPending}
           onClick={() => addPasskey.mutate(name)}
         >
-          {addPasskey.isPending ? 'Waiting for your device…' : 'Add a passkey'}
+          {addPasskey.isPending
+            ? 'Waiting for your device…'
+            : factors && factors.passkeys > 0
+              ? 'Add another passkey'
+              : 'Add a passkey'}
         </button>
         {addPasskey.isSuccess ? (
           <p className="notice ok" role="status">
