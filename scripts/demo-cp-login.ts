@@ -37,6 +37,8 @@ const cookieOf = (setCookie: string | null) => (setCookie ?? '').split(';')[0] ?
 export async function createDemoCpLogin(o: {
   ppUrl: string;
   cpUrl: string;
+  /** The paper exchange (its admin routes make the demo customer's funded keys). */
+  paperUrl: string;
   operator: { username: string; password: string };
   file: string;
 }): Promise<DemoCpLogin> {
@@ -75,6 +77,58 @@ export async function createDemoCpLogin(o: {
     method: 'POST',
     headers: customerSession,
     body: { code: totp.generate({ timestamp: Date.now() - 30_000 }) },
+  });
+  // Ops hire the agent for the customer (PP keeps a key for it); the customer then trades on its own key in CP,
+  // with an approval policy — so the demo customer can propose and approve right away.
+  const paperKey = async () =>
+    (await call(`${o.paperUrl}/_paper/api-keys`, { method: 'POST', body: { balance: '10000' } })).body;
+  const opsKey = await paperKey();
+  const opsCred = await call(`${o.ppUrl}/api/customers/${customerId}/credentials`, {
+    method: 'POST',
+    headers: ops,
+    body: {
+      api_key: opsKey.api_key,
+      api_secret: opsKey.api_secret,
+      label: 'Onboarded by ops',
+      environment: 'paper',
+    },
+  });
+  const setup = {
+    exchange_provider: 'delta_exchange_india',
+    credential_ref: String(opsCred.body.credential_ref),
+    default_coin: 'BTC',
+    allowed_coins: ['BTC', 'ETH'],
+    risk_limits: { max_units_per_order: 10, max_notional_inr: '2000000' },
+    execution_policy: { require_customer_approval: true, approval_scope: 'per_trade_action' },
+  };
+  const hire = await call(`${o.ppUrl}/api/hired-agents`, {
+    method: 'POST',
+    headers: ops,
+    body: { customer_id: customerId, agent_id: 'AGT-TRD-DELTA-001', plan: 'trial', setup },
+  });
+  const ownKey = await paperKey();
+  const ownCred = await call(`${o.cpUrl}/api/credentials`, {
+    method: 'POST',
+    headers: customerSession,
+    body: {
+      api_key: ownKey.api_key,
+      api_secret: ownKey.api_secret,
+      label: 'My Delta account',
+      environment: 'paper',
+    },
+  });
+  const ref = String(ownCred.body.credential_ref);
+  await call(`${o.cpUrl}/api/agents/${String(hire.body.hired_agent_id)}/setup`, {
+    method: 'PUT',
+    headers: customerSession,
+    body: {
+      setup: {
+        ...setup,
+        credential_ref: ref,
+        exchange_account_id: ref,
+        approval_policy: { ttl_minutes: 10, price_band_bps: 50 },
+      },
+    },
   });
   await call(`${o.cpUrl}/api/auth/logout`, { method: 'POST', headers: customerSession, body: {} });
   const entry: DemoCpLogin = {

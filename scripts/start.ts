@@ -260,6 +260,7 @@ async function seedDemoCustomer() {
     await createDemoCpLogin({
       ppUrl: `http://127.0.0.1:${ports['pp-api']}`,
       cpUrl: `http://127.0.0.1:${ports['cp-api']}`,
+      paperUrl: `http://127.0.0.1:${ports['paper-exchange']}`,
       operator: { username: operator.username, password: operator.password },
       file: join(dir, 'cp.json'),
     });

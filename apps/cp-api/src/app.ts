@@ -1,19 +1,29 @@
-import { registerPortalCore, type Vault } from '@delta/portal';
+import { CP_SESSION_COOKIE, ZCredentialRef } from '@delta/contracts';
+import { registerPortalCore, serveAccountStream, startAccountStreams, type Vault } from '@delta/portal';
 import { type App, createApp, type Db, type Logger, type Migration } from '@delta/server-kit';
 import { type JwtKey, remoteVerificationKey, type ServiceKeys } from '@delta/service-auth';
 import type { JWK } from 'jose';
+import { z } from 'zod';
 import type { CpAuthDeps } from './auth/context.ts';
 import { createCpRefusalRecorder } from './auth/refusal-audit.ts';
-import { registerCustomerSessions, requireCustomer, type SessionPolicy } from './auth/sessions.ts';
+import {
+  actorOf,
+  isSessionLive,
+  registerCustomerSessions,
+  requireCustomer,
+  type SessionPolicy,
+} from './auth/sessions.ts';
 import { verifyStepUp } from './auth/step-up.ts';
 import { createThrottle } from './auth/throttle.ts';
 import { type Config, secureCookies } from './config.ts';
+import { cpAudit } from './cp-audit.ts';
 import { registerFactorRoutes } from './routes/factor-routes.ts';
+import { registerFlattenRoutes } from './routes/flatten-routes.ts';
 import { registerLoginRoutes } from './routes/login-routes.ts';
 import { registerSessionRoutes } from './routes/session-routes.ts';
 import { registerSignupRoutes } from './routes/signup-routes.ts';
 import { registerStepUpRoutes } from './routes/step-up-routes.ts';
-import { registerCpTradingRoutes } from './routes/trading-routes.ts';
+import { type CpTradingDeps, registerCpTradingRoutes } from './routes/trading-routes.ts';
 
 export const SERVICE = 'cp-api';
 
@@ -85,7 +95,7 @@ export async function buildApp(deps: Deps): Promise<App> {
   registerFactorRoutes(app, auth);
   registerSessionRoutes(app, auth);
   registerStepUpRoutes(app, auth);
-  registerCpTradingRoutes(app, {
+  const trading = {
     core,
     requireCustomer,
     verifyStepUp: (request, session, intentHash, evidence) =>
@@ -94,6 +104,46 @@ export async function buildApp(deps: Deps): Promise<App> {
         { customerUserId: session.user_id, intentHash, evidence, correlationId: request.correlationId },
         { rp: auth.rp, keyring: auth.keyring, throttle: auth.throttle, logger: deps.logger },
       ),
+  } satisfies CpTradingDeps;
+  registerCpTradingRoutes(app, trading);
+  const streams = startAccountStreams(app, {
+    vault: core.vault,
+    paperUrl: config.PAPER_EXCHANGE_URL,
+    logger: deps.logger,
+    config,
   });
+  app.get(
+    '/api/credentials/:credential_ref/stream',
+    {
+      schema: {
+        tags: ['positions'],
+        summary:
+          'Your live account (Server-Sent Events): a snapshot, then position/order/fill/margins/mark deltas',
+        params: z.strictObject({ credential_ref: ZCredentialRef }),
+        querystring: z.strictObject({}),
+      },
+    },
+    async (request, reply) => {
+      const s = requireCustomer(request);
+      const token = request.cookies[CP_SESSION_COOKIE] ?? '';
+      await serveAccountStream(request, reply, {
+        streams,
+        vault: core.vault,
+        credentialRef: request.params.credential_ref,
+        // Another customer's key is the same 404 as an unknown one.
+        customerId: s.customer_id,
+        audit: (entry) =>
+          cpAudit.append(db, {
+            correlation_id: request.correlationId,
+            actor: actorOf(request),
+            target: request.params.credential_ref,
+            ...entry,
+          }),
+        stillSignedIn: () => isSessionLive(db, token, policy.idleSeconds),
+        sessionCheckMs: config.STREAM_HEARTBEAT_MS,
+      });
+    },
+  );
+  registerFlattenRoutes(app, trading);
   return app;
 }

@@ -1,3 +1,4 @@
+import { accountStreamConfigShape, portalCoreConfigShape } from '@delta/portal';
 import { baseConfigShape, env } from '@delta/server-kit';
 import { z } from 'zod';
 
@@ -6,16 +7,7 @@ export const ZConfig = z.object({
   // Loopback unless opened on purpose (HOST=0.0.0.0, or CP_HOST under `npm start`).
   HOST: env.host('127.0.0.1'),
   PORT: env.port(3002),
-  // The portal core, as PP has it (npm start passes each, consistent with the chosen ports).
-  PLANT_GATEWAY_URL: z.url().default('http://127.0.0.1:8000'),
-  /** Plant's public keys: its EdDSA key (verifies Plant's calls to /internal) and X25519 key (bundles). */
-  PLANT_JWKS_URL: z.url().default('http://127.0.0.1:8001/.well-known/jwks.json'),
-  PAPER_EXCHANGE_URL: z.url().default('http://127.0.0.1:8400'),
-  /** Comma-separated `version:base64key`, current first; generated into .data/keys in development. */
-  VAULT_MASTER_KEYS: z.string().optional(),
-  SERVICE_KEYS_JSON: z.string().optional(),
-  APPROVAL_TTL_SECONDS: z.coerce.number().int().min(30).max(3600).default(600),
-  BUNDLE_WINDOW_SECONDS: z.coerce.number().int().min(60).max(3_600).default(1_200),
+  ...portalCoreConfigShape,
   /** PP's public keys: PP signs the invitations customers sign up with. */
   PP_JWKS_URL: z.url().default('http://127.0.0.1:3001/.well-known/jwks.json'),
   /**
@@ -37,6 +29,7 @@ export const ZConfig = z.object({
   LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
   LOGIN_MAX_FAILURES_PER_IP: z.coerce.number().int().min(1).max(10_000).default(20),
   LOGIN_THROTTLE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
+  ...accountStreamConfigShape,
   /** `npm start` only: a demo customer login (see scripts/start.ts). Never in production. */
   DEMO_SEED: env.bool(false),
 });

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { defaultDataDir, loadConfigOrExit, runService } from '@delta/server-kit';
 import { loadOrCreateServiceKeys } from '@delta/service-auth';
 import { buildApp, SERVICE } from './app.ts';
+import { startPurge } from './auth/purge.ts';
 import { ZConfig } from './config.ts';
 import { cpMigrations } from './migrations.ts';
 
@@ -31,4 +32,5 @@ await runService({
       webRoot: existsSync(join(web, 'index.html')) ? web : undefined,
     });
   },
+  background: async (ctx) => startPurge(ctx.db, ctx.logger),
 });

@@ -1,5 +1,4 @@
 import { mkdtempSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { URI } from 'otpauth';
@@ -13,7 +12,7 @@ import {
   signIn,
   startStack,
 } from '../../pp-api/test/stack.ts';
-import { Browser, type CpTestApp, PASSWORD, startCp } from './cp-test-app.ts';
+import { Browser, type CpTestApp, PASSWORD } from './cp-test-app.ts';
 
 /**
  * The invitation end to end: an operator asks PP for a link for a customer Plant knows, PP signs it with its
@@ -25,12 +24,9 @@ let ops: Session;
 let customerId: string;
 
 beforeAll(async () => {
-  stack = await startStack({ logLevel: 'warn' });
-  cp = await startCp(
-    { PP_JWKS_URL: `${stack.ppUrl}/.well-known/jwks.json` },
-    // No static key: CP reads PP's JWKS like a deployed CP does.
-    { ppInviteKey: undefined },
-  );
+  // CP beside PP, as deployed: no static key — CP reads PP's JWKS over HTTP.
+  stack = await startStack({ logLevel: 'warn', cp: true });
+  cp = { app: stack.cp!.app } as unknown as CpTestApp;
   ops = await signIn(stack, 'operator');
   const c = await ops.call<{ customer_id: string }>('POST', '/api/customers', {
     display_name: 'Invited Ltd',
@@ -40,7 +36,6 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await cp?.close();
   await stack?.close();
 });
 
@@ -102,20 +97,26 @@ describe('PP → CP invitations', () => {
 
 describe('the demo customer of npm start', () => {
   it('is made through PP and CP, and signs in with its password and a code of its secret', async () => {
-    await cp.app.listen({ host: '127.0.0.1', port: 0 });
-    const port = (cp.app.server.address() as AddressInfo).port;
     const file = join(mkdtempSync(join(tmpdir(), 'cp-demo-')), 'cp.json');
     const demo = await createDemoCpLogin({
       ppUrl: stack.ppUrl,
-      cpUrl: `http://127.0.0.1:${port}`,
+      cpUrl: stack.cp!.url,
+      paperUrl: stack.paper.url,
       operator: { username: 'operator', password: OPS_PASSWORD },
       file,
     });
     expect(demo.customer_id).toMatch(/^cus_/);
     // Made once: a second start reads the file.
     expect(
-      (await createDemoCpLogin({ ppUrl: '', cpUrl: '', operator: { username: '', password: '' }, file }))
-        .email,
+      (
+        await createDemoCpLogin({
+          ppUrl: '',
+          cpUrl: '',
+          paperUrl: '',
+          operator: { username: '', password: '' },
+          file,
+        })
+      ).email,
     ).toBe(demo.email);
     const b = new Browser(cp);
     const p = await b.call<{ login_challenge_id: string; factors: string[] }>(
@@ -133,5 +134,12 @@ describe('the demo customer of npm start', () => {
     });
     expect(r.status).toBe(200);
     expect(r.body.customer_id).toBe(demo.customer_id);
+    // Hired by ops, trading on its own CP key with an approval policy: ready to propose and approve.
+    const agents = await b.call<{
+      items: { setup: { credential_ref: string; approval_policy?: unknown } }[];
+    }>('GET', '/api/agents');
+    expect(agents.body.items).toHaveLength(1);
+    expect(agents.body.items[0]!.setup.credential_ref).toMatch(/^cred_cp_/);
+    expect(agents.body.items[0]!.setup.approval_policy).toEqual({ ttl_minutes: 10, price_band_bps: 50 });
   });
 });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { purgeExpired } from '../src/auth/purge.ts';
 import { cpAudit } from '../src/cp-audit.ts';
 import { Browser, type CpTestApp, PASSWORD, startCp } from './cp-test-app.ts';
 
@@ -185,5 +186,69 @@ describe('throttling', () => {
       password: 'wrong-password-x',
     });
     expect(elsewhere.status).toBe(401);
+  });
+});
+
+describe('passkey sign-in options', () => {
+  it('are limited per address (429 rate_limited with retry-after), other addresses unaffected', async () => {
+    const flood = new Browser(cp, '10.3.0.1');
+    for (let i = 0; i < 30; i++)
+      expect((await flood.call('POST', '/api/auth/login/passkey/options')).status).toBe(200);
+    const r = await flood.call('POST', '/api/auth/login/passkey/options');
+    expect(r.status).toBe(429);
+    expect(r.body.reason).toBe('rate_limited');
+    expect(Number(r.headers['retry-after'])).toBeGreaterThan(0);
+    expect((await new Browser(cp, '10.3.0.2').call('POST', '/api/auth/login/passkey/options')).status).toBe(
+      200,
+    );
+  });
+});
+
+describe('purging dead rows', () => {
+  it('deletes long-expired challenges, ended throttle windows and sessions ended 30 days ago, nothing live', async () => {
+    const { b } = await customer('purge@example.com');
+    const user = "(SELECT user_id FROM cp_users WHERE email = 'purge@example.com')";
+    await cp.t.db.query(
+      `UPDATE cp_challenges SET expires_at = now() - interval '2 days' WHERE user_id = ${user}`,
+    );
+    await cp.t.db.query(
+      "INSERT INTO cp_login_throttle (key, points, expire) VALUES ('account:old', 3, $1), ('account:live', 1, $2)",
+      [Date.now() - 7_200_000, Date.now() + 60_000],
+    );
+    const other = await customer('purge-live@example.com');
+    await cp.t.db.query(
+      `UPDATE cp_sessions SET revoked_at = now() - interval '31 days', revoked_reason = 'logout' WHERE user_id = ${user}`,
+    );
+    const n = await purgeExpired(cp.t.db);
+    expect(n.challenges).toBeGreaterThan(0);
+    expect(n.throttle).toBeGreaterThanOrEqual(1);
+    expect(n.sessions).toBeGreaterThanOrEqual(1);
+    const keys = await cp.t.db.query<{ key: string }>(
+      "SELECT key FROM cp_login_throttle WHERE key LIKE 'account:%'",
+    );
+    expect(keys.rows.map((r) => r.key)).toContain('account:live');
+    expect(keys.rows.map((r) => r.key)).not.toContain('account:old');
+    expect((await other.b.call('GET', '/api/auth/me')).status).toBe(200);
+    expect((await b.call('GET', '/api/auth/me')).status).toBe(401);
+  });
+});
+
+describe('empty bodies', () => {
+  it('takes a POST without a body where nothing is asked (options, enrolment, sign out everywhere)', async () => {
+    const b = new Browser(cp);
+    await b.signup('nobody-body@example.com');
+    for (const url of [
+      '/api/auth/login/passkey/options',
+      '/api/auth/passkeys/registration/options',
+      '/api/auth/totp/enrolment',
+      '/api/auth/sessions/revoke-all',
+    ]) {
+      const r = await cp.app.inject({
+        method: 'POST',
+        url,
+        headers: { cookie: `cp_session=${b.cookie}`, 'x-cp-csrf': b.csrf! },
+      });
+      expect(r.statusCode, `${url} ${r.body}`).toBeLessThan(300);
+    }
   });
 });

@@ -4,9 +4,12 @@
  * step-up bound to the plan — the approval CP mints keeps that evidence, Plant executes it once. A step-up that is
  * missing, for another plan or replayed approves nothing; another customer reaches none of it.
  */
+
+import { CP_SESSION_COOKIE } from '@delta/contracts';
 import { clientOrderIdFor } from '@delta/plant/src/execution/client-order-id.ts';
 import { signCpInvite } from '@delta/portal';
 import { AGENT, type Onboarded, onboard } from '@delta/pp-api/test/runbook-helpers.ts';
+import { openSse } from '@delta/pp-api/test/sse-client.ts';
 import { type Session, type Stack, signIn, startStack } from '@delta/pp-api/test/stack.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Browser, type CpTestApp } from './cp-test-app.ts';
@@ -198,6 +201,163 @@ describe('CP: propose and approve with a passkey', () => {
       `/api/agents/${hire.hired_agent_id}/resume`,
     );
     expect(resumed.body.paused).toBeNull();
+  });
+});
+
+describe('CP: the live account, pushed', () => {
+  it("streams the customer's own account (snapshot, then the fill of an approved trade); another's is a 404", async () => {
+    const cookie = { cookie: `${CP_SESSION_COOKIE}=${alice.browser.cookie}` };
+    const sse = await openSse(`${stack.cp!.url}/api/credentials/${alice.credentialRef}/stream`, cookie);
+    try {
+      expect(sse.status).toBe(200);
+      await sse.next((e) => e.event === 'snapshot', 20_000);
+      const p = await proposal(alice);
+      const approved = await alice.browser.call<{ proposal: { approval_id: string } }>(
+        'POST',
+        `/api/proposals/${p.body.proposal_id}/approve`,
+        { step_up: await stepUp(alice, p.body.plan.intent_hash) },
+      );
+      expect(approved.status, approved.raw).toBe(200);
+      const cid = clientOrderIdFor(approved.body.proposal.approval_id);
+      const order = await sse.next(
+        (e) =>
+          e.event === 'order' &&
+          (JSON.parse(e.data) as { order?: { client_order_id?: string } }).order?.client_order_id === cid,
+        20_000,
+      );
+      expect(order).toBeDefined();
+    } finally {
+      sse.close();
+    }
+    const other = await openSse(`${stack.cp!.url}/api/credentials/${alice.credentialRef}/stream`, {
+      cookie: `${CP_SESSION_COOKIE}=${bob.browser.cookie}`,
+    });
+    expect(other.status).toBe(404);
+    expect(other.problem).toMatchObject({ reason: 'credential_not_found' });
+    const anonymous = await openSse(`${stack.cp!.url}/api/credentials/${alice.credentialRef}/stream`);
+    expect(anonymous.status).toBe(401);
+  });
+});
+
+describe('CP: flatten with one step-up', () => {
+  it('cancels the resting order and closes the position, each its own approval and execution', async () => {
+    // A position (from the first test) and a resting buy well under the mark.
+    const mark = Number(
+      (
+        await alice.browser.call<{ plan: { pricing: { mark_price: string } } }>('POST', '/api/proposals', {
+          agent_id: AGENT,
+          run: {
+            customer_id: alice.acct.customerId,
+            exchange_account_id: alice.credentialRef,
+            coin: 'BTC',
+            units: 1,
+            side: 'long',
+            action: 'enter',
+            market: true,
+          },
+        })
+      ).body.plan.pricing.mark_price,
+    );
+    const resting = await alice.browser.call<{ proposal_id: string; plan: { intent_hash: string } }>(
+      'POST',
+      '/api/proposals',
+      {
+        agent_id: AGENT,
+        run: {
+          customer_id: alice.acct.customerId,
+          exchange_account_id: alice.credentialRef,
+          coin: 'BTC',
+          units: 1,
+          side: 'long',
+          action: 'enter',
+          limit_price: String(Math.round(mark * 0.98)),
+        },
+      },
+    );
+    expect(resting.status, resting.raw).toBe(201);
+    const placed = await alice.browser.call<{ run: { execution: { state: string } } }>(
+      'POST',
+      `/api/proposals/${resting.body.proposal_id}/approve`,
+      { step_up: await stepUp(alice, resting.body.plan.intent_hash) },
+    );
+    expect(placed.status, placed.raw).toBe(200);
+    expect(placed.body.run.execution.state).toBe('open');
+
+    const hire = (await alice.browser.call<{ items: { hired_agent_id: string }[] }>('GET', '/api/agents'))
+      .body.items[0]!;
+    const quote = await alice.browser.call<{
+      proposals: { proposal_id: string; plan: { intent: { action: string } } }[];
+      flatten_hash: string;
+    }>('POST', `/api/agents/${hire.hired_agent_id}/flatten/quote`);
+    expect(quote.status, quote.raw).toBe(200);
+    expect(quote.body.proposals.map((p) => p.plan.intent.action)).toEqual(['cancel', 'exit']);
+
+    // A step-up for one of the steps does not cover the flatten.
+    const ids = quote.body.proposals.map((p) => p.proposal_id);
+    const narrow = await alice.browser.call<{ reason: string }>(
+      'POST',
+      `/api/agents/${hire.hired_agent_id}/flatten`,
+      {
+        proposal_ids: ids,
+        step_up: await stepUp(alice, resting.body.plan.intent_hash),
+      },
+    );
+    expect(narrow.status).toBe(403);
+    expect(narrow.body.reason).toBe('step_up_mismatch');
+
+    const flat = await alice.browser.call<{
+      results: { status: number; outcome: { proposal: { approval_id: string } } }[];
+    }>('POST', `/api/agents/${hire.hired_agent_id}/flatten`, {
+      proposal_ids: ids,
+      step_up: await stepUp(alice, quote.body.flatten_hash),
+    });
+    expect(flat.status, flat.raw).toBe(200);
+    expect(flat.body.results.map((r) => r.status)).toEqual([200, 200]);
+    const approvalIds = flat.body.results.map((r) => r.outcome.proposal.approval_id);
+    expect(new Set(approvalIds).size).toBe(2);
+    for (const id of approvalIds) {
+      const a = await alice.browser.call<{ state: string; evidence: { intent_hash: string } }>(
+        'GET',
+        `/api/approvals/${id}`,
+      );
+      expect(a.body).toMatchObject({ state: 'consumed', evidence: { intent_hash: quote.body.flatten_hash } });
+    }
+    // Nothing is left to flatten.
+    const after = await alice.browser.call<{ proposals: unknown[] }>(
+      'POST',
+      `/api/agents/${hire.hired_agent_id}/flatten/quote`,
+    );
+    expect(after.body.proposals).toEqual([]);
+  });
+});
+
+describe("CP: the customer's own audit story", () => {
+  it('tells every step with its correlation id — and none of another customer', async () => {
+    const story = await alice.browser.call<{
+      items: { source: string; what: string; outcome: string; correlation_id: string }[];
+    }>('GET', '/api/audit?limit=200');
+    expect(story.status, story.raw).toBe(200);
+    const whats = new Set(story.body.items.map((i) => i.what));
+    for (const w of [
+      'signup',
+      'step_up.verify',
+      'approval.mint',
+      'proposal.created',
+      'proposal.approved',
+      'proposal.rejected',
+      'hired_agent.paused',
+      'agent_setup.updated',
+      'agent.flatten',
+    ]) {
+      expect(
+        whats.has(w) || [...whats].some((x) => x.startsWith(w)),
+        `${w} in ${[...whats].join(', ')}`,
+      ).toBe(true);
+    }
+    expect([...whats].some((w) => w.startsWith('decision.pre_tool_use'))).toBe(true);
+    for (const i of story.body.items) expect(i.correlation_id).toMatch(/^[0-9a-f-]{36}$/);
+    const bobs = await bob.browser.call<{ items: { details: unknown }[] }>('GET', '/api/audit?limit=200');
+    expect(JSON.stringify(bobs.body)).not.toContain(alice.acct.customerId);
   });
 });
 

@@ -126,6 +126,20 @@ describe('proposals by tenant', () => {
     expect((await call(p.app, `/api/v1/hired-agents/${hireB}`)).json().paused).toBeNull();
   });
 
+  it("a customer's story is its own: decisions and proposals, no refusals; another customer's is a 404", async () => {
+    const mine = await call(p.app, '/api/v1/audit/story', asA);
+    expect(mine.statusCode, mine.body).toBe(200);
+    const items = mine.json().items as { customer_id: string; kind: string }[];
+    expect(items.length).toBeGreaterThan(0);
+    expect(new Set(items.map((i) => i.customer_id))).toEqual(new Set([a]));
+    expect(items.some((i) => i.kind === 'proposal.created')).toBe(true);
+    expect(items.some((i) => i.kind === 'access_denied' || i.kind === 'request_refused')).toBe(false);
+    expect((await call(p.app, `/api/v1/audit/story?customer_id=${b}`, asA)).statusCode).toBe(404);
+    // Ops name the customer.
+    expect((await call(p.app, '/api/v1/audit/story')).statusCode).toBe(422);
+    expect((await call(p.app, `/api/v1/audit/story?customer_id=${b}`)).statusCode).toBe(200);
+  });
+
   it('refuses bad input with the field named, never a 500', async () => {
     const cases = [
       { agent_id: AGENT, run: { ...runBody({ customer_id: a }), intent_action: 'place_order' } },

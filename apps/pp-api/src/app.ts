@@ -1,5 +1,5 @@
 import { ZCustomer } from '@delta/contracts';
-import { AccountStreams, registerPortalCore, type Vault } from '@delta/portal';
+import { type AccountStreams, registerPortalCore, startAccountStreams, type Vault } from '@delta/portal';
 import { type App, createApp, type Db, type Logger, type Migration } from '@delta/server-kit';
 import type { ServiceKeys } from '@delta/service-auth';
 import type { JWK } from 'jose';
@@ -96,17 +96,13 @@ export async function buildApp(deps: Deps): Promise<App> {
     ttlSeconds: config.CP_INVITE_TTL_SECONDS,
   });
   registerPositionRoutes(app, { vault: core.vault, paperUrl: config.PAPER_EXCHANGE_URL });
-  registerMarketRoutes(app, { paperUrl: config.PAPER_EXCHANGE_URL });
-  const streams = new AccountStreams({
+  registerMarketRoutes(app, { paperUrl: config.PAPER_EXCHANGE_URL, vault: core.vault });
+  const streams = startAccountStreams(app, {
     vault: core.vault,
     paperUrl: config.PAPER_EXCHANGE_URL,
-    maxStreams: config.STREAM_MAX_ACCOUNTS,
-    maxSubscribers: config.STREAM_MAX_SUBSCRIBERS,
-    heartbeatMs: config.STREAM_HEARTBEAT_MS,
     logger: deps.logger,
+    config,
   });
-  // Streams end first (subscribers get `closed`), else an open event stream would hold the server's close.
-  app.addHook('preClose', async () => streams.close());
   app.decorate('accountStreams', streams);
   registerStreamRoutes(app, { db, vault: core.vault, streams, sessionCheckMs: config.STREAM_HEARTBEAT_MS });
   return app;

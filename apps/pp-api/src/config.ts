@@ -1,3 +1,4 @@
+import { accountStreamConfigShape, portalCoreConfigShape } from '@delta/portal';
 import { baseConfigShape, env } from '@delta/server-kit';
 import { z } from 'zod';
 
@@ -6,17 +7,7 @@ export const ZConfig = z.object({
   // Loopback unless opened on purpose (HOST=0.0.0.0, or PP_HOST under `npm start`).
   HOST: env.host('127.0.0.1'),
   PORT: env.port(3001),
-  PLANT_GATEWAY_URL: z.url().default('http://127.0.0.1:8000'),
-  /** Plant's public keys: its EdDSA key (verifies Plant's calls to /internal) and X25519 key (bundles). */
-  PLANT_JWKS_URL: z.url().default('http://127.0.0.1:8001/.well-known/jwks.json'),
-  PAPER_EXCHANGE_URL: z.url().default('http://127.0.0.1:8400'),
-  /** Comma-separated `version:base64key`, current first; generated into .data/keys in development. */
-  VAULT_MASTER_KEYS: z.string().optional(),
-  SERVICE_KEYS_JSON: z.string().optional(),
-  APPROVAL_TTL_SECONDS: z.coerce.number().int().min(30).max(3600).default(600),
-  // How long after an approval's consumption Plant may still get its key (single-use, 60 s bundles): Plant's
-  // reconciler looks a late order up for PLANT_RECONCILE_HORIZON_S (15 min by default), so keep this above it.
-  BUNDLE_WINDOW_SECONDS: z.coerce.number().int().min(60).max(3_600).default(1_200),
+  ...portalCoreConfigShape,
   SESSION_TTL_SECONDS: z.coerce
     .number()
     .int()
@@ -26,12 +17,7 @@ export const ZConfig = z.object({
   SECURE_COOKIES: env.bool(false),
   LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
   LOGIN_LOCKOUT_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
-  /** Exchange accounts followed live at once (the Positions page's push); one more is refused 503. */
-  STREAM_MAX_ACCOUNTS: z.coerce.number().int().min(1).max(10_000).default(50),
-  /** Browser streams (open Positions pages) served at once; one more is refused 503. */
-  STREAM_MAX_SUBSCRIBERS: z.coerce.number().int().min(1).max(100_000).default(1_000),
-  /** Heartbeat period of an account stream (SSE comments keep proxies from closing an idle stream). */
-  STREAM_HEARTBEAT_MS: z.coerce.number().int().min(1_000).max(60_000).default(15_000),
+  ...accountStreamConfigShape,
   /** Where customers open CP (invitation links point there), and how long an invitation lasts (72 h). */
   CP_PUBLIC_URL: z.url().default('http://localhost:3002'),
   CP_INVITE_TTL_SECONDS: z.coerce

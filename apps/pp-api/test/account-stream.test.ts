@@ -222,6 +222,12 @@ describe('the live account stream (SSE)', () => {
     expect(malformed.problem).toMatchObject({ reason: 'validation_failed' });
     expect(malformed.problem?.correlation_id).toBeTruthy();
 
+    const extra = await openSse(`${stack.ppUrl}/api/credentials/${acct.credentialRef}/stream?note=1`, {
+      cookie: viewer,
+    });
+    expect(extra.status).toBe(422);
+    expect(extra.problem).toMatchObject({ reason: 'validation_failed' });
+
     const unknown = await streamOf(acct.credentialRef.replace(/.{4}$/, 'zzzz'));
     expect(unknown.status).toBe(404);
     expect(unknown.problem).toMatchObject({ reason: 'credential_not_found' });
@@ -260,6 +266,11 @@ describe('GET /api/markets/:symbol/candles', () => {
       direct.result.map((c) => [c.time, c.open, c.close]),
     );
     expect(r.body).toMatchObject({ symbol: 'MARK:BTCUSD', resolution: '5m', start, end });
+    // The market of an account's own exchange (here the paper one): the same candles.
+    const mine = await candles(
+      `/api/markets/MARK:BTCUSD/candles?resolution=5m&start=${start}&end=${end}&credential_ref=${acct.credentialRef}`,
+    );
+    expect(mine.body.candles).toEqual(r.body.candles);
     // Defaults: 1m over the last 6 hours.
     const d = await candles('/api/markets/MARK:BTCUSD/candles');
     expect(d.status).toBe(200);
@@ -287,6 +298,12 @@ describe('GET /api/markets/:symbol/candles', () => {
       ['/api/markets/btc%20usd/candles', 422, 'validation_failed'],
       ['/api/markets/ZZZUSD/candles', 404, 'unknown_product'],
       ['/api/markets/MARK:ZZZUSD/candles', 404, 'unknown_product'],
+      [
+        '/api/markets/BTCUSD/candles?credential_ref=cred_pp_aaaaaaaaaaaaaaaaaaaaaaaaaa',
+        404,
+        'credential_not_found',
+      ],
+      ['/api/markets/BTCUSD/candles?environment=india', 422, 'validation_failed'],
     ] as const) {
       const r = await candles(path);
       expect([path, r.status, r.body.reason]).toEqual([path, status, reason]);

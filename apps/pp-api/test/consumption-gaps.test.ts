@@ -21,7 +21,7 @@ beforeAll(async () => {
   });
   ops = await signIn(stack, 'operator');
   acct = await onboard(stack, ops, { name: 'Consumption customer', maxUnits: 10 });
-}, 180_000);
+}, 240_000);
 afterAll(async () => {
   await stack?.close();
 });

@@ -11,7 +11,7 @@ beforeAll(async () => {
   stack = await startStack({ plantProcess: true });
   ops = await signIn(stack, 'operator');
   acct = await onboard(stack, ops);
-}, 180_000);
+}, 240_000);
 afterAll(async () => {
   await stack?.close();
 });
@@ -90,5 +90,5 @@ describe('Plant killed after sending, before recording the result', () => {
     expect(replay.status).toBe(200);
     expect(replay.body.execution).toMatchObject({ exchange_order_id: String(placed[0]!.id), replayed: true });
     expect(await stack.paper.ordersByClientId(cid)).toHaveLength(1);
-  });
+  }, 240_000);
 });

@@ -358,7 +358,8 @@ async function startPlantProcess(env: Record<string, string>): Promise<PlantProc
     child.stderr?.on('data', (d) => {
       out += d;
     });
-    const deadline = Date.now() + 60_000;
+    // tsx compiles Plant on first start and PGlite initialises its data folder: slow on a loaded 2-core machine.
+    const deadline = Date.now() + 120_000;
     for (;;) {
       try {
         if ((await fetch(`http://127.0.0.1:${env.PORT}/readyz`)).ok) return;

@@ -221,3 +221,9 @@ export const ZAuditChainsVerifyResult = z.object({
   plant_error: z.string().nullable(),
 });
 export type TAuditChainsVerifyResult = z.infer<typeof ZAuditChainsVerifyResult>;
+
+/** GET /api/v1/audit/story: one customer's own story (a customer gets its own; ops name the customer). */
+export const ZCustomerStoryQuery = z.strictObject({
+  customer_id: ZCustomerId.optional(),
+  ...ZPageQuery,
+});

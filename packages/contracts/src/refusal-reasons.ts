@@ -125,6 +125,11 @@ export const REFUSAL_REASONS = {
     title: 'The proposed trade was already answered.',
     next: 'The first answer stands (another tap or device gave it): reload to see it.',
   },
+  flatten_not_possible: {
+    status: 409,
+    title: 'The flatten could not be quoted.',
+    next: 'Nothing was approved or sent. The reason of the step that failed is in the details; try again, or close the positions one by one.',
+  },
   intent_changed: {
     status: 409,
     title: 'The trade changed since it was reviewed.',

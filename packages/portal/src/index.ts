@@ -1,3 +1,4 @@
+export * from './account-stream-sse.ts';
 export * from './account-streams.ts';
 export * from './approvals.ts';
 export * from './audit-log.ts';
@@ -8,6 +9,8 @@ export * from './exchange-account.ts';
 export * from './exchange-key-check.ts';
 export * from './passwords.ts';
 export * from './plant-client.ts';
+export * from './portal-config.ts';
 export * from './portal-core.ts';
 export * from './portal-id.ts';
+export * from './refusal-recorder.ts';
 export * from './vault.ts';

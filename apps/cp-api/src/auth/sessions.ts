@@ -144,6 +144,20 @@ function sameToken(a: string, b: string): boolean {
  * one exists (sign-up, sign-in), present (a custom header cannot be sent by another site without a CORS
  * preflight, which CP never grants) — and a browser saying the request is cross-site is refused outright.
  */
+/**
+ * Whether the session a cookie names is still live — without restarting its idle clock: an open live page does not
+ * keep a phone signed in forever (the stream ends when the session would have).
+ */
+export async function isSessionLive(db: Queryable, token: string, idleSeconds: number): Promise<boolean> {
+  const r = await db.query(
+    `SELECT 1 FROM cp_sessions s JOIN cp_users u ON u.user_id = s.user_id
+      WHERE s.token_hash = $1 AND NOT u.disabled AND s.revoked_at IS NULL
+        AND s.expires_at > now() AND s.last_seen_at > now() - make_interval(secs => $2)`,
+    [hashToken(token), idleSeconds],
+  );
+  return r.rows.length > 0;
+}
+
 export async function registerCustomerSessions(app: App, db: Db, policy: SessionPolicy): Promise<void> {
   await app.register(cookie);
   app.decorateRequest('cpSession', null);

@@ -1,5 +1,5 @@
 import { maskUntrustedId, type Queryable } from '@delta/server-kit';
-import { RateLimiterPostgres, type RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 
 export interface ThrottleOptions {
   /** Failures per account within the window before it is refused. */
@@ -40,6 +40,9 @@ export function createThrottle(db: Queryable, o: ThrottleOptions) {
   const account = new RateLimiterPostgres({ ...common, keyPrefix: 'account', points: o.perAccount });
   const address = new RateLimiterPostgres({ ...common, keyPrefix: 'ip', points: o.perIp });
   const stepUp = new RateLimiterPostgres({ ...common, keyPrefix: 'step-up', points: o.perAccount });
+  // Unauthenticated challenge requests (passkey sign-in options) per address, in this instance's memory: a guard
+  // against one client filling cp_challenges, not an account limit, so N instances allowing N× is acceptable.
+  const challenges = new RateLimiterMemory({ keyPrefix: 'challenges', points: 30, duration: 60 });
 
   const waitOf = (res: RateLimiterRes | null, limit: number) =>
     res && res.consumedPoints >= limit ? Math.max(1, Math.ceil(res.msBeforeNext / 1000)) : 0;
@@ -56,6 +59,16 @@ export function createThrottle(db: Queryable, o: ThrottleOptions) {
     },
     async succeeded(accountKey: string): Promise<void> {
       await account.delete(accountKey);
+    },
+    /** Seconds to wait before this address may ask for another sign-in challenge (0: it may now). */
+    async challengeWait(ip: string): Promise<number> {
+      try {
+        await challenges.consume(ip);
+        return 0;
+      } catch (res) {
+        if (res instanceof RateLimiterRes) return Math.max(1, Math.ceil(res.msBeforeNext / 1000));
+        throw res;
+      }
     },
     stepUp: {
       async blocked(userId: string): Promise<number> {

@@ -46,7 +46,13 @@ export function registerFactorRoutes(app: App, deps: CpAuthDeps) {
 
   app.post(
     '/api/auth/passkeys/registration/options',
-    { schema: { tags: ['factors'], body: z.strictObject({}), response: { 200: ZChallengeOptions } } },
+    {
+      schema: {
+        tags: ['factors'],
+        body: z.strictObject({}).nullish(),
+        response: { 200: ZChallengeOptions },
+      },
+    },
     async (request) => {
       const s = await requireFreshSignIn(request, 'passkey.register');
       const options = await registrationOptions(db, deps.rp, s);
@@ -104,7 +110,7 @@ export function registerFactorRoutes(app: App, deps: CpAuthDeps) {
 
   app.post(
     '/api/auth/totp/enrolment',
-    { schema: { tags: ['factors'], body: z.strictObject({}), response: { 201: ZTotpEnrolment } } },
+    { schema: { tags: ['factors'], body: z.strictObject({}).nullish(), response: { 201: ZTotpEnrolment } } },
     async (request, reply) => {
       const s = await requireFreshSignIn(request, 'totp.enrol');
       const uri = await beginTotpEnrolment(db, deps.keyring, s);

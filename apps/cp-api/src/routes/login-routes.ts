@@ -172,8 +172,18 @@ export function registerLoginRoutes(app: App, deps: CpAuthDeps) {
 
   app.post(
     '/api/auth/login/passkey/options',
-    { schema: { tags: ['auth'], body: z.strictObject({}), response: { 200: ZChallengeOptions } } },
-    async () => {
+    { schema: { tags: ['auth'], body: z.strictObject({}).nullish(), response: { 200: ZChallengeOptions } } },
+    async (request) => {
+      const wait = await throttle.challengeWait(request.ip);
+      if (wait > 0)
+        throw await refused(
+          deps,
+          request,
+          'rate_limited',
+          'Too many sign-in attempts from this address.',
+          { action: 'login.passkey_options', target: request.ip },
+          { retryAfterS: wait },
+        );
       // Any passkey of the site (discoverable credentials): the authenticator says whose it is.
       const options = await assertionOptions(db, deps.rp, null);
       const c = await createChallenge(db, {

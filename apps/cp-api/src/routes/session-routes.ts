@@ -64,7 +64,7 @@ export function registerSessionRoutes(app: App, deps: CpAuthDeps) {
     {
       schema: {
         tags: ['auth'],
-        body: z.strictObject({}).optional(),
+        body: z.strictObject({}).nullish(),
         response: { 200: z.object({ revoked: z.number().int() }) },
       },
     },

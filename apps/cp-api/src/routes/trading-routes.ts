@@ -15,6 +15,7 @@ import {
   ZHiredAgentList,
   ZHiredAgentUpdate,
   ZPauseRequest,
+  ZPlantAuditRecordPage,
   ZProposal,
   ZProposalCreate,
   ZProposalExecuted,
@@ -66,7 +67,30 @@ const ZApprovalParams = z.strictObject({ approval_id: ZApprovalId });
 /** Approve: the step-up that answers the challenge bound to the proposal's plan (its shape is CP auth's). */
 const ZApprove = z.strictObject({ step_up: z.record(z.string(), z.unknown()) });
 
+const ZStoryItem = z.object({
+  at: z.string(),
+  source: z.enum(['cp', 'plant']),
+  what: z.string(),
+  outcome: z.string(),
+  reason: z.string().nullable(),
+  correlation_id: z.string(),
+  details: z.record(z.string(), z.unknown()),
+});
+
 export const actorOf = (s: CustomerSession) => `customer:${s.customer_id}/${s.user_id}`;
+
+/** Whom CP asks Plant as: the session's customer, never an id from the request. */
+export const principalOf = (s: CustomerSession): TPrincipal => ({
+  kind: 'customer',
+  user_id: s.user_id,
+  customer_id: s.customer_id,
+});
+
+/** A Plant call's principal and correlation id for this request's customer. */
+export const plantAs = (request: FastifyRequest, s: CustomerSession) => ({
+  principal: principalOf(s),
+  correlationId: request.correlationId,
+});
 
 /**
  * The customer's own trading desk: exchange keys (the portal core's vault), the agent's setup and brake, the
@@ -75,15 +99,6 @@ export const actorOf = (s: CustomerSession) => `customer:${s.customer_id}/${s.us
  */
 export function registerCpTradingRoutes(app: App, deps: CpTradingDeps): void {
   const { core } = deps;
-  const principalOf = (s: CustomerSession): TPrincipal => ({
-    kind: 'customer',
-    user_id: s.user_id,
-    customer_id: s.customer_id,
-  });
-  const plantAs = (request: FastifyRequest, s: CustomerSession) => ({
-    principal: principalOf(s),
-    correlationId: request.correlationId,
-  });
   const who = (request: FastifyRequest, s: CustomerSession) => ({
     actor: actorOf(s),
     correlationId: request.correlationId,
@@ -404,6 +419,57 @@ export function registerCpTradingRoutes(app: App, deps: CpTradingDeps): void {
         answer: ZExecutionList,
       });
       return relayPlantAnswer(reply, r);
+    },
+  );
+
+  /**
+   * The customer's own story, newest first: what CP recorded (sign-ins, step-ups, approvals minted, keys, streams)
+   * and what Plant recorded (decisions, setup, brake, proposals, executions), each with its correlation id.
+   */
+  app.get(
+    '/api/audit',
+    {
+      schema: {
+        tags: ['audit'],
+        querystring: z.strictObject({ limit: z.coerce.number().int().min(1).max(200).default(100) }),
+        response: { 200: z.object({ items: z.array(ZStoryItem) }) },
+      },
+    },
+    async (request, reply) => {
+      const s = deps.requireCustomer(request);
+      const limit = request.query.limit;
+      const [own, plant] = await Promise.all([
+        core.audit.list(core.credentials.db, { customer_id: s.customer_id, limit }),
+        core.plant.call('GET', '/api/v1/audit/story', {
+          ...plantAs(request, s),
+          query: { customer_id: s.customer_id, limit },
+          answer: ZPlantAuditRecordPage,
+        }),
+      ]);
+      if (!plant.ok) return relayPlantAnswer(reply, plant);
+      const items = [
+        ...own.map((r) => ({
+          at: r.created_at.toISOString(),
+          source: 'cp' as const,
+          what: r.action,
+          outcome: r.outcome,
+          reason: r.reason,
+          correlation_id: r.correlation_id,
+          details: r.details,
+        })),
+        ...plant.body.items.map((r) => ({
+          at: r.recorded_at,
+          source: 'plant' as const,
+          what: r.kind === 'policy_decision' ? `decision.${r.stage ?? ''}.${r.action ?? ''}` : r.kind,
+          outcome: r.outcome ?? 'ok',
+          reason: r.reason,
+          correlation_id: r.correlation_id,
+          details: r.details,
+        })),
+      ]
+        .sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0))
+        .slice(0, limit);
+      return { items };
     },
   );
 

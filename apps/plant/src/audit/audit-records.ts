@@ -1,7 +1,7 @@
 import type { TPlantAuditRecord, TPlantAuditRecordQuery } from '@delta/contracts';
 import type { Db } from '@delta/server-kit';
 import { decodeCursor, nextCursor } from '@delta/server-kit';
-import { type AuditRow, listAuditRecords } from '../db/audit-log-repository.ts';
+import { type AuditRow, listAuditRecords, listCustomerStory } from '../db/audit-log-repository.ts';
 
 function toApi(row: AuditRow): TPlantAuditRecord {
   return {
@@ -34,6 +34,19 @@ export async function queryAuditRecords(db: Db, query: TPlantAuditRecordQuery) {
     from: query.from ? new Date(query.from) : undefined,
     to: query.to ? new Date(query.to) : undefined,
     beforeSeq: decodeCursor(query.cursor) ?? query.before_seq,
+    limit: query.limit,
+  });
+  return { items: rows.map(toApi), next_cursor: nextCursor(rows, query.limit) };
+}
+
+/** One customer's own story (CUSTOMER_STORY_KINDS), newest first; the cursor walks back in time. */
+export async function queryCustomerStory(
+  db: Db,
+  query: { customerId: string; cursor?: string | undefined; limit: number },
+) {
+  const rows = await listCustomerStory(db, {
+    customerId: query.customerId,
+    beforeSeq: decodeCursor(query.cursor),
     limit: query.limit,
   });
   return { items: rows.map(toApi), next_cursor: nextCursor(rows, query.limit) };

@@ -141,3 +141,29 @@ export async function listAuditRecords(q: Queryable, f: AuditRecordFilter): Prom
   );
   return r.rows;
 }
+
+/**
+ * The kinds of record a customer's own story shows: the decisions on its runs, its setup, its agent's brake, its
+ * proposals and executions. Never the refusals and access denials, which name other principals.
+ */
+export const CUSTOMER_STORY_KINDS = [
+  'policy_decision',
+  'customer.%',
+  'agent_setup.%',
+  'hired_agent.%',
+  'proposal.%',
+  'execution.%',
+];
+
+export async function listCustomerStory(
+  q: Queryable,
+  f: { customerId: string; beforeSeq?: string | undefined; limit: number },
+): Promise<AuditRow[]> {
+  const r = await q.query<AuditRow>(
+    `SELECT ${COLUMNS} FROM audit_log
+     WHERE customer_id = $1 AND kind LIKE ANY ($2::text[]) AND ($3::bigint IS NULL OR seq < $3)
+     ORDER BY seq DESC LIMIT $4`,
+    [f.customerId, CUSTOMER_STORY_KINDS, f.beforeSeq ?? null, f.limit],
+  );
+  return r.rows;
+}

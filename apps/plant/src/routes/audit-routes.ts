@@ -1,5 +1,6 @@
 import {
   ZAuditVerifyResult,
+  ZCustomerStoryQuery,
   ZPlantAuditRecordPage,
   ZPlantAuditRecordQuery,
   ZPolicyDenialPage,
@@ -10,7 +11,7 @@ import {
 } from '@delta/contracts';
 import type { App, Db } from '@delta/server-kit';
 import { verifyAuditChain } from '../audit/audit-log.ts';
-import { queryAuditRecords } from '../audit/audit-records.ts';
+import { queryAuditRecords, queryCustomerStory } from '../audit/audit-records.ts';
 import { queryPolicyDenials } from '../audit/policy-decisions.ts';
 import { queryUsageEvents } from '../audit/usage-events.ts';
 import type { AccessGuard } from '../auth/access.ts';
@@ -55,6 +56,31 @@ export function registerAuditRoutes(app: App, db: Db, access: AccessGuard): void
       const q = request.query;
       const customerId = await access.scopeCustomer(request, q.customer_id, customerNotFound(q.customer_id));
       return queryPolicyDenials(db, { ...q, customer_id: customerId });
+    },
+  );
+
+  app.get(
+    '/api/v1/audit/story',
+    {
+      schema: {
+        tags: ['audit'],
+        summary: "A customer's own story: decisions, setup, brake, proposals, executions — newest first",
+        querystring: ZCustomerStoryQuery,
+        response: { 200: ZPlantAuditRecordPage, 404: ZProblem, 422: ZProblem },
+      },
+    },
+    async (request) => {
+      const customerId = await access.scopeCustomer(
+        request,
+        request.query.customer_id,
+        customerNotFound(request.query.customer_id),
+      );
+      if (!customerId) {
+        throw problem('validation_failed', 'Name the customer whose story to read.', {
+          extra: { errors: [{ path: 'customer_id', code: 'required', message: 'give the customer_id' }] },
+        });
+      }
+      return queryCustomerStory(db, { customerId, cursor: request.query.cursor, limit: request.query.limit });
     },
   );
 

@@ -23,7 +23,7 @@ export function registerCpInviteRoutes(
       schema: {
         tags: ['customers'],
         params: z.strictObject({ customer_id: ZCustomerId }),
-        body: z.strictObject({}).optional(),
+        body: z.strictObject({}).nullish(),
         response: { 201: ZCpInvite },
       },
     },

@@ -2,10 +2,12 @@ import {
   CANDLE_RESOLUTIONS,
   MAX_CANDLES,
   type TCandleResolution,
+  type TExchangeEnvironment,
   ZCandleList,
-  ZExchangeEnvironmentName,
+  ZCredentialRef,
 } from '@delta/contracts';
 import { DeltaError, DeltaReadClient } from '@delta/delta-client';
+import type { Vault } from '@delta/portal';
 import { type App, AppError, problem } from '@delta/server-kit';
 import { z } from 'zod';
 import { requireUser } from '../auth/session-plugin.ts';
@@ -25,8 +27,8 @@ export const ZCandlesQuery = z
     start: ZUnixSeconds.optional(),
     /** Unix seconds; default: now. */
     end: ZUnixSeconds.optional(),
-    /** Which exchange's market (default the paper exchange). */
-    environment: ZExchangeEnvironmentName.default('paper'),
+    /** Read the market of this account's exchange (paper, testnet or live); default: the paper exchange. */
+    credential_ref: ZCredentialRef.optional(),
   })
   .superRefine((q, ctx) => {
     if (q.start !== undefined && q.end !== undefined && q.start >= q.end) {
@@ -51,7 +53,7 @@ export const ZCandlesQuery = z
  * Public market data for the Positions chart: OHLC candles from the exchange (`/v2/history/candles`), read with
  * no key. What the mark chart starts from before live marks extend its last candle.
  */
-export function registerMarketRoutes(app: App, deps: { paperUrl: string }) {
+export function registerMarketRoutes(app: App, deps: { paperUrl: string; vault: Vault }) {
   app.get(
     '/api/markets/:symbol/candles',
     {
@@ -74,9 +76,15 @@ export function registerMarketRoutes(app: App, deps: { paperUrl: string }) {
           { path: 'start', code: 'custom', message: 'start must be before end (default: now)' },
         ]);
       }
+      let environment: TExchangeEnvironment = 'paper';
+      if (q.credential_ref) {
+        const meta = await deps.vault.store.getMetadata(q.credential_ref);
+        if (!meta) throw problem('credential_not_found', 'No credential with this reference.');
+        environment = meta.environment;
+      }
       const client = new DeltaReadClient({
-        preset: q.environment,
-        baseUrl: q.environment === 'paper' ? deps.paperUrl : undefined,
+        preset: environment,
+        baseUrl: environment === 'paper' ? deps.paperUrl : undefined,
         timeoutMs: 5_000,
       });
       const symbol = request.params.symbol;

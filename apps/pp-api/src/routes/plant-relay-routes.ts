@@ -35,7 +35,7 @@ import {
 } from '@delta/contracts';
 import { assertCredentialUsable, type PlantClient, relayPlantAnswer, type Vault } from '@delta/portal';
 import type { App } from '@delta/server-kit';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { requireUser } from '../auth/session-plugin.ts';
 

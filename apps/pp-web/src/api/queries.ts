@@ -286,16 +286,17 @@ export function useAccount(ref: string | undefined, opts: { poll?: boolean } = {
 }
 
 /** The last hours of a product's mark-price candles (1 minute): where the mark chart starts. */
-export function useMarkCandles(symbol: string | undefined, environment: string | undefined, hours = 6) {
+export function useMarkCandles(symbol: string | undefined, credentialRef: string | undefined, hours = 6) {
   return useQuery({
-    queryKey: ['mark-candles', symbol ?? '', environment ?? '', hours],
+    queryKey: ['mark-candles', symbol ?? '', credentialRef ?? '', hours],
     queryFn: () => {
       const end = Math.floor(Date.now() / 1000);
       const path = `/api/markets/${enc(`MARK:${symbol ?? ''}`)}/candles`;
-      const query = { resolution: '1m', start: end - hours * 3600, end, environment };
+      // The market of the account's own exchange (paper, testnet or live).
+      const query = { resolution: '1m', start: end - hours * 3600, end, credential_ref: credentialRef };
       return api('GET', withQuery(path, query), ZCandleList);
     },
-    enabled: Boolean(symbol && environment),
+    enabled: Boolean(symbol && credentialRef),
     staleTime: 5 * 60_000,
   });
 }

@@ -46,8 +46,8 @@ const snapshot: TAccountStreamEvent = {
   at_us: 1,
 };
 
-function Probe() {
-  const s = useAccountStream(ACCOUNT_REF, {
+function Probe({ account = ACCOUNT_REF }: { account?: string }) {
+  const s = useAccountStream(account, {
     EventSource: FakeEventSource as unknown as EventSourceCtor,
     staleAfterMs: 80,
     reopenAfterMs: 80,
@@ -120,5 +120,18 @@ describe('useAccountStream', () => {
     expect(status()).toBe('reconnecting');
     latest().send(snapshot);
     expect(status()).toBe('live');
+  });
+
+  it('starts empty on another account, and closes the first one’s stream', () => {
+    const { rerender } = render(<Probe />);
+    const first = latest();
+    first.send(snapshot);
+    expect(screen.getByTestId('mark').textContent).toBe('60000');
+    const other = 'cred_pp_bbbbbbbbbbbbbbbbbbbbbbbbbb';
+    rerender(<Probe account={other} />);
+    expect(first.readyState).toBe(2);
+    expect(latest().url).toBe(`/api/credentials/${other}/stream`);
+    expect(status()).toBe('connecting');
+    expect(screen.getByTestId('mark').textContent).toBe('none');
   });
 });

@@ -1,5 +1,5 @@
 import { ACCOUNT_STREAM_EVENT_TYPES, type TAccountStreamEvent, ZAccountStreamEvent } from '@delta/contracts';
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { type AccountView, applyEvent } from '../lib/account-view.ts';
 
 /**
@@ -40,10 +40,14 @@ export function useAccountStream(
   const staleAfterMs = opts.staleAfterMs ?? 10_000;
   const reopenAfterMs = opts.reopenAfterMs ?? 30_000;
 
+  // A reopen keeps the last view of the same account meanwhile; another account starts empty.
+  const shown = useRef<{ ref: string | undefined; attempt: number }>({ ref, attempt });
   useEffect(() => {
+    const reopening = shown.current.ref === ref && attempt > shown.current.attempt;
+    shown.current = { ref, attempt };
     setState((st) => ({
-      status: ref && Impl ? (attempt > 0 ? 'stale' : 'connecting') : 'stale',
-      view: attempt > 0 ? st.view : null,
+      status: ref && Impl ? (reopening ? 'stale' : 'connecting') : 'stale',
+      view: reopening ? st.view : null,
       closedReason: null,
     }));
     if (!ref || !Impl) return;

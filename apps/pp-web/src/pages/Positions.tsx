@@ -53,9 +53,7 @@ export default function PositionsPage({
   const view = !stale && stream.view ? stream.view : restView;
   const chartSymbol = view?.positions[0]?.symbol ?? Object.keys(view?.marks ?? {}).sort()[0];
   const position = view?.positions.find((p) => p.symbol === chartSymbol);
-  // The chart's market is the account's exchange (paper, testnet or live).
-  const environment = active.find((c) => c.credential_ref === ref)?.environment;
-  const candles = useMarkCandles(chartSymbol, environment);
+  const candles = useMarkCandles(chartSymbol, ref || undefined);
   const num = (v: string | null | undefined) => (v ? Number(v) : undefined);
 
   return (
