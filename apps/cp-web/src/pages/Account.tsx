@@ -24,8 +24,10 @@ export function AccountPage() {
           Signed in as <strong>{me.data?.email}</strong>
         </p>
         <p className="small muted">
-          {me.data?.factors.passkeys ?? 0} passkey(s) · authenticator app{' '}
-          {me.data?.factors.totp ? 'on' : 'off'}
+          {(me.data?.factors.passkeys ?? 0) === 1
+            ? '1 passkey'
+            : `${me.data?.factors.passkeys ?? 0} passkeys`}{' '}
+          · authenticator app {me.data?.factors.totp ? 'on' : 'off'}
         </p>
       </section>
       <h2>Where you are signed in</h2>
