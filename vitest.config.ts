@@ -23,6 +23,7 @@ export default defineConfig({
         },
       },
       'apps/pp-web/vitest.config.ts',
+      'apps/cp-web/vitest.config.ts',
     ],
   },
 });

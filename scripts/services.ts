@@ -56,7 +56,7 @@ export const SERVICES: ServiceSpec[] = [
     portVar: 'CP_PORT',
     defaultPort: 3002,
     hostVar: 'CP_HOST',
-    openPath: '/docs',
+    openPath: '/',
   },
 ];
 

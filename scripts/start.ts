@@ -32,7 +32,8 @@ if (fresh && existsSync(dataRoot)) {
 }
 mkdirSync(join(dataRoot, 'logs'), { recursive: true });
 
-buildWebIfStale();
+buildWebIfStale('pp-web', 'PP');
+buildWebIfStale('cp-web', 'CP');
 const paperDemo = demoExchangeKey();
 
 const children = new Map<string, ChildProcess>();
@@ -98,18 +99,22 @@ function startService(name: string, entry: string) {
   children.set(name, child);
 }
 
-/** The PP web app is built by Vite into apps/pp-web/dist; rebuilt when any of its sources is newer. */
-function buildWebIfStale() {
-  const web = join(root, 'apps', 'pp-web');
+/** A portal's web app is built by Vite into apps/<app>/dist; rebuilt when any of its sources is newer. */
+function buildWebIfStale(app: string, portal: string) {
+  const web = join(root, 'apps', app);
   const built = join(web, 'dist', 'index.html');
   const newest = (dir: string): number =>
     readdirSync(dir, { withFileTypes: true }).reduce((m, e) => {
       const p = join(dir, e.name);
       return Math.max(m, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
     }, 0);
-  const sourcesAt = Math.max(newest(join(web, 'src')), statSync(join(web, 'index.html')).mtimeMs);
+  const sources = [join(web, 'src'), join(web, 'public'), join(root, 'packages', 'web-ui', 'src')];
+  const sourcesAt = Math.max(
+    ...sources.filter((d) => existsSync(d)).map(newest),
+    statSync(join(web, 'index.html')).mtimeMs,
+  );
   if (existsSync(built) && statSync(built).mtimeMs >= sourcesAt) return;
-  console.log('building the PP web app (vite)…');
+  console.log(`building the ${portal} web app (vite)…`);
   const r = spawnSync(
     process.execPath,
     [join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', web, '--logLevel', 'warn'],
@@ -119,7 +124,7 @@ function buildWebIfStale() {
     },
   );
   if (r.status !== 0) {
-    console.error('the PP web app failed to build');
+    console.error(`the ${portal} web app failed to build`);
     process.exit(1);
   }
 }
@@ -213,6 +218,9 @@ console.log(
   `\nDelta futures trading agent platform is running (data: ${dataRoot}, logs: ${join(dataRoot, 'logs')})\n`,
 );
 for (const [title, url] of rows) console.log(`  ${title!.padEnd(w)}  ${url}`);
+console.log(
+  `\nCustomers open CP at ${process.env.CP_PUBLIC_URL ?? `http://localhost:${ports['cp-api']}`}/ (passkeys are bound to that host name).`,
+);
 await seedDemoCustomer();
 printDemoLogins();
 console.log('\nPress Ctrl-C to stop everything.');

@@ -7,6 +7,8 @@ export default defineConfig({
   test: {
     name: 'pp-web',
     environment: 'jsdom',
+    // Typing into jsdom is slow when the machine is busy (CI runs the services' suites beside it).
+    testTimeout: 30_000,
     include: ['src/**/*.test.tsx'],
     setupFiles: ['src/test-setup.ts'],
     restoreMocks: true,

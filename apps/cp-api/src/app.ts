@@ -38,6 +38,8 @@ export interface Deps {
   plantEncryptionKey?: () => Promise<JWK | CryptoKey>;
   /** PP's invitation-signing key; defaults to PP's JWKS (PP_JWKS_URL). */
   ppInviteKey?: () => Promise<JwtKey>;
+  /** The built CP web app (apps/cp-web/dist) to serve from `/`, when present. */
+  webRoot?: string;
 }
 
 /**
@@ -52,6 +54,7 @@ export async function buildApp(deps: Deps): Promise<App> {
     logger: deps.logger,
     db,
     migrations: deps.migrations,
+    spaRoot: deps.webRoot,
     onRefusal: createCpRefusalRecorder(db, deps.logger),
   });
   const core = registerPortalCore(app, {

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultDataDir, loadConfigOrExit, runService } from '@delta/server-kit';
@@ -20,6 +21,16 @@ await runService({
   config,
   migrationsDir,
   sharedMigrations: cpMigrations(migrationsDir).filter((m) => m.source !== SERVICE),
-  build: (ctx) => buildApp({ logger: ctx.logger, db: ctx.db, migrations: ctx.migrations, config, keys }),
+  build: (ctx) => {
+    const web = fileURLToPath(new URL('../../cp-web/dist', import.meta.url));
+    return buildApp({
+      logger: ctx.logger,
+      db: ctx.db,
+      migrations: ctx.migrations,
+      config,
+      keys,
+      webRoot: existsSync(join(web, 'index.html')) ? web : undefined,
+    });
+  },
   background: async (ctx) => startPurge(ctx.db, ctx.logger),
 });

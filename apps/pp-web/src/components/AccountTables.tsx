@@ -1,6 +1,6 @@
+import { dateTime, groupDigits, usd } from '@delta/web-ui';
 import type { ReactNode } from 'react';
 import type { AccountView, OrderRow, PositionRow } from '../lib/account-view.ts';
-import { dateTime, groupDigits, usd } from '../lib/format.ts';
 import { href } from '../lib/hash-route.ts';
 import { Empty } from './States.tsx';
 

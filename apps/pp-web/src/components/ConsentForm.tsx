@@ -1,6 +1,6 @@
+import { humanize } from '@delta/web-ui';
 import { type FormEvent, useState } from 'react';
 import { CONSENT_CHANNELS, type TConsentChannel } from '../api/schemas.ts';
-import { humanize } from '../lib/format.ts';
 import { Field } from './Field.tsx';
 
 export interface ConsentInput {

@@ -1,3 +1,4 @@
+import { dateTime } from '@delta/web-ui';
 import { useState } from 'react';
 import {
   useCredentials,
@@ -6,7 +7,6 @@ import {
   useStoreCredential,
 } from '../api/queries.ts';
 import type { TCredentialView } from '../api/schemas.ts';
-import { dateTime } from '../lib/format.ts';
 import { useCan } from '../lib/session.tsx';
 import { ConfirmButton } from './ConfirmButton.tsx';
 import { CredentialForm } from './CredentialForm.tsx';

@@ -1,6 +1,6 @@
+import { groupDigits, usd } from '@delta/web-ui';
 import type { TExecution } from '../api/schemas.ts';
 import { notTradedText } from '../lib/denial-reasons.ts';
-import { groupDigits, usd } from '../lib/format.ts';
 import { CorrelationLink } from './CorrelationLink.tsx';
 
 export interface FillSummary {

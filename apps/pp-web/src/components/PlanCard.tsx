@@ -1,5 +1,5 @@
 import type { TDraftPlan } from '@delta/contracts';
-import { groupDigits, inr, usd } from '../lib/format.ts';
+import { groupDigits, inr, usd } from '@delta/web-ui';
 import { RiskChecks } from './RiskChecks.tsx';
 
 /** The draft plan exactly as Plant would send it: the order, its money in INR and USD, margin, checks, hash. */

@@ -1,5 +1,5 @@
 import type { TRiskCheck } from '@delta/contracts';
-import { humanize } from '../lib/format.ts';
+import { humanize } from '@delta/web-ui';
 
 export function RiskChecks({ checks }: { checks: TRiskCheck[] }) {
   if (checks.length === 0) return <p className="muted">No risk checks were run.</p>;

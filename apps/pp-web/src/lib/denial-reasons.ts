@@ -1,10 +1,6 @@
-import { isRefusalCode, NOT_TRADED_REASONS, REFUSAL_REASONS } from '@delta/contracts';
+import { type ReasonText, reasonText as sharedReasonText } from '@delta/web-ui';
 
-/** What a denial means and what the operator should do next, for each `reason` a run can come back with. */
-export interface ReasonText {
-  title: string;
-  next: string;
-}
+export { notTradedText, type ReasonText } from '@delta/web-ui';
 
 /** The browser's own reasons: no service answers with them, so they are not in the shared catalogue. */
 const CLIENT_REASONS: Record<string, ReasonText> = {
@@ -16,15 +12,11 @@ const CLIENT_REASONS: Record<string, ReasonText> = {
 
 /** The words come from the shared catalogue of refusals (@delta/contracts: REFUSAL_REASONS). */
 export function reasonText(reason: string, detail?: string): ReasonText {
-  if (isRefusalCode(reason)) {
-    const { title, next } = REFUSAL_REASONS[reason];
-    return { title, next };
-  }
-  return (
-    CLIENT_REASONS[reason] ?? {
-      title: detail && detail.length > 0 ? detail : `The request was refused (${reason.replace(/_/g, ' ')}).`,
-      next: 'Check the Audit page with the correlation id for the full story, then try again.',
-    }
+  return sharedReasonText(
+    reason,
+    detail,
+    CLIENT_REASONS,
+    'Check the Audit page with the correlation id for the full story, then try again.',
   );
 }
 
@@ -38,9 +30,3 @@ export const EXECUTION_DENIAL_REASONS = [
   'already_consumed',
   'risk_check_failed',
 ] as const;
-
-/** What an execution that ended without a trade means for the customer, by the reason it was recorded with. */
-export function notTradedText(reason: string | null | undefined): string {
-  if (!reason) return 'Nothing was traded.';
-  return NOT_TRADED_REASONS[reason] ?? `Nothing was traded (${reason.replace(/_/g, ' ')}).`;
-}

@@ -1,4 +1,5 @@
 import type { THiredAgent } from '@delta/contracts';
+import { dateTime } from '@delta/web-ui';
 import {
   TRADING_AGENT_ID,
   useCredentials,
@@ -11,7 +12,6 @@ import { CustomerPicker } from '../components/CustomerPicker.tsx';
 import { ErrorNotice } from '../components/ErrorNotice.tsx';
 import { SetupForm } from '../components/SetupForm.tsx';
 import { Loading } from '../components/States.tsx';
-import { dateTime } from '../lib/format.ts';
 import { href, navigate, type Route } from '../lib/hash-route.ts';
 import { useCan } from '../lib/session.tsx';
 

@@ -1,3 +1,4 @@
+import { countdown, dateTime, humanize, useNow } from '@delta/web-ui';
 import { useState } from 'react';
 import { useApprovals, useRevokeApproval } from '../api/queries.ts';
 import { APPROVAL_STATES, type TApprovalView } from '../api/schemas.ts';
@@ -7,10 +8,8 @@ import { CustomerPicker } from '../components/CustomerPicker.tsx';
 import { ErrorNotice } from '../components/ErrorNotice.tsx';
 import { Field } from '../components/Field.tsx';
 import { Empty, Loading } from '../components/States.tsx';
-import { countdown, dateTime, humanize } from '../lib/format.ts';
 import { href, navigate, type Route } from '../lib/hash-route.ts';
 import { useCan } from '../lib/session.tsx';
-import { useNow } from '../lib/use-now.ts';
 
 function summary(a: TApprovalView): string {
   const s = a.intent_summary;

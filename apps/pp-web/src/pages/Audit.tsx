@@ -1,4 +1,5 @@
 import type { TAuditVerifyResult, TAuditViewRecord } from '@delta/contracts';
+import { dateTime } from '@delta/web-ui';
 import { type FormEvent, useState } from 'react';
 import { type AuditFilter, useAuditRecords, useAuditTrail, useAuditVerify } from '../api/queries.ts';
 import { CorrelationLink } from '../components/CorrelationLink.tsx';
@@ -6,7 +7,6 @@ import { ErrorNotice } from '../components/ErrorNotice.tsx';
 import { Field } from '../components/Field.tsx';
 import { Empty, Loading } from '../components/States.tsx';
 import { reasonText } from '../lib/denial-reasons.ts';
-import { dateTime } from '../lib/format.ts';
 import { href, navigate, type Route } from '../lib/hash-route.ts';
 
 const TEXT_KEYS = ['correlation_id', 'customer_id', 'actor', 'action', 'reason', 'from', 'to'] as const;

@@ -1,9 +1,9 @@
+import { dateTime } from '@delta/web-ui';
 import { type FormEvent, useState } from 'react';
 import { TRADING_AGENT_ID, useAllHiredAgents, useCreateCustomer, useCustomers } from '../api/queries.ts';
 import { ErrorNotice } from '../components/ErrorNotice.tsx';
 import { Field } from '../components/Field.tsx';
 import { Empty, Loading } from '../components/States.tsx';
-import { dateTime } from '../lib/format.ts';
 import { href } from '../lib/hash-route.ts';
 import { useCan } from '../lib/session.tsx';
 

@@ -1,4 +1,5 @@
 import type { TTradeRunRequest } from '@delta/contracts';
+import { countdown } from '@delta/web-ui';
 import { useMemo, useState } from 'react';
 import { isApiError } from '../api/http.ts';
 import {
@@ -21,7 +22,6 @@ import { ExecutionResultCard, type FillSummary } from '../components/ExecutionRe
 import { PlanCard } from '../components/PlanCard.tsx';
 import { RunForm } from '../components/RunForm.tsx';
 import { Empty, Loading } from '../components/States.tsx';
-import { countdown } from '../lib/format.ts';
 import { href, navigate, type Route } from '../lib/hash-route.ts';
 import { type RunFormValues, toExecuteRequest } from '../lib/run-form.ts';
 import { useCan } from '../lib/session.tsx';
