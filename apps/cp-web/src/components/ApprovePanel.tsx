@@ -1,11 +1,11 @@
 import type { TProposal } from '@delta/contracts';
 import { useNow } from '@delta/web-ui';
+import { Field } from '@delta/web-ui/field';
 import { type FormEvent, useState } from 'react';
 import { useApprove, useProposalAction } from '../api/queries.ts';
 import { useSingleFlight } from '../lib/single-flight.ts';
 import { secondsLeft } from './Countdown.tsx';
 import { ExecutionResult } from './ExecutionResult.tsx';
-import { Field } from './Field.tsx';
 import { ErrorNotice } from './Notices.tsx';
 
 /**

@@ -1,6 +1,6 @@
+import { Field } from '@delta/web-ui/field';
 import { type FormEvent, useState } from 'react';
 import { useAddPasskey, useBeginTotp, useConfirmTotp, useMe } from '../api/queries.ts';
-import { Field } from './Field.tsx';
 import { ErrorNotice } from './Notices.tsx';
 
 /** The secret inside an otpauth:// URI, grouped by four for typing into an app by hand. */

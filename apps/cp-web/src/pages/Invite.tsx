@@ -1,7 +1,7 @@
 import { PASSWORD_MIN_LENGTH } from '@delta/contracts';
+import { Field } from '@delta/web-ui/field';
 import { type FormEvent, useState } from 'react';
 import { useSignup } from '../api/queries.ts';
-import { Field } from '../components/Field.tsx';
 import { ErrorNotice, fieldError } from '../components/Notices.tsx';
 import { href, navigate } from '../lib/route.ts';
 

@@ -1,5 +1,6 @@
 import type { TCredentialView } from '@delta/contracts';
 import { dateTime } from '@delta/web-ui';
+import { Field } from '@delta/web-ui/field';
 import { type FormEvent, useState } from 'react';
 import {
   useAddCredential,
@@ -7,7 +8,6 @@ import {
   useRevokeCredential,
   useRotateCredential,
 } from '../api/queries.ts';
-import { Field } from '../components/Field.tsx';
 import { Empty, ErrorNotice, fieldError, Loading } from '../components/Notices.tsx';
 
 /** What we could check of a key's rights on Delta, in words (Trading cannot be proven without placing an order). */

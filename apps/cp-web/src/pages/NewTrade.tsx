@@ -1,6 +1,6 @@
+import { Field } from '@delta/web-ui/field';
 import { type FormEvent, useState } from 'react';
 import { useCreateProposal, useCredentials, useMe } from '../api/queries.ts';
-import { Field } from '../components/Field.tsx';
 import { ErrorNotice, fieldError, Loading } from '../components/Notices.tsx';
 import { useHire } from '../lib/hire.ts';
 import { href, navigate } from '../lib/route.ts';

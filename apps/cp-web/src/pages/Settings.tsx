@@ -1,8 +1,8 @@
 import type { THiredAgent } from '@delta/contracts';
+import { Field } from '@delta/web-ui/field';
 import { type FormEvent, useState } from 'react';
 import { isApiError } from '../api/http.ts';
 import { useBrake, useCredentials, useSaveSetup } from '../api/queries.ts';
-import { Field } from '../components/Field.tsx';
 import { ErrorNotice, Loading } from '../components/Notices.tsx';
 import { useHire } from '../lib/hire.ts';
 import { href } from '../lib/route.ts';

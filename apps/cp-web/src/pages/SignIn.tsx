@@ -1,8 +1,8 @@
 import type { ZPasswordLoginAnswer } from '@delta/contracts';
+import { Field } from '@delta/web-ui/field';
 import { type FormEvent, useState } from 'react';
 import type { z } from 'zod';
 import { usePasskeyLogin, usePasswordLogin, useSecondFactor } from '../api/queries.ts';
-import { Field } from '../components/Field.tsx';
 import { ErrorNotice } from '../components/Notices.tsx';
 
 type Challenge = z.infer<typeof ZPasswordLoginAnswer>;

@@ -1,7 +1,7 @@
 import { humanize } from '@delta/web-ui';
+import { Field } from '@delta/web-ui/field';
 import { type FormEvent, useState } from 'react';
 import { CONSENT_CHANNELS, type TConsentChannel } from '../api/schemas.ts';
-import { Field } from './Field.tsx';
 
 export interface ConsentInput {
   channel: TConsentChannel;

@@ -1,6 +1,6 @@
+import { Field } from '@delta/web-ui/field';
 import { type FormEvent, useState } from 'react';
 import { EXCHANGE_ENVIRONMENTS, type TExchangeEnvironment } from '../api/schemas.ts';
-import { Field } from './Field.tsx';
 
 export interface CredentialInput {
   api_key: string;

@@ -1,6 +1,6 @@
+import { Field } from '@delta/web-ui/field';
 import { useCustomers } from '../api/queries.ts';
 import { ErrorNotice } from './ErrorNotice.tsx';
-import { Field } from './Field.tsx';
 import { Loading } from './States.tsx';
 
 export function CustomerPicker({

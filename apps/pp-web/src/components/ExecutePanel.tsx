@@ -1,7 +1,7 @@
 import { APPROVAL_ID_PATTERN } from '@delta/contracts';
+import { Field } from '@delta/web-ui/field';
 import { type FormEvent, useEffect, useState } from 'react';
 import { useCan } from '../lib/session.tsx';
-import { Field } from './Field.tsx';
 
 /**
  * The approval id and the Execute button. Executing without an approval id is allowed on purpose: Plant

@@ -1,8 +1,8 @@
 import type { TTradeRunRequest } from '@delta/contracts';
+import { Field } from '@delta/web-ui/field';
 import { type FormEvent, useState } from 'react';
 import type { TCredentialView } from '../api/schemas.ts';
 import { type RunFormErrors, type RunFormValues, validateRunForm } from '../lib/run-form.ts';
-import { Field } from './Field.tsx';
 
 const ACTION_LABELS = {
   enter: 'enter (open)',

@@ -1,7 +1,7 @@
 import { type TAgentSetup, ZAgentSetup } from '@delta/contracts';
+import { Field } from '@delta/web-ui/field';
 import { type FormEvent, useState } from 'react';
 import type { TCredentialView } from '../api/schemas.ts';
-import { Field } from './Field.tsx';
 
 interface SetupValues {
   credential_ref: string;

@@ -1,4 +1,5 @@
 import { countdown, dateTime, humanize, useNow } from '@delta/web-ui';
+import { Field } from '@delta/web-ui/field';
 import { useState } from 'react';
 import { useApprovals, useRevokeApproval } from '../api/queries.ts';
 import { APPROVAL_STATES, type TApprovalView } from '../api/schemas.ts';
@@ -6,7 +7,6 @@ import { ConfirmButton } from '../components/ConfirmButton.tsx';
 import { CopyButton } from '../components/CopyButton.tsx';
 import { CustomerPicker } from '../components/CustomerPicker.tsx';
 import { ErrorNotice } from '../components/ErrorNotice.tsx';
-import { Field } from '../components/Field.tsx';
 import { Empty, Loading } from '../components/States.tsx';
 import { href, navigate, type Route } from '../lib/hash-route.ts';
 import { useCan } from '../lib/session.tsx';

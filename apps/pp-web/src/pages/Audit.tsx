@@ -1,10 +1,10 @@
 import type { TAuditVerifyResult, TAuditViewRecord } from '@delta/contracts';
 import { dateTime } from '@delta/web-ui';
+import { Field } from '@delta/web-ui/field';
 import { type FormEvent, useState } from 'react';
 import { type AuditFilter, useAuditRecords, useAuditTrail, useAuditVerify } from '../api/queries.ts';
 import { CorrelationLink } from '../components/CorrelationLink.tsx';
 import { ErrorNotice } from '../components/ErrorNotice.tsx';
-import { Field } from '../components/Field.tsx';
 import { Empty, Loading } from '../components/States.tsx';
 import { reasonText } from '../lib/denial-reasons.ts';
 import { href, navigate, type Route } from '../lib/hash-route.ts';

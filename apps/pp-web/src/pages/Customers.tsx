@@ -1,8 +1,8 @@
 import { dateTime } from '@delta/web-ui';
+import { Field } from '@delta/web-ui/field';
 import { type FormEvent, useState } from 'react';
 import { TRADING_AGENT_ID, useAllHiredAgents, useCreateCustomer, useCustomers } from '../api/queries.ts';
 import { ErrorNotice } from '../components/ErrorNotice.tsx';
-import { Field } from '../components/Field.tsx';
 import { Empty, Loading } from '../components/States.tsx';
 import { href } from '../lib/hash-route.ts';
 import { useCan } from '../lib/session.tsx';

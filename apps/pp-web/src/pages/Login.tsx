@@ -1,7 +1,7 @@
+import { Field } from '@delta/web-ui/field';
 import { type FormEvent, useState } from 'react';
 import { useLogin } from '../api/queries.ts';
 import { ErrorNotice } from '../components/ErrorNotice.tsx';
-import { Field } from '../components/Field.tsx';
 
 export function LoginPage({ expired }: { expired?: boolean }) {
   const login = useLogin();

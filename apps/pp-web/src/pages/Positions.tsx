@@ -1,10 +1,10 @@
+import { Field } from '@delta/web-ui/field';
 import { useEffect, useMemo } from 'react';
 import { useAccount, useCredentials, useMarkCandles } from '../api/queries.ts';
 import { type EventSourceCtor, type LiveStatus, useAccountStream } from '../api/use-account-stream.ts';
 import { AccountTables } from '../components/AccountTables.tsx';
 import { CustomerPicker } from '../components/CustomerPicker.tsx';
 import { ErrorNotice } from '../components/ErrorNotice.tsx';
-import { Field } from '../components/Field.tsx';
 import { MarkPriceChart } from '../components/MarkPriceChart.tsx';
 import { Empty, Loading } from '../components/States.tsx';
 import { viewFromRest } from '../lib/account-view.ts';
